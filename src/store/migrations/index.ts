@@ -1,0 +1,9 @@
+// The ordered list of migrations, shared by both dialects. Add a file `NNNN_<area>.ts` and list it
+// here; names sort in application order. Static imports keep this working from dist/ and tsx alike.
+
+import type { Migration } from 'kysely';
+import * as foundation from './0001_foundation.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': foundation,
+};

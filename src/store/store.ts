@@ -1,0 +1,97 @@
+// Opens the database behind one interface: Kysely over better-sqlite3 (WAL) or pg. The dialect is
+// chosen once here; nothing else in Custos imports a driver.
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { UnavailableError } from '../domain/index.js';
+import type { DatabaseLocation } from './database-url.js';
+import { migrateToLatest } from './migrator.js';
+import type { Database } from './schema.js';
+
+export type Dialect = DatabaseLocation['dialect'];
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** PostgreSQL schema in use (search_path), if one was named. */
+  readonly schema: string | undefined;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  /** Pool size for PostgreSQL (default 10). */
+  poolSize?: number;
+}
+
+// int8 (COUNT(*), SUM) arrives as a string by default; Custos's counts fit in a double.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+export async function openStore(location: DatabaseLocation, options: OpenStoreOptions = {}): Promise<Store> {
+  const store =
+    location.dialect === 'sqlite' ? openSqlite(location.file) : await openPostgres(location, options);
+  if (options.migrate ?? true) {
+    try {
+      await migrateToLatest(store.db);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  return store;
+}
+
+function openSqlite(file: string): Store {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const database = new SqliteDatabase(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 10000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', schema: undefined, close: () => db.destroy() };
+}
+
+async function openPostgres(
+  location: Extract<DatabaseLocation, { dialect: 'postgres' }>,
+  options: OpenStoreOptions,
+): Promise<Store> {
+  const schema = location.schema;
+  if (schema !== undefined) {
+    // Create the schema with a short-lived client first, so every pooled connection can use it.
+    const client = new pg.Client({ connectionString: location.connectionString });
+    try {
+      await client.connect();
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    } catch (error) {
+      throw new UnavailableError('cannot reach PostgreSQL', { reason: errorReason(error) }, { cause: error });
+    } finally {
+      await client.end().catch(() => undefined); // already failed or closed; nothing more to report
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: location.connectionString,
+    max: options.poolSize ?? 10,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy();
+    throw new UnavailableError('cannot reach PostgreSQL', { reason: errorReason(error) }, { cause: error });
+  }
+  return { db, dialect: 'postgres', schema, close: () => db.destroy() };
+}
+
+/** A driver error's message without the connection string (which may carry a password). */
+function errorReason(error: unknown): string {
+  if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') {
+    return error.code;
+  }
+  return error instanceof Error ? error.message.replace(/postgres(ql)?:\/\/\S+/g, 'postgres://…') : 'unknown';
+}
