@@ -1,0 +1,19 @@
+// Every command group of the `custos` CLI. An area adds its `register…Commands` here.
+
+import type { Command } from 'commander';
+import type { CliEnvironment } from '../environment.js';
+import { registerConfigCommands } from './config.js';
+import { registerInitCommands } from './init.js';
+import { registerMigrateCommands } from './migrate.js';
+import { registerServeCommands } from './serve.js';
+import { registerTokenCommands } from './token.js';
+import { registerUserCommands } from './user.js';
+
+export const commandGroups: Array<(program: Command, cli: CliEnvironment) => void> = [
+  registerInitCommands,
+  registerServeCommands,
+  registerMigrateCommands,
+  registerUserCommands,
+  registerTokenCommands,
+  registerConfigCommands,
+];

@@ -1,0 +1,68 @@
+// `custos serve`: the HTTP API and console. On first start it creates the admin user.
+
+import type { Command } from 'commander';
+import { buildServer } from '../../api/index.js';
+import type { CliEnvironment } from '../environment.js';
+import { UsageError } from '../exit-codes.js';
+
+export function registerServeCommands(program: Command, cli: CliEnvironment): void {
+  program
+    .command('serve')
+    .description('run the API server and console')
+    .option('--host <host>', 'address to listen on (default from custos.yaml, 127.0.0.1)')
+    .option('--port <port>', 'port (default from custos.yaml, 8750; 0 picks a free one)')
+    .action(async (options: { host?: string; port?: string }) => {
+      const port = options.port === undefined ? undefined : Number(options.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+        throw new UsageError('--port must be an integer between 0 and 65535');
+      }
+      // Request logs at info level on stderr; stdout carries the URL and login.
+      const ctx = await cli.openContext({ logLevel: cli.io.env.CUSTOS_LOG_LEVEL ?? 'info' });
+      try {
+        const admin = await ctx.users.ensureInitialAdmin(cli.io.env.CUSTOS_ADMIN_PASSWORD);
+        const { app } = await buildServer(ctx);
+        const host = options.host ?? ctx.workspace.config.server.host;
+        await app.listen({ host, port: port ?? ctx.workspace.config.server.port });
+        const address = app.server.address();
+        const actualPort = typeof address === 'object' && address ? address.port : port;
+        const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}/`;
+        const lines = [
+          cli.t('cli.serve.listening', { url }),
+          cli.t('cli.serve.api_docs', { url: `${url}api/v1/docs` }),
+          cli.t('cli.serve.workspace', { dir: ctx.workspace.dir, storage: ctx.storageDescription }),
+        ];
+        if (admin?.isGenerated) {
+          lines.push(
+            cli.t('cli.serve.admin_created', { username: admin.username, password: admin.password }),
+            cli.t('cli.serve.admin_created_note', { username: admin.username }),
+          );
+        } else if (admin) {
+          lines.push(cli.t('cli.serve.admin_from_env', { username: admin.username }));
+        } else {
+          lines.push(cli.t('cli.serve.login_hint'));
+        }
+        cli.print(lines, {
+          url,
+          workspace: ctx.workspace.dir,
+          storage: ctx.storageDescription,
+          admin: admin ? { username: admin.username, ...(admin.isGenerated ? { password: admin.password } : {}) } : null,
+        });
+        await waitForShutdown();
+        await app.close();
+      } finally {
+        await ctx.close();
+      }
+    });
+}
+
+function waitForShutdown(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

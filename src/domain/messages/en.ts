@@ -1,0 +1,38 @@
+// English catalogue of user-facing messages (CLI output and API error headlines).
+
+export const en = {
+  'error.validation': 'Invalid input',
+  'error.config': 'Invalid workspace configuration',
+  'error.not_found': 'Not found',
+  'error.unauthorized': 'Authentication required',
+  'error.forbidden': 'Not allowed for your role',
+  'error.conflict': 'Conflict with existing data',
+  'error.rate_limited': 'Too many attempts',
+  'error.source': 'Source failed',
+  'error.crypto': 'Cryptographic failure',
+  'error.integrity': 'Integrity check failed',
+  'error.unavailable': 'Service unavailable',
+  'error.internal': 'Internal error',
+  'error.usage': 'Bad usage',
+  'cli.serve.listening': 'Custos console: {url}',
+  'cli.serve.workspace': 'Workspace: {dir} (storage: {storage})',
+  'cli.serve.admin_created': 'First start: created user "{username}" with password: {password}',
+  'cli.serve.admin_created_note': 'This password is shown only once. Change it with: custos user passwd {username}',
+  'cli.serve.admin_from_env': 'First start: created user "{username}" with the password from CUSTOS_ADMIN_PASSWORD.',
+  'cli.serve.login_hint': 'Log in as an existing user (reset a password with: custos user passwd NAME).',
+  'cli.serve.api_docs': 'API documentation: {url}',
+  'cli.init.created': 'Created workspace {dir}',
+  'cli.migrate.done': 'Database is up to date ({count} migrations; applied now: {applied})',
+  'cli.user.added': 'Added user {username} with role {role}',
+  'cli.user.password_changed': 'Password changed for {username}',
+  'cli.token.created': 'Token "{name}" for {username} (id {id}), expires {expiresAt}:',
+  'cli.token.shown_once': 'Copy it now: it is not shown again.',
+  'cli.token.revoked': 'Revoked token {id}',
+  'cli.config.ok': 'Workspace {dir} is valid: {vendors} vendors, {sources} sources, {datasets} datasets, {purposes} purposes, {roles} roles, {policies} policies',
+  'cli.config.problems': 'Workspace has {count} problem(s):',
+  'cli.password.prompt': 'Password: ',
+  'cli.password.confirm': 'Repeat password: ',
+  'cli.password.mismatch': 'Passwords do not match',
+} as const;
+
+export type MessageKey = keyof typeof en;

@@ -1,0 +1,38 @@
+// 简体中文消息目录（CLI 输出与 API 错误标题）。Simplified Chinese catalogue; keys match en.ts.
+
+import type { MessageKey } from './en.js';
+
+export const zhCN: Record<MessageKey, string> = {
+  'error.validation': '输入无效',
+  'error.config': '工作区配置无效',
+  'error.not_found': '未找到',
+  'error.unauthorized': '需要登录认证',
+  'error.forbidden': '当前角色无权执行此操作',
+  'error.conflict': '与已有数据冲突',
+  'error.rate_limited': '尝试次数过多',
+  'error.source': '数据源出错',
+  'error.crypto': '密码运算失败',
+  'error.integrity': '完整性校验失败',
+  'error.unavailable': '服务暂不可用',
+  'error.internal': '内部错误',
+  'error.usage': '用法错误',
+  'cli.serve.listening': 'Custos 控制台：{url}',
+  'cli.serve.workspace': '工作区：{dir}（存储：{storage}）',
+  'cli.serve.admin_created': '首次启动：已创建用户“{username}”，密码：{password}',
+  'cli.serve.admin_created_note': '此密码仅显示一次。修改密码：custos user passwd {username}',
+  'cli.serve.admin_from_env': '首次启动：已使用 CUSTOS_ADMIN_PASSWORD 中的密码创建用户“{username}”。',
+  'cli.serve.login_hint': '请使用已有用户登录（重置密码：custos user passwd 用户名）。',
+  'cli.serve.api_docs': 'API 文档：{url}',
+  'cli.init.created': '已创建工作区 {dir}',
+  'cli.migrate.done': '数据库已是最新（共 {count} 个迁移；本次应用：{applied}）',
+  'cli.user.added': '已添加用户 {username}，角色 {role}',
+  'cli.user.password_changed': '已修改 {username} 的密码',
+  'cli.token.created': '令牌“{name}”（用户 {username}，编号 {id}），有效期至 {expiresAt}：',
+  'cli.token.shown_once': '请立即复制：令牌不会再次显示。',
+  'cli.token.revoked': '已吊销令牌 {id}',
+  'cli.config.ok': '工作区 {dir} 有效：{vendors} 个供应商，{sources} 个数据源，{datasets} 个数据集，{purposes} 个目的，{roles} 个角色，{policies} 条策略',
+  'cli.config.problems': '工作区有 {count} 个问题：',
+  'cli.password.prompt': '密码：',
+  'cli.password.confirm': '再次输入密码：',
+  'cli.password.mismatch': '两次输入的密码不一致',
+};

@@ -1,0 +1,166 @@
+// API tokens: shown once at creation, stored as a hash, expiring, revocable by owner or admin.
+
+import type { Kysely } from 'kysely';
+import {
+  type AuditTrail,
+  type Clock,
+  ForbiddenError,
+  NotFoundError,
+  type Principal,
+  systemClock,
+  UnauthorizedError,
+  ValidationError,
+} from '../domain/index.js';
+import type { Database } from '../store/index.js';
+import { hashSecret, newId, newSecret } from './secret-token.js';
+import type { User, UserService } from './user-service.js';
+
+export const TOKEN_PREFIX = 'cst_';
+export const DEFAULT_TOKEN_TTL_MS = 90 * 86_400_000;
+export const MAX_TOKEN_TTL_MS = 366 * 86_400_000;
+
+export interface ApiToken {
+  id: string;
+  username: string;
+  name: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export class TokenService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly users: UserService,
+    private readonly audit: AuditTrail,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /** Creates a token for `username`; the returned `token` is the only time the secret is visible. */
+  async create(
+    username: string,
+    name: string,
+    ttlMs: number,
+    actor: string,
+  ): Promise<{ token: string; info: ApiToken }> {
+    if (!/^[\p{L}\p{N} _.-]{1,64}$/u.test(name)) {
+      throw new ValidationError('token name must be 1–64 letters, digits, spaces, _ . -', { field: 'name' });
+    }
+    if (!Number.isFinite(ttlMs) || ttlMs < 60_000 || ttlMs > MAX_TOKEN_TTL_MS) {
+      throw new ValidationError('token lifetime must be between 1 minute and 366 days', { field: 'expiresIn' });
+    }
+    const user = await this.users.get(username);
+    const now = this.clock();
+    const token = newSecret(TOKEN_PREFIX);
+    const row = {
+      id: newId(),
+      user_id: user.id,
+      name,
+      token_hash: hashSecret(token),
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + ttlMs).toISOString(),
+      last_used_at: null,
+      revoked_at: null,
+    };
+    await this.db.insertInto('api_tokens').values(row).execute();
+    await this.audit.record([
+      { actor, action: 'token.create', target: `token:${row.id}`, details: { user: username, expiresAt: row.expires_at } },
+    ]);
+    return {
+      token,
+      info: {
+        id: row.id,
+        username,
+        name,
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+        lastUsedAt: null,
+        revokedAt: null,
+      },
+    };
+  }
+
+  /** Resolves a bearer token to its user, refusing unknown, revoked, expired tokens and disabled users. */
+  async authenticate(token: string): Promise<{ user: User; tokenId: string }> {
+    if (!token.startsWith(TOKEN_PREFIX)) throw new UnauthorizedError('invalid token');
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('token_hash', '=', hashSecret(token))
+      .executeTakeFirst();
+    const now = this.clock().toISOString();
+    if (!row || row.revoked_at !== null || row.expires_at <= now) throw new UnauthorizedError('invalid token');
+    const user = await this.users.getById(row.user_id);
+    if (!user || user.isDisabled) throw new UnauthorizedError('invalid token');
+    // Record use at most once a minute: a busy integration should not write on every call.
+    if (row.last_used_at === null || Date.parse(now) - Date.parse(row.last_used_at) > 60_000) {
+      await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+    }
+    return { user, tokenId: row.id };
+  }
+
+  /** Revokes a token. Owners revoke their own; admins any. */
+  async revoke(id: string, by: Principal | 'cli', actor: string): Promise<ApiToken> {
+    const token = await this.get(id);
+    if (by !== 'cli' && by.role !== 'admin' && token.username !== by.username) {
+      throw new ForbiddenError('only the owner or an admin may revoke this token', { tokenId: id });
+    }
+    if (token.revokedAt === null) {
+      const now = this.clock().toISOString();
+      await this.db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).execute();
+      await this.audit.record([{ actor, action: 'token.revoke', target: `token:${id}` }]);
+      return { ...token, revokedAt: now };
+    }
+    return token;
+  }
+
+  async get(id: string): Promise<ApiToken> {
+    const rows = await this.query().where('api_tokens.id', '=', id).execute();
+    const row = rows[0];
+    if (!row) throw new NotFoundError(`token ${id} not found`, { tokenId: id });
+    return toToken(row);
+  }
+
+  /** Tokens of one user, or of everyone when `username` is undefined. */
+  async list(username?: string): Promise<ApiToken[]> {
+    let query = this.query();
+    if (username !== undefined) query = query.where('users.username', '=', username);
+    return (await query.orderBy('api_tokens.created_at').execute()).map(toToken);
+  }
+
+  private query() {
+    return this.db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .select([
+        'api_tokens.id',
+        'users.username',
+        'api_tokens.name',
+        'api_tokens.created_at',
+        'api_tokens.expires_at',
+        'api_tokens.last_used_at',
+        'api_tokens.revoked_at',
+      ]);
+  }
+}
+
+function toToken(row: {
+  id: string;
+  username: string;
+  name: string;
+  created_at: string;
+  expires_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}): ApiToken {
+  return {
+    id: row.id,
+    username: row.username,
+    name: row.name,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}

@@ -1,0 +1,11 @@
+// Public face of workspace loading: custos.yaml and the declaration files, validated with zod.
+export { initWorkspace } from './init.js';
+export * from './schema.js';
+export {
+  describeIssue,
+  type LoadWorkspaceOptions,
+  loadWorkspace,
+  type SourceConfigValidator,
+  WORKSPACE_FILE,
+  type Workspace,
+} from './workspace.js';
