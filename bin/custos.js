@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 
 const entry = new URL('../dist/cli/bin.js', import.meta.url);
 if (!existsSync(entry)) {
-  process.stderr.write('custos is not built yet: run `npm run build` (npm start and npm test do it for you)\n');
+  process.stderr.write(
+    'custos is not built yet: run `npm run build` (npm start and npm test do it for you)\n',
+  );
   process.exit(2);
 }
 await import(entry.href);

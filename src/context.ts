@@ -2,11 +2,7 @@
 // the CLI and workers share, so they can never disagree.
 
 import { type AuditEvent, type AuditTrail, PersonalFieldRegistry } from './domain/index.js';
-import {
-  SessionService,
-  TokenService,
-  UserService,
-} from './governance/index.js';
+import { SessionService, TokenService, UserService } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { openStore, parseDatabaseUrl, redactDatabaseUrl, type Store } from './store/index.js';
 import { loadWorkspace, type Workspace } from './workspace/index.js';

@@ -3,13 +3,8 @@
 
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  ForbiddenError,
-  type Principal,
-  type Role,
-  UnauthorizedError,
-} from '../domain/index.js';
 import type { AppContext } from '../context.js';
+import { ForbiddenError, type Principal, type Role, UnauthorizedError } from '../domain/index.js';
 
 export type RouteAccess = { roles: readonly Role[] } | { public: string };
 

@@ -51,7 +51,12 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     // Fastify's own client errors (body too large, bad JSON, wrong content type).
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      const code = error.statusCode === 413 ? 'payload_too_large' : error.statusCode === 415 ? 'unsupported_media_type' : 'validation';
+      const code =
+        error.statusCode === 413
+          ? 'payload_too_large'
+          : error.statusCode === 415
+            ? 'unsupported_media_type'
+            : 'validation';
       return send(request, reply, error.statusCode, code, clientErrorMessage(error), undefined);
     }
     request.log.error({ err: error }, 'unhandled error');
@@ -59,7 +64,14 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    send(request, reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`, undefined),
+    send(
+      request,
+      reply,
+      404,
+      'not_found',
+      `no route ${request.method} ${request.url.split('?')[0]}`,
+      undefined,
+    ),
   );
 }
 

@@ -7,11 +7,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
+  type FastifyPluginAsyncZod,
   jsonSchemaTransform,
   jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
-  type FastifyPluginAsyncZod,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
@@ -34,7 +34,14 @@ export interface CustosServer {
 export type RoutePlugin = (ctx: AppContext) => FastifyPluginAsyncZod;
 
 /** Route plugins of each area; later areas add theirs here. */
-const routePlugins: RoutePlugin[] = [healthRoutes, consoleRoutes, authRoutes, userRoutes, tokenRoutes, workspaceRoutes];
+const routePlugins: RoutePlugin[] = [
+  healthRoutes,
+  consoleRoutes,
+  authRoutes,
+  userRoutes,
+  tokenRoutes,
+  workspaceRoutes,
+];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {
   const app = Fastify({
@@ -68,7 +75,8 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
       openapi: '3.1.0',
       info: {
         title: 'Custos API',
-        description: 'Compliant data collection: sources, datasets, classification, consent, approvals, audit.',
+        description:
+          'Compliant data collection: sources, datasets, classification, consent, approvals, audit.',
         version: '1',
       },
       components: {

@@ -2,11 +2,11 @@
 // to open the application context.
 
 import { createInterface } from 'node:readline';
-import { type Command } from 'commander';
+import type { Command } from 'commander';
 import { type AppContext, type OpenContextOptions, openContext } from '../context.js';
 import { type Locale, type MessageKey, resolveLocale, translate } from '../domain/index.js';
-import type { CliIo } from './io.js';
 import { UsageError } from './exit-codes.js';
+import type { CliIo } from './io.js';
 
 export interface GlobalOptions {
   workspace?: string;

@@ -1,7 +1,7 @@
 // The `custos` command: parses arguments, runs one command, maps the outcome to an exit code.
 
 import { Command, CommanderError } from 'commander';
-import { type ConfigIssue, ConfigError, isCustosError, resolveLocale, translate } from '../domain/index.js';
+import { ConfigError, type ConfigIssue, isCustosError, resolveLocale, translate } from '../domain/index.js';
 import { describeIssue } from '../workspace/index.js';
 import { commandGroups } from './commands/index.js';
 import { CliEnvironment } from './environment.js';

@@ -13,5 +13,7 @@ export interface Principal {
 /** The actor string written to the audit log. */
 export function actorOf(principal: Principal | undefined): string {
   if (!principal) return 'system';
-  return principal.via === 'token' ? `user:${principal.username}/token:${principal.tokenId}` : `user:${principal.username}`;
+  return principal.via === 'token'
+    ? `user:${principal.username}/token:${principal.tokenId}`
+    : `user:${principal.username}`;
 }

@@ -48,7 +48,9 @@ export class TokenService {
       throw new ValidationError('token name must be 1–64 letters, digits, spaces, _ . -', { field: 'name' });
     }
     if (!Number.isFinite(ttlMs) || ttlMs < 60_000 || ttlMs > MAX_TOKEN_TTL_MS) {
-      throw new ValidationError('token lifetime must be between 1 minute and 366 days', { field: 'expiresIn' });
+      throw new ValidationError('token lifetime must be between 1 minute and 366 days', {
+        field: 'expiresIn',
+      });
     }
     const user = await this.users.get(username);
     const now = this.clock();
@@ -65,7 +67,12 @@ export class TokenService {
     };
     await this.db.insertInto('api_tokens').values(row).execute();
     await this.audit.record([
-      { actor, action: 'token.create', target: `token:${row.id}`, details: { user: username, expiresAt: row.expires_at } },
+      {
+        actor,
+        action: 'token.create',
+        target: `token:${row.id}`,
+        details: { user: username, expiresAt: row.expires_at },
+      },
     ]);
     return {
       token,
@@ -90,7 +97,8 @@ export class TokenService {
       .where('token_hash', '=', hashSecret(token))
       .executeTakeFirst();
     const now = this.clock().toISOString();
-    if (!row || row.revoked_at !== null || row.expires_at <= now) throw new UnauthorizedError('invalid token');
+    if (!row || row.revoked_at !== null || row.expires_at <= now)
+      throw new UnauthorizedError('invalid token');
     const user = await this.users.getById(row.user_id);
     if (!user || user.isDisabled) throw new UnauthorizedError('invalid token');
     // Record use at most once a minute: a busy integration should not write on every call.

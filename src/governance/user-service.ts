@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import {
   type AuditTrail,
-  ConflictError,
   type Clock,
+  ConflictError,
   isRole,
   loginLockSeconds,
   NotFoundError,
@@ -53,7 +53,8 @@ export class UserService {
     if (!isRole(input.role)) throw new ValidationError('unknown role', { field: 'role' });
     checkPasswordRules(input.password);
     const existing = await this.findRow(input.username);
-    if (existing) throw new ConflictError(`user ${input.username} already exists`, { username: input.username });
+    if (existing)
+      throw new ConflictError(`user ${input.username} already exists`, { username: input.username });
     const now = this.clock().toISOString();
     const row = {
       id: newId(),
@@ -116,7 +117,9 @@ export class UserService {
       .set({ is_disabled: isDisabled ? 1 : 0, updated_at: this.clock().toISOString() })
       .where('id', '=', row.id)
       .execute();
-    await this.audit.record([{ actor, action: isDisabled ? 'user.disable' : 'user.enable', target: `user:${username}` }]);
+    await this.audit.record([
+      { actor, action: isDisabled ? 'user.disable' : 'user.enable', target: `user:${username}` },
+    ]);
     return toUser({ ...row, is_disabled: isDisabled ? 1 : 0 });
   }
 
@@ -129,7 +132,9 @@ export class UserService {
     const now = this.clock();
     if (!row) {
       await verifyPassword(await dummyPasswordHash(), password);
-      await this.audit.record([{ actor: 'anonymous', action: 'auth.login_failed', target: 'user:(unknown)' }]);
+      await this.audit.record([
+        { actor: 'anonymous', action: 'auth.login_failed', target: 'user:(unknown)' },
+      ]);
       throw new UnauthorizedError('invalid username or password');
     }
     if (row.locked_until && row.locked_until > now.toISOString()) {
@@ -160,7 +165,9 @@ export class UserService {
         .where('id', '=', row.id)
         .execute();
     }
-    await this.audit.record([{ actor: `user:${username}`, action: 'auth.login', target: `user:${username}` }]);
+    await this.audit.record([
+      { actor: `user:${username}`, action: 'auth.login', target: `user:${username}` },
+    ]);
     return toUser(row);
   }
 
@@ -190,12 +197,17 @@ export class UserService {
    * On first start (no users at all) creates `admin` with the given password, or a generated one
    * which the caller must show once. Returns undefined when users already exist.
    */
-  async ensureInitialAdmin(password: string | undefined): Promise<{ username: string; password: string; isGenerated: boolean } | undefined> {
+  async ensureInitialAdmin(
+    password: string | undefined,
+  ): Promise<{ username: string; password: string; isGenerated: boolean } | undefined> {
     if ((await this.count()) > 0) return undefined;
     const isGenerated = password === undefined || password === '';
     const chosen = isGenerated ? randomBytes(18).toString('base64url') : password;
     try {
-      await this.create({ username: 'admin', role: 'admin', password: chosen, displayName: 'Administrator' }, 'system');
+      await this.create(
+        { username: 'admin', role: 'admin', password: chosen, displayName: 'Administrator' },
+        'system',
+      );
     } catch (error) {
       // Another process started at the same moment and created the admin first: nothing to show.
       if (error instanceof ConflictError) return undefined;

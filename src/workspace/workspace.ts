@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { type ConfigIssue, ConfigError, ROLES } from '../domain/index.js';
+import { ConfigError, type ConfigIssue, ROLES } from '../domain/index.js';
 import {
   type DatasetDeclaration,
   declarationFiles,
@@ -87,9 +87,15 @@ export function loadWorkspace(dir: string, options: LoadWorkspaceOptions = {}): 
       lists[kind] = [];
       continue;
     }
-    const items = typeof root === 'object' && !Array.isArray(root) ? (root as Record<string, unknown>)[kind] : root;
+    const items =
+      typeof root === 'object' && !Array.isArray(root) ? (root as Record<string, unknown>)[kind] : root;
     if (!Array.isArray(items)) {
-      issues.push({ file, path: kind, line: yamlFile.lineOf([]) ?? 1, message: `expected a list under "${kind}:"` });
+      issues.push({
+        file,
+        path: kind,
+        line: yamlFile.lineOf([]) ?? 1,
+        message: `expected a list under "${kind}:"`,
+      });
       lists[kind] = [];
       continue;
     }
@@ -169,77 +175,86 @@ function parseValue<T extends z.ZodType>(
 
 /** zod's message, without echoing the offending value (it could be a secret or personal data). */
 function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown key${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
   if (issue.code === 'invalid_value') return `must be one of: ${issue.values.map(String).join(', ')}`;
   if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
   return issue.message;
 }
 
 function checkReferences(workspace: Workspace, issues: ConfigIssue[]): void {
-  const files = declarationFiles;
-  const unique = (kind: keyof typeof declarationFiles, names: string[]): Set<string> => {
+  const fileOf = (kind: keyof typeof declarationFiles) => declarationFiles[kind].file;
+  const unique = (
+    kind: keyof typeof declarationFiles,
+    items: ReadonlyArray<{ name: string }>,
+  ): Set<string> => {
     const seen = new Set<string>();
-    names.forEach((itemName, index) => {
-      if (seen.has(itemName)) {
-        issues.push({ file: files[kind].file, path: `${kind}[${index}].name`, message: `duplicate name "${itemName}"` });
-      }
-      seen.add(itemName);
+    items.forEach(({ name }, index) => {
+      if (seen.has(name))
+        issues.push({
+          file: fileOf(kind),
+          path: `${kind}[${index}].name`,
+          message: `duplicate name "${name}"`,
+        });
+      seen.add(name);
     });
     return seen;
   };
-  const vendors = unique(
-    'vendors',
-    workspace.vendors.map((v) => v.name),
-  );
-  const sources = unique(
-    'sources',
-    workspace.sources.map((s) => s.name),
-  );
-  const datasets = unique(
-    'datasets',
-    workspace.datasets.map((d) => d.name),
-  );
-  const purposes = unique(
-    'purposes',
-    workspace.purposes.map((p) => p.name),
-  );
-  const roles = unique(
-    'roles',
-    workspace.roles.map((r) => r.name),
-  );
-  unique(
-    'policies',
-    workspace.policies.map((p) => p.name),
-  );
-
-  const expect = (kind: keyof typeof declarationFiles, where: string, set: Set<string>, value: string, what: string) => {
-    if (!set.has(value)) issues.push({ file: files[kind].file, path: where, message: `unknown ${what} "${value}"` });
+  /** Every value of `values` must be in `known`; `where` is the path of the list. */
+  const expectKnown = (
+    kind: keyof typeof declarationFiles,
+    where: string,
+    known: Set<string>,
+    values: readonly string[],
+    what: string,
+  ): void => {
+    values.forEach((value, index) => {
+      if (!known.has(value)) {
+        issues.push({
+          file: fileOf(kind),
+          path: `${where}[${index}]`,
+          message: `unknown ${what} "${value}"`,
+        });
+      }
+    });
   };
+  const expectOne = (
+    kind: keyof typeof declarationFiles,
+    where: string,
+    known: Set<string>,
+    value: string,
+    what: string,
+  ) => {
+    if (!known.has(value))
+      issues.push({ file: fileOf(kind), path: where, message: `unknown ${what} "${value}"` });
+  };
+
+  const vendors = unique('vendors', workspace.vendors);
+  const sources = unique('sources', workspace.sources);
+  const datasets = unique('datasets', workspace.datasets);
+  const purposes = unique('purposes', workspace.purposes);
+  const roles = unique('roles', workspace.roles);
+  unique('policies', workspace.policies);
+
   workspace.sources.forEach((source, i) => {
-    if (source.vendor) expect('sources', `sources[${i}].vendor`, vendors, source.vendor, 'vendor');
+    if (source.vendor) expectOne('sources', `sources[${i}].vendor`, vendors, source.vendor, 'vendor');
   });
   workspace.datasets.forEach((dataset, i) => {
-    expect('datasets', `datasets[${i}].source`, sources, dataset.source, 'source');
-    if (dataset.vendor) expect('datasets', `datasets[${i}].vendor`, vendors, dataset.vendor, 'vendor');
-    dataset.purposes.forEach((purpose, j) => {
-      expect('datasets', `datasets[${i}].purposes[${j}]`, purposes, purpose, 'purpose');
-    });
+    expectOne('datasets', `datasets[${i}].source`, sources, dataset.source, 'source');
+    if (dataset.vendor) expectOne('datasets', `datasets[${i}].vendor`, vendors, dataset.vendor, 'vendor');
+    expectKnown('datasets', `datasets[${i}].purposes`, purposes, dataset.purposes, 'purpose');
     const fields = new Set(Object.keys(dataset.fields));
-    dataset.naturalKey.forEach((field, j) => {
-      expect('datasets', `datasets[${i}].naturalKey[${j}]`, fields, field, 'field');
-    });
-    dataset.subjectFields.forEach((field, j) => {
-      expect('datasets', `datasets[${i}].subjectFields[${j}]`, fields, field, 'field');
-    });
+    expectKnown('datasets', `datasets[${i}].naturalKey`, fields, dataset.naturalKey, 'field');
+    expectKnown('datasets', `datasets[${i}].subjectFields`, fields, dataset.subjectFields, 'field');
+  });
+  workspace.roles.forEach((role, i) => {
+    expectKnown('roles', `roles[${i}].datasets`, datasets, role.datasets, 'dataset');
+    expectKnown('roles', `roles[${i}].purposes`, purposes, role.purposes, 'purpose');
   });
   const roleNames = new Set<string>([...ROLES, ...roles]);
-  workspace.roles.forEach((role, i) => {
-    role.datasets.forEach((d, j) => expect('roles', `roles[${i}].datasets[${j}]`, datasets, d, 'dataset'));
-    role.purposes.forEach((p, j) => expect('roles', `roles[${i}].purposes[${j}]`, purposes, p, 'purpose'));
-  });
   workspace.policies.forEach((policy, i) => {
-    policy.roles.forEach((r, j) => expect('policies', `policies[${i}].roles[${j}]`, roleNames, r, 'role'));
-    policy.datasets.forEach((d, j) => expect('policies', `policies[${i}].datasets[${j}]`, datasets, d, 'dataset'));
-    policy.purposes.forEach((p, j) => expect('policies', `policies[${i}].purposes[${j}]`, purposes, p, 'purpose'));
+    expectKnown('policies', `policies[${i}].roles`, roleNames, policy.roles, 'role');
+    expectKnown('policies', `policies[${i}].datasets`, datasets, policy.datasets, 'dataset');
+    expectKnown('policies', `policies[${i}].purposes`, purposes, policy.purposes, 'purpose');
   });
 }

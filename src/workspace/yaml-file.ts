@@ -21,7 +21,8 @@ export function readYamlFile(absolutePath: string, displayName: string): YamlFil
     return { file: displayName, path: '', message: `cannot read file (${code})` };
   }
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // prettyErrors fills in line positions; only the error code and line are shown (the message quotes source).
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const firstError = document.errors[0];
   if (firstError) {
     const line = firstError.linePos?.[0]?.line;

@@ -2,8 +2,8 @@
 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ALL_ROLES, actorOf, UnauthorizedError } from '../../domain/index.js';
 import type { AppContext } from '../../context.js';
+import { ALL_ROLES, actorOf, UnauthorizedError } from '../../domain/index.js';
 import { principalOf, SESSION_COOKIE } from '../access.js';
 import { password, userSchema } from './schemas.js';
 
@@ -53,7 +53,11 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       '/api/v1/auth/me',
       {
         config: { access: { roles: ALL_ROLES } },
-        schema: { tags: ['auth'], summary: 'The calling user', response: { 200: z.object({ user: userSchema }) } },
+        schema: {
+          tags: ['auth'],
+          summary: 'The calling user',
+          response: { 200: z.object({ user: userSchema }) },
+        },
       },
       async (request) => ({ user: await ctx.users.get(principalOf(request).username) }),
     );

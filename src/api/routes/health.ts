@@ -1,7 +1,7 @@
 // Liveness and readiness probes for load balancers and orchestrators.
 
-import { sql } from 'kysely';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 

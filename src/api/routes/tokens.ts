@@ -2,8 +2,8 @@
 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ALL_ROLES, actorOf, parseDuration, ValidationError } from '../../domain/index.js';
 import type { AppContext } from '../../context.js';
+import { ALL_ROLES, actorOf, parseDuration, ValidationError } from '../../domain/index.js';
 import { DEFAULT_TOKEN_TTL_MS } from '../../governance/index.js';
 import { principalOf } from '../access.js';
 import { tokenSchema } from './schemas.js';
@@ -42,11 +42,17 @@ export function tokenRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const principal = principalOf(request);
-        const ttl = request.body.expiresIn === undefined ? DEFAULT_TOKEN_TTL_MS : parseDuration(request.body.expiresIn);
+        const ttl =
+          request.body.expiresIn === undefined ? DEFAULT_TOKEN_TTL_MS : parseDuration(request.body.expiresIn);
         if (ttl === undefined) {
           throw new ValidationError('expiresIn must look like 30d, 12h or 45m', { field: 'expiresIn' });
         }
-        const created = await ctx.tokens.create(principal.username, request.body.name, ttl, actorOf(principal));
+        const created = await ctx.tokens.create(
+          principal.username,
+          request.body.name,
+          ttl,
+          actorOf(principal),
+        );
         return reply.status(201).send(created);
       },
     );

@@ -2,8 +2,8 @@
 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf } from '../../domain/index.js';
 import type { AppContext } from '../../context.js';
+import { actorOf } from '../../domain/index.js';
 import { principalOf } from '../access.js';
 import { password, roleSchema, userSchema } from './schemas.js';
 
@@ -14,7 +14,10 @@ export function userRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/v1/users',
-      { config: admin, schema: { tags: ['users'], response: { 200: z.object({ users: z.array(userSchema) }) } } },
+      {
+        config: admin,
+        schema: { tags: ['users'], response: { 200: z.object({ users: z.array(userSchema) }) } },
+      },
       async () => ({ users: await ctx.users.list() }),
     );
 
@@ -47,10 +50,19 @@ export function userRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       '/api/v1/users/:username/password',
       {
         config: admin,
-        schema: { tags: ['users'], params: usernameParams, body: z.object({ password }), response: { 204: z.null() } },
+        schema: {
+          tags: ['users'],
+          params: usernameParams,
+          body: z.object({ password }),
+          response: { 204: z.null() },
+        },
       },
       async (request, reply) => {
-        await ctx.users.setPassword(request.params.username, request.body.password, actorOf(principalOf(request)));
+        await ctx.users.setPassword(
+          request.params.username,
+          request.body.password,
+          actorOf(principalOf(request)),
+        );
         return reply.status(204).send(null);
       },
     );
@@ -69,7 +81,8 @@ export function userRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request) => {
         const actor = actorOf(principalOf(request));
         let user = await ctx.users.get(request.params.username);
-        if (request.body.role !== undefined) user = await ctx.users.setRole(user.username, request.body.role, actor);
+        if (request.body.role !== undefined)
+          user = await ctx.users.setRole(user.username, request.body.role, actor);
         if (request.body.isDisabled !== undefined) {
           user = await ctx.users.setDisabled(user.username, request.body.isDisabled, actor);
         }

@@ -2,8 +2,8 @@
 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ALL_ROLES } from '../../domain/index.js';
 import type { AppContext } from '../../context.js';
+import { ALL_ROLES } from '../../domain/index.js';
 
 export function workspaceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -21,7 +21,12 @@ export function workspaceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
               locale: z.enum(['zh-CN', 'en']),
               counts: z.record(z.string(), z.number()),
               datasets: z.array(
-                z.object({ name: z.string(), source: z.string(), purposes: z.array(z.string()), lawfulBasis: z.string() }),
+                z.object({
+                  name: z.string(),
+                  source: z.string(),
+                  purposes: z.array(z.string()),
+                  lawfulBasis: z.string(),
+                }),
               ),
             }),
           },

@@ -20,6 +20,10 @@ export function registerConfigCommands(program: Command, cli: CliEnvironment): v
         roles: workspace.roles.length,
         policies: workspace.policies.length,
       };
-      cli.print(cli.t('cli.config.ok', { dir: workspace.dir, ...counts }), { valid: true, dir: workspace.dir, counts });
+      cli.print(cli.t('cli.config.ok', { dir: workspace.dir, ...counts }), {
+        valid: true,
+        dir: workspace.dir,
+        counts,
+      });
     });
 }

@@ -17,6 +17,9 @@ export function registerInitCommands(program: Command, cli: CliEnvironment): voi
         throw new UsageError('--suite must be sm or aes');
       }
       const result = initWorkspace(dir, { organisation: options.organisation, suite: options.suite });
-      cli.print([cli.t('cli.init.created', { dir: result.dir }), ...result.files.map((f) => `  ${f}`)], result);
+      cli.print(
+        [cli.t('cli.init.created', { dir: result.dir }), ...result.files.map((f) => `  ${f}`)],
+        result,
+      );
     });
 }

@@ -45,7 +45,9 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
           url,
           workspace: ctx.workspace.dir,
           storage: ctx.storageDescription,
-          admin: admin ? { username: admin.username, ...(admin.isGenerated ? { password: admin.password } : {}) } : null,
+          admin: admin
+            ? { username: admin.username, ...(admin.isGenerated ? { password: admin.password } : {}) }
+            : null,
         });
         await waitForShutdown();
         await app.close();

@@ -19,7 +19,12 @@ export function registerTokenCommands(program: Command, cli: CliEnvironment): vo
       const ttl = parseDuration(options.expiresIn);
       if (ttl === undefined) throw new UsageError('--expires-in must look like 30d, 12h or 45m');
       await cli.withContext(async (ctx) => {
-        const created = await ctx.tokens.create(options.user, options.name, ttl ?? DEFAULT_TOKEN_TTL_MS, 'cli');
+        const created = await ctx.tokens.create(
+          options.user,
+          options.name,
+          ttl ?? DEFAULT_TOKEN_TTL_MS,
+          'cli',
+        );
         cli.print(
           [
             cli.t('cli.token.created', {

@@ -15,18 +15,25 @@ export function registerUserCommands(program: Command, cli: CliEnvironment): voi
     .requiredOption('--role <role>', `one of: ${ROLES.join(', ')}`)
     .option('--display-name <name>', 'name shown in the console')
     .option('--password-stdin', 'read the password from the first line of stdin')
-    .action(async (username: string, options: { role: string; displayName?: string; passwordStdin?: boolean }) => {
-      if (!isRole(options.role)) throw new UsageError(`--role must be one of: ${ROLES.join(', ')}`);
-      const role = options.role;
-      const password = await cli.readSecret(options.passwordStdin === true, true);
-      await cli.withContext(async (ctx) => {
-        const created = await ctx.users.create(
-          { username, role, password, ...(options.displayName ? { displayName: options.displayName } : {}) },
-          'cli',
-        );
-        cli.print(cli.t('cli.user.added', { username, role }), { user: created });
-      });
-    });
+    .action(
+      async (username: string, options: { role: string; displayName?: string; passwordStdin?: boolean }) => {
+        if (!isRole(options.role)) throw new UsageError(`--role must be one of: ${ROLES.join(', ')}`);
+        const role = options.role;
+        const password = await cli.readSecret(options.passwordStdin === true, true);
+        await cli.withContext(async (ctx) => {
+          const created = await ctx.users.create(
+            {
+              username,
+              role,
+              password,
+              ...(options.displayName ? { displayName: options.displayName } : {}),
+            },
+            'cli',
+          );
+          cli.print(cli.t('cli.user.added', { username, role }), { user: created });
+        });
+      },
+    );
 
   user
     .command('passwd')

@@ -17,8 +17,10 @@ export const en = {
   'cli.serve.listening': 'Custos console: {url}',
   'cli.serve.workspace': 'Workspace: {dir} (storage: {storage})',
   'cli.serve.admin_created': 'First start: created user "{username}" with password: {password}',
-  'cli.serve.admin_created_note': 'This password is shown only once. Change it with: custos user passwd {username}',
-  'cli.serve.admin_from_env': 'First start: created user "{username}" with the password from CUSTOS_ADMIN_PASSWORD.',
+  'cli.serve.admin_created_note':
+    'This password is shown only once. Change it with: custos user passwd {username}',
+  'cli.serve.admin_from_env':
+    'First start: created user "{username}" with the password from CUSTOS_ADMIN_PASSWORD.',
   'cli.serve.login_hint': 'Log in as an existing user (reset a password with: custos user passwd NAME).',
   'cli.serve.api_docs': 'API documentation: {url}',
   'cli.init.created': 'Created workspace {dir}',
@@ -28,7 +30,8 @@ export const en = {
   'cli.token.created': 'Token "{name}" for {username} (id {id}), expires {expiresAt}:',
   'cli.token.shown_once': 'Copy it now: it is not shown again.',
   'cli.token.revoked': 'Revoked token {id}',
-  'cli.config.ok': 'Workspace {dir} is valid: {vendors} vendors, {sources} sources, {datasets} datasets, {purposes} purposes, {roles} roles, {policies} policies',
+  'cli.config.ok':
+    'Workspace {dir} is valid: {vendors} vendors, {sources} sources, {datasets} datasets, {purposes} purposes, {roles} roles, {policies} policies',
   'cli.config.problems': 'Workspace has {count} problem(s):',
   'cli.password.prompt': 'Password: ',
   'cli.password.confirm': 'Repeat password: ',

@@ -30,7 +30,8 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.token.created': '令牌“{name}”（用户 {username}，编号 {id}），有效期至 {expiresAt}：',
   'cli.token.shown_once': '请立即复制：令牌不会再次显示。',
   'cli.token.revoked': '已吊销令牌 {id}',
-  'cli.config.ok': '工作区 {dir} 有效：{vendors} 个供应商，{sources} 个数据源，{datasets} 个数据集，{purposes} 个目的，{roles} 个角色，{policies} 条策略',
+  'cli.config.ok':
+    '工作区 {dir} 有效：{vendors} 个供应商，{sources} 个数据源，{datasets} 个数据集，{purposes} 个目的，{roles} 个角色，{policies} 条策略',
   'cli.config.problems': '工作区有 {count} 个问题：',
   'cli.password.prompt': '密码：',
   'cli.password.confirm': '再次输入密码：',

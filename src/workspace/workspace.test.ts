@@ -1,0 +1,137 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../domain/index.js';
+import { initWorkspace } from './init.js';
+import { loadWorkspace } from './workspace.js';
+
+const DEMO = path.resolve(import.meta.dirname, '../../examples/demo');
+
+function issuesOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).details;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadWorkspace', () => {
+  let root: string;
+  let dir: string;
+  beforeEach(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'custos-wstest-'));
+    dir = path.join(root, 'ws');
+    initWorkspace(dir, { organisation: 'Test' });
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const write = (file: string, text: string) => writeFileSync(path.join(dir, file), text);
+
+  it('loads the demo workspace with defaults applied', () => {
+    const workspace = loadWorkspace(DEMO, { env: {} });
+    expect(workspace.config.crypto.suite).toBe('sm');
+    expect(workspace.datasets.map((d) => d.name)).toContain('credit_reports');
+    expect(workspace.storageUrl).toBe('sqlite:./data/custos.db');
+  });
+
+  it('loads what custos init writes', () => {
+    const workspace = loadWorkspace(dir, { env: {} });
+    expect(workspace.config.organisation.name).toBe('Test');
+    expect(workspace.config.server.port).toBe(8750);
+  });
+
+  it('lets CUSTOS_DATABASE_URL override storage', () => {
+    const workspace = loadWorkspace(dir, { env: { CUSTOS_DATABASE_URL: 'postgres://x@h/db' } });
+    expect(workspace.storageUrl).toBe('postgres://x@h/db');
+  });
+
+  it('names file, path and line of a wrong type and of an unknown key', () => {
+    const text = readFileSync(path.join(dir, 'custos.yaml'), 'utf8')
+      .replace('port: 8750', 'port: "eighty"')
+      .replace('locale: zh-CN', 'locale: zh-CN\nlocal: en');
+    write('custos.yaml', text);
+    const issues = issuesOf(() => loadWorkspace(dir, { env: {} }));
+    const port = issues.find((i) => i.path === 'server.port');
+    expect(port).toMatchObject({ file: 'custos.yaml', message: 'expected number' });
+    expect(port?.line).toBe(text.split('\n').findIndex((l) => l.includes('port: "eighty"')) + 1);
+    expect(issues.find((i) => i.message.includes('unknown key'))).toMatchObject({
+      file: 'custos.yaml',
+      message: 'unknown key: local',
+    });
+  });
+
+  it('reports every problem in declaration files, with list indexes and broken references', () => {
+    write(
+      'datasets.yaml',
+      `datasets:
+  - name: loans
+    source: missing-source
+    stream: s
+    naturalKey: [id]
+    purposes: [nope]
+    lawfulBasis: consent
+    retention: 5y
+    fields:
+      id: { type: string }
+  - name: Bad Name
+    source: x
+`,
+    );
+    const issues = issuesOf(() => loadWorkspace(dir, { env: {} }));
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'datasets.yaml', path: 'datasets[1].name', line: 11 }),
+        expect.objectContaining({ file: 'datasets.yaml', path: 'datasets[1].stream' }),
+        expect.objectContaining({
+          file: 'datasets.yaml',
+          path: 'datasets[0].source',
+          message: 'unknown source "missing-source"',
+        }),
+        expect.objectContaining({
+          file: 'datasets.yaml',
+          path: 'datasets[0].purposes[0]',
+          message: 'unknown purpose "nope"',
+        }),
+      ]),
+    );
+  });
+
+  it('reports invalid YAML with its line', () => {
+    write('vendors.yaml', 'vendors:\n  - name: a\n   legalName: [unclosed\n');
+    const issues = issuesOf(() => loadWorkspace(dir, { env: {} }));
+    expect(issues[0]).toMatchObject({
+      file: 'vendors.yaml',
+      message: expect.stringMatching(/^invalid YAML/),
+    });
+    expect(issues[0]?.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('never echoes the offending value (it could be a secret)', () => {
+    write(
+      'custos.yaml',
+      'version: 1\norganisation: { name: T }\nstorage: 12345\ncrypto: { suite: sm, demoMasterKey: short }\n',
+    );
+    const issues = issuesOf(() => loadWorkspace(dir, { env: {} }));
+    expect(JSON.stringify(issues)).not.toContain('short');
+    expect(issues.map((i) => i.path).sort()).toEqual(['crypto.demoMasterKey', 'storage']);
+  });
+
+  it('refuses a folder without custos.yaml, and a duplicate name', () => {
+    expect(issuesOf(() => loadWorkspace(root, { env: {} }))[0]?.file).toBe('custos.yaml');
+    write('purposes.yaml', 'purposes:\n  - { name: a, title: A }\n  - { name: a, title: B }\n');
+    expect(issuesOf(() => loadWorkspace(dir, { env: {} }))).toEqual([
+      expect.objectContaining({
+        file: 'purposes.yaml',
+        path: 'purposes[1].name',
+        message: 'duplicate name "a"',
+      }),
+    ]);
+  });
+
+  it('refuses to init over an existing workspace', () => {
+    expect(() => initWorkspace(dir, { organisation: 'again' })).toThrow(/already exists/);
+  });
+});
