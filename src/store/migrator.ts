@@ -10,9 +10,12 @@ export interface MigrationReport {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any table map; migrations never use today's table types
-export async function migrateToLatest(db: Kysely<any>): Promise<MigrationReport> {
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<MigrationReport> {
   const migrator = new Migrator({
     db,
+    // Kysely's lock/migration tables must live in the store's own schema, or two stores on
+    // different PostgreSQL schemas in one process would share (and miss) them.
+    ...(schema ? { migrationTableSchema: schema } : {}),
     provider: { getMigrations: async () => migrations },
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();

@@ -36,7 +36,7 @@ export async function openStore(location: DatabaseLocation, options: OpenStoreOp
     location.dialect === 'sqlite' ? openSqlite(location.file) : await openPostgres(location, options);
   if (options.migrate ?? true) {
     try {
-      await migrateToLatest(store.db);
+      await migrateToLatest(store.db, store.schema);
     } catch (error) {
       await store.close();
       throw error;

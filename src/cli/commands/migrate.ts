@@ -11,7 +11,7 @@ export function registerMigrateCommands(program: Command, cli: CliEnvironment): 
     .action(async () => {
       await cli.withContext(
         async (ctx) => {
-          const report = await migrateToLatest(ctx.store.db);
+          const report = await migrateToLatest(ctx.store.db, ctx.store.schema);
           cli.print(
             cli.t('cli.migrate.done', {
               count: report.current.length,

@@ -1,0 +1,72 @@
+// The one contract every connector (api, database, file, crawler) implements, so the pipeline treats
+// them alike. A connector is built from its workspace declaration; settings are validated by `spec`.
+
+import type { z } from 'zod';
+import type { SourceDeclaration } from '../workspace/index.js';
+
+/** A record as read from a source: plain JSON values, untrusted. */
+export type SourceRecord = Record<string, unknown>;
+
+/** Opaque, JSON-serialisable position in a stream (cursor, page token, frontier id…). */
+export type SourceState = Record<string, unknown> | null;
+
+export interface SourceBatch {
+  records: SourceRecord[];
+  /** State to checkpoint once these records are stored; resuming from it never repeats or skips them. */
+  state: SourceState;
+  /** Where the batch came from (URL, table, file:line range), for quarantine and error messages. */
+  position?: string;
+}
+
+export interface StreamField {
+  name: string;
+  /** Connector's type name (`text`, `integer`, `timestamp`, `string`…). */
+  type: string;
+  nullable?: boolean;
+}
+
+export interface StreamDescription {
+  name: string;
+  fields: StreamField[];
+  /** Fields usable as an incremental cursor, if any. */
+  cursorFields?: string[];
+  primaryKey?: string[];
+}
+
+export interface CheckResult {
+  ok: boolean;
+  /** The identity we connected as (user, client id, user agent) — never a secret. */
+  identity?: string;
+  message: string;
+}
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+  /** Upper bound on records per batch (connectors may return fewer). */
+  batchSize?: number;
+}
+
+export interface Source {
+  readonly name: string;
+  readonly type: SourceDeclaration['type'];
+  check(): Promise<CheckResult>;
+  discover(): Promise<StreamDescription[]>;
+  read(stream: string, state: SourceState, options?: ReadOptions): AsyncIterable<SourceBatch>;
+  close(): Promise<void>;
+}
+
+/** Everything a connector needs from the outside world, given by the composition root. */
+export interface ConnectorContext {
+  /** Workspace directory: relative paths (files, SQLite sources) resolve against it. */
+  workspaceDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Workspace-wide permission to reach loopback/private addresses (custos.yaml `egress`). */
+  allowPrivateNetworks: boolean;
+}
+
+export interface Connector<Settings = unknown> {
+  readonly type: SourceDeclaration['type'];
+  /** zod schema of the connector's settings in sources.yaml. */
+  readonly spec: z.ZodType<Settings>;
+  open(declaration: SourceDeclaration, settings: Settings, context: ConnectorContext): Source;
+}
