@@ -1,7 +1,8 @@
 // The composition root: loads the workspace, opens the store and builds the services that the API,
 // the CLI and workers share, so they can never disagree.
 
-import { type AuditEvent, type AuditTrail, PersonalFieldRegistry } from './domain/index.js';
+import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
+import { PersonalFieldRegistry } from './domain/index.js';
 import { SessionService, TokenService, UserService } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { openStore, parseDatabaseUrl, redactDatabaseUrl, type Store } from './store/index.js';
@@ -13,7 +14,8 @@ export interface AppContext {
   logger: Logger;
   /** Keys whose values never reach a log line (credentials and personal-data fields). */
   personalFields: PersonalFieldRegistry;
-  audit: AuditTrail;
+  /** The verifiable audit log: every privileged action appends here. */
+  audit: AuditLog;
   users: UserService;
   tokens: TokenService;
   sessions: SessionService;
@@ -46,7 +48,12 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
   const store = await openStore(parseDatabaseUrl(workspace.storageUrl, workspace.dir, 'custos.yaml'), {
     migrate: options.migrate ?? true,
   });
-  const audit = new InterimAuditTrail(logger);
+  const audit = openAuditLog({
+    store,
+    suite: workspace.config.crypto.suite,
+    workspaceDir: workspace.dir,
+    origin: defaultAuditOrigin(workspace.config.organisation.name),
+  });
   const users = new UserService(store.db, audit);
   const tokens = new TokenService(store.db, users, audit);
   const sessions = new SessionService(store.db, users, {
@@ -74,12 +81,4 @@ function declaredPersonalFields(workspace: Workspace): string[] {
       .filter(([, field]) => field.category !== undefined && field.category !== 'public')
       .flatMap(([name, field]) => (field.from ? [name, field.from] : [name])),
   );
-}
-
-/** Writes audit events to the log until the verifiable audit log (src/audit) is wired in. */
-class InterimAuditTrail implements AuditTrail {
-  constructor(private readonly logger: Logger) {}
-  async record(events: readonly AuditEvent[]): Promise<void> {
-    for (const event of events) this.logger.info({ audit: event }, 'audit');
-  }
 }

@@ -45,9 +45,46 @@ export interface SettingsTable {
   updated_at: string;
 }
 
+// --- audit (src/audit) ---
+
+export interface AuditEntriesTable {
+  idx: number;
+  /** Canonical entry text (src/audit/entry.ts): the leaf input. */
+  entry: string;
+  leaf_hash: string;
+}
+
+export interface AuditNodesTable {
+  level: number;
+  idx: number;
+  completed_at: number;
+  hash: string;
+}
+
+export interface AuditTreeHeadsTable {
+  tree_size: number;
+  root_hash: string;
+  timestamp: string;
+  origin: string;
+  hash_algorithm: string;
+  key_id: string;
+  signature: string;
+}
+
+export interface AuditKeysTable {
+  key_id: string;
+  algorithm: string;
+  public_key: string;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
   settings: SettingsTable;
+  audit_entries: AuditEntriesTable;
+  audit_nodes: AuditNodesTable;
+  audit_tree_heads: AuditTreeHeadsTable;
+  audit_keys: AuditKeysTable;
 }

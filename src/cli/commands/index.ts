@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import type { CliEnvironment } from '../environment.js';
+import { registerAuditCommands } from './audit.js';
 import { registerConfigCommands } from './config.js';
 import { registerInitCommands } from './init.js';
 import { registerMigrateCommands } from './migrate.js';
@@ -16,4 +17,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerUserCommands,
   registerTokenCommands,
   registerConfigCommands,
+  registerAuditCommands,
 ];

@@ -36,6 +36,12 @@ export const en = {
   'cli.password.prompt': 'Password: ',
   'cli.password.confirm': 'Repeat password: ',
   'cli.password.mismatch': 'Passwords do not match',
+  // --- audit log ---
+  'cli.audit.verify_ok': 'Audit log verified: {size} entries, {heads} signed tree heads agree. Root {root}',
+  'cli.audit.verify_failed': 'Audit log verification FAILED at entry {index}: {message}',
+  'cli.audit.proof_ok': 'The proof holds.',
+  'cli.audit.proof_failed': 'The proof does NOT hold.',
+  'cli.audit.empty': 'The audit log is empty.',
 } as const;
 
 export type MessageKey = keyof typeof en;

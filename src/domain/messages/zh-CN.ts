@@ -36,4 +36,10 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.password.prompt': '密码：',
   'cli.password.confirm': '再次输入密码：',
   'cli.password.mismatch': '两次输入的密码不一致',
+  // --- audit log ---
+  'cli.audit.verify_ok': '审计日志校验通过：{size} 条记录，{heads} 个签名树头一致。根哈希 {root}',
+  'cli.audit.verify_failed': '审计日志校验失败，首个问题位于第 {index} 条：{message}',
+  'cli.audit.proof_ok': '证明成立。',
+  'cli.audit.proof_failed': '证明不成立。',
+  'cli.audit.empty': '审计日志为空。',
 };

@@ -3,7 +3,9 @@
 
 import type { Migration } from 'kysely';
 import * as foundation from './0001_foundation.js';
+import * as audit from './0002_audit.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
+  '0002_audit': audit,
 };

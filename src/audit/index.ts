@@ -1,0 +1,42 @@
+// Public face of the verifiable audit log.
+import { type CipherSuite, hashAlgorithmOf } from '../crypto/hash.js';
+import { signatureAlgorithmOf } from '../crypto/signature.js';
+import type { Store } from '../store/index.js';
+import { AuditLog } from './log.js';
+import { loadOrCreateSigningKey } from './signing-key.js';
+
+export { type AuditEntry, canonicalJson, claimedIndex, parseEntry, serialiseEntry } from './entry.js';
+export { AuditLog, type ConsistencyProof, type InclusionProof } from './log.js';
+export * from './merkle.js';
+export { type LogSigningKey, loadOrCreateSigningKey, SIGNING_KEY_FILE } from './signing-key.js';
+export {
+  checkpointBody,
+  signTreeHead,
+  type TreeHead,
+  toCheckpointNote,
+  verifyTreeHeadSignature,
+} from './tree-head.js';
+export { type VerifyProblem, type VerifyReport, verifyLog } from './verify.js';
+
+/** The log's origin line for an organisation: stable, printable, no spaces. */
+export function defaultAuditOrigin(organisation: string): string {
+  const slug = organisation
+    .normalize('NFKC')
+    .replace(/\s+/g, '-')
+    .replace(/[^\p{L}\p{N}._-]/gu, '');
+  return `custos/${slug || 'log'}`;
+}
+
+export function openAuditLog(options: {
+  store: Store;
+  suite: CipherSuite;
+  workspaceDir: string;
+  origin: string;
+}): AuditLog {
+  const signingKey = loadOrCreateSigningKey(options.workspaceDir, signatureAlgorithmOf(options.suite));
+  return new AuditLog({ store: options.store, suite: options.suite, signingKey, origin: options.origin });
+}
+
+export function hashAlgorithmForSuite(suite: CipherSuite) {
+  return hashAlgorithmOf(suite);
+}

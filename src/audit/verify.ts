@@ -1,0 +1,252 @@
+// Full verification of a stored log: recompute every leaf from its entry, every stored subtree from
+// its children and every signed head's root, in one streaming pass (memory independent of size),
+// and report the first index where stored data and signed heads disagree.
+
+import type { HashAlgorithm } from '../crypto/hash.js';
+import type { Store } from '../store/index.js';
+import { claimedIndex } from './entry.js';
+import { rootOfEdge } from './log.js';
+import { leafHash, nodeHash } from './merkle.js';
+import { type TreeHead, verifyTreeHeadSignature } from './tree-head.js';
+
+export interface VerifyProblem {
+  /** First entry index affected (the earliest that may have been altered). */
+  index: number;
+  /** Last entry index of the affected range, when the damage cannot be pinned to one entry. */
+  toIndex?: number;
+  kind:
+    | 'entry_missing'
+    | 'entry_index_mismatch'
+    | 'leaf_hash_mismatch'
+    | 'subtree_mismatch'
+    | 'subtree_missing'
+    | 'head_root_mismatch'
+    | 'head_signature_invalid'
+    | 'head_beyond_log'
+    | 'unsigned_entries'
+    | 'exported_head_mismatch';
+  message: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  treeSize: number;
+  headsChecked: number;
+  rootHash: string;
+  problem?: VerifyProblem;
+}
+
+export interface VerifyOptions {
+  /** Public keys trusted to sign heads, by key id; default: the keys recorded in the store. */
+  trustedKeys?: Map<string, { algorithm: TreeHead['signatureAlgorithm']; publicKey: string }>;
+  /** Heads exported earlier (witnessed copies): the stored log must still agree with each. */
+  exportedHeads?: readonly TreeHead[];
+  onProgress?: (done: number, total: number) => void;
+  pageSize?: number;
+}
+
+export async function verifyLog(
+  store: Store,
+  algorithm: HashAlgorithm,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  const db = store.db;
+  const pageSize = options.pageSize ?? 20_000;
+  const keys =
+    options.trustedKeys ??
+    new Map(
+      (await db.selectFrom('audit_keys').selectAll().execute()).map((k) => [
+        k.key_id,
+        { algorithm: k.algorithm as TreeHead['signatureAlgorithm'], publicKey: k.public_key },
+      ]),
+    );
+  const heads = (await db.selectFrom('audit_tree_heads').selectAll().orderBy('tree_size').execute()).map(
+    (row): TreeHead => ({
+      origin: row.origin,
+      treeSize: Number(row.tree_size),
+      rootHash: row.root_hash,
+      timestamp: row.timestamp,
+      hashAlgorithm: row.hash_algorithm as TreeHead['hashAlgorithm'],
+      signatureAlgorithm: keys.get(row.key_id)?.algorithm ?? 'ed25519',
+      keyId: row.key_id,
+      publicKey: keys.get(row.key_id)?.publicKey ?? '',
+      signature: row.signature,
+    }),
+  );
+  const checkpoints = [
+    ...heads.map((head) => ({ head, exported: false })),
+    ...(options.exportedHeads ?? []).map((head) => ({ head, exported: true })),
+    // At equal sizes witnessed copies come first: they are the stronger evidence.
+  ].sort((a, b) => a.head.treeSize - b.head.treeSize || Number(b.exported) - Number(a.exported));
+  const total = await countEntries(store);
+
+  let headsChecked = 0;
+  let lastGoodHead = 0;
+  const fail = (problem: VerifyProblem): VerifyReport => ({
+    ok: false,
+    treeSize: total,
+    headsChecked,
+    rootHash: '',
+    problem,
+  });
+
+  for (const { head, exported } of checkpoints) {
+    const key = keys.get(head.keyId);
+    const publicKey = exported && !options.trustedKeys ? (key?.publicKey ?? head.publicKey) : key?.publicKey;
+    if (
+      !publicKey ||
+      !verifyTreeHeadSignature(
+        { ...head, signatureAlgorithm: key?.algorithm ?? head.signatureAlgorithm },
+        publicKey,
+      )
+    ) {
+      return fail({
+        index: head.treeSize === 0 ? 0 : head.treeSize - 1,
+        kind: 'head_signature_invalid',
+        message: `${exported ? 'exported' : 'stored'} tree head of size ${head.treeSize} has no valid signature by a trusted key`,
+      });
+    }
+    if (head.treeSize > total) {
+      return fail({
+        index: total,
+        kind: exported ? 'exported_head_mismatch' : 'head_beyond_log',
+        message: `a signed tree head covers ${head.treeSize} entries but the log holds ${total}: entries were deleted`,
+      });
+    }
+  }
+
+  // Stream entries and stored subtrees in append order, rebuilding the right edge as appends did.
+  const edge: Array<{ level: number; hash: Buffer }> = [];
+  let next = 0;
+  let checkpointAt = 0;
+  let nodeBuffer: Array<{ level: number; idx: number; completed_at: number; hash: string }> = [];
+  let nodeCursor = { completedAt: -1, level: 0 };
+  let nodesExhausted = false;
+  const fetchNodes = async (): Promise<void> => {
+    const rows = await db
+      .selectFrom('audit_nodes')
+      .select(['level', 'idx', 'completed_at', 'hash'])
+      .where((eb) =>
+        eb.or([
+          eb('completed_at', '>', nodeCursor.completedAt),
+          eb.and([eb('completed_at', '=', nodeCursor.completedAt), eb('level', '>', nodeCursor.level)]),
+        ]),
+      )
+      .orderBy('completed_at')
+      .orderBy('level')
+      .limit(pageSize)
+      .execute();
+    nodesExhausted = rows.length < pageSize;
+    nodeBuffer = rows.map((r) => ({ ...r, idx: Number(r.idx), completed_at: Number(r.completed_at) }));
+    const last = nodeBuffer[nodeBuffer.length - 1];
+    if (last) nodeCursor = { completedAt: last.completed_at, level: last.level };
+  };
+  let nodePos = 0;
+  await fetchNodes();
+
+  while (next < total) {
+    const rows = await db
+      .selectFrom('audit_entries')
+      .select(['idx', 'entry', 'leaf_hash'])
+      .where('idx', '>=', next)
+      .orderBy('idx')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const idx = Number(row.idx);
+      if (idx !== next) {
+        return fail({ index: next, kind: 'entry_missing', message: `entry ${next} is missing` });
+      }
+      if (claimedIndex(row.entry) !== idx) {
+        return fail({
+          index: idx,
+          kind: 'entry_index_mismatch',
+          message: `entry ${idx} carries another index: rows were reordered or shifted`,
+        });
+      }
+      const leaf = leafHash(algorithm, Buffer.from(row.entry, 'utf8'));
+      if (leaf.toString('hex') !== row.leaf_hash) {
+        return fail({
+          index: idx,
+          kind: 'leaf_hash_mismatch',
+          message: `entry ${idx} does not match its leaf hash`,
+        });
+      }
+      edge.push({ level: 0, hash: leaf });
+      while (edge.length >= 2 && edge[edge.length - 1]!.level === edge[edge.length - 2]!.level) {
+        const right = edge.pop()!;
+        const left = edge.pop()!;
+        const level = left.level + 1;
+        const hash = nodeHash(algorithm, left.hash, right.hash);
+        if (nodePos >= nodeBuffer.length && !nodesExhausted) {
+          await fetchNodes();
+          nodePos = 0;
+        }
+        const stored = nodeBuffer[nodePos];
+        const expectedIdx = Math.floor(idx / 2 ** level);
+        const from = expectedIdx * 2 ** level;
+        if (!stored || stored.completed_at !== idx || stored.level !== level || stored.idx !== expectedIdx) {
+          return fail({
+            index: from,
+            toIndex: idx,
+            kind: 'subtree_missing',
+            message: `stored subtree level ${level} over entries ${from}…${idx} is missing or misplaced`,
+          });
+        }
+        nodePos += 1;
+        if (stored.hash !== hash.toString('hex')) {
+          return fail({
+            index: from,
+            toIndex: idx,
+            kind: 'subtree_mismatch',
+            message: `entries ${from}…${idx} do not match their stored subtree hash (level ${level})`,
+          });
+        }
+        edge.push({ level, hash });
+      }
+      next = idx + 1;
+      // Every signed head at this size must carry the recomputed root.
+      while (checkpointAt < checkpoints.length && checkpoints[checkpointAt]!.head.treeSize === next) {
+        const { head, exported } = checkpoints[checkpointAt]!;
+        if (rootOfEdge(algorithm, edge).toString('hex') !== head.rootHash) {
+          return fail({
+            index: lastGoodHead,
+            toIndex: next - 1,
+            kind: exported ? 'exported_head_mismatch' : 'head_root_mismatch',
+            message: `entries ${lastGoodHead}…${next - 1} disagree with the ${exported ? 'exported' : 'signed'} tree head of size ${next}: history was rewritten`,
+          });
+        }
+        headsChecked += 1;
+        lastGoodHead = next;
+        checkpointAt += 1;
+      }
+    }
+    options.onProgress?.(next, total);
+  }
+  while (checkpointAt < checkpoints.length && checkpoints[checkpointAt]!.head.treeSize === 0) {
+    checkpointAt += 1;
+    headsChecked += 1;
+  }
+  if (next < total) return fail({ index: next, kind: 'entry_missing', message: `entry ${next} is missing` });
+  if (lastGoodHead < total) {
+    return fail({
+      index: lastGoodHead,
+      toIndex: total - 1,
+      kind: 'unsigned_entries',
+      message: `entries ${lastGoodHead}…${total - 1} are not covered by any signed tree head: they were inserted outside the log`,
+    });
+  }
+  return { ok: true, treeSize: total, headsChecked, rootHash: rootOfEdge(algorithm, edge).toString('hex') };
+}
+
+async function countEntries(store: Store): Promise<number> {
+  // max(idx) + 1, not COUNT(*): a deleted entry then shows as a gap at its own index.
+  const row = await store.db
+    .selectFrom('audit_entries')
+    .select('idx')
+    .orderBy('idx', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? Number(row.idx) + 1 : 0;
+}

@@ -1,0 +1,117 @@
+// `custos audit …` end to end: privileged actions land in the log, an auditor verifies it, exports a
+// head, and checks proofs with the standalone verifiers (exit 0 holds, 1 does not, 2 malformed).
+
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.js';
+import { createTestWorkspace, type TestWorkspace } from '../support/workspace.js';
+
+const CT_ROOT_5 = '4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4';
+
+describe('custos audit', () => {
+  let workspace: TestWorkspace;
+  beforeAll(async () => {
+    workspace = await createTestWorkspace('sqlite');
+  });
+  afterAll(async () => workspace.cleanup());
+  const w = () => ['--workspace', workspace.dir];
+
+  it('records privileged CLI actions and verifies the log', async () => {
+    for (const name of ['dora', 'erin', 'fay']) {
+      const add = await cli(['user', 'add', name, '--role', 'analyst', '--password-stdin', ...w()], {
+        stdin: 'correct horse battery staple 42\n',
+      });
+      expect(add.code).toBe(0);
+    }
+    const verify = await cli(['audit', 'verify', '--json', ...w()]);
+    expect(verify.code).toBe(0);
+    const report = JSON.parse(verify.stdout);
+    expect(report.ok).toBe(true);
+    expect(report.treeSize).toBeGreaterThanOrEqual(3);
+    // Entries name ids and actions, never passwords.
+    const proof = await cli(['audit', 'proof', '--index', '0', '--json', ...w()]);
+    expect(proof.code).toBe(0);
+    expect(proof.stdout).not.toContain('horse');
+  });
+
+  it('exports a signed head and checks an inclusion proof with the standalone verifier', async () => {
+    const sth = await cli(['audit', 'sth', ...w()]);
+    expect(sth.code).toBe(0);
+    const head = JSON.parse(sth.stdout);
+    expect(head).toMatchObject({
+      origin: 'custos/Test-Org',
+      hashAlgorithm: 'sm3',
+      signatureAlgorithm: 'sm2',
+    });
+    const note = await cli(['audit', 'sth', '--format', 'checkpoint', ...w()]);
+    expect(note.stdout.split('\n').slice(0, 2)).toEqual(['custos/Test-Org', String(head.treeSize)]);
+    expect(note.stdout).toMatch(/\n\n— custos\/Test-Org [A-Za-z0-9+/=]+\n$/);
+    const headFile = path.join(workspace.dir, 'head.json');
+    writeFileSync(headFile, sth.stdout);
+    expect((await cli(['audit', 'verify', '--against', headFile, ...w()])).code).toBe(0);
+
+    const proof = JSON.parse((await cli(['audit', 'proof', '--index', '1', '--json', ...w()])).stdout);
+    // The auditor gets the entry bytes from an export; here we read them through the CLI's own proof.
+    const { openStore, parseDatabaseUrl } = await import('../../src/store/index.js');
+    const store = await openStore(parseDatabaseUrl(workspace.storageUrl, workspace.dir), { migrate: false });
+    const entry = await store.db
+      .selectFrom('audit_entries')
+      .select('entry')
+      .where('idx', '=', 1)
+      .executeTakeFirstOrThrow();
+    await store.close();
+    const args = [
+      'audit',
+      'verify-inclusion',
+      '--hash',
+      'sm3',
+      '--index',
+      '1',
+      '--size',
+      String(proof.treeSize),
+      '--leaf-hex',
+      Buffer.from(entry.entry).toString('hex'),
+      '--root',
+      proof.rootHash,
+      '--proof',
+      proof.proof.join(','),
+    ];
+    expect((await cli(args)).code).toBe(0);
+    expect((await cli(args.map((a) => (a === '1' ? '0' : a)))).code).toBe(1);
+    expect((await cli([...args.slice(0, -1), 'zz'])).code).toBe(2);
+    expect((await cli(args.map((a) => (a === 'sm3' ? 'md5' : a)))).code).toBe(2);
+  });
+
+  it('computes RFC 6962 roots and checks consistency proofs without a workspace', async () => {
+    const root = await cli(['audit', 'merkle-root', '--leaf-hex', '', '00', '10', '2021', '3031']);
+    expect(root.code).toBe(0);
+    expect(root.stdout.trim()).toBe(CT_ROOT_5);
+
+    const consistency = JSON.parse(
+      (await cli(['audit', 'consistency', '--from', '1', '--json', ...w()])).stdout,
+    );
+    const base = [
+      'audit',
+      'verify-consistency',
+      '--hash',
+      'sm3',
+      '--size1',
+      '1',
+      '--size2',
+      String(consistency.toSize),
+      '--root1',
+      consistency.fromRoot,
+      '--root2',
+      consistency.toRoot,
+      '--proof',
+      consistency.proof.join(','),
+      '--json',
+    ];
+    const ok = await cli(base);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).valid).toBe(true);
+    expect((await cli(base.map((a) => (a === consistency.toRoot ? consistency.fromRoot : a)))).code).toBe(1);
+    expect((await cli(base.map((a) => (a === '--size1' ? '--size9' : a)))).code).toBe(2);
+  });
+});
