@@ -15,10 +15,15 @@ export interface AuditEntry extends AuditEvent {
 }
 
 export function serialiseEntry(entry: AuditEntry): string {
-  let out = `{"v":1,"index":${entry.index},"time":${JSON.stringify(entry.time)},"actor":${JSON.stringify(entry.actor)},"action":${JSON.stringify(entry.action)},"target":${JSON.stringify(entry.target)}`;
-  if (entry.purpose !== undefined) out += `,"purpose":${JSON.stringify(entry.purpose)}`;
-  if (entry.details !== undefined && Object.keys(entry.details).length > 0) {
-    out += `,"details":${canonicalJson(entry.details)}`;
+  return serialiseEvent(entry, entry.index, JSON.stringify(entry.time));
+}
+
+/** The same bytes for an event at `index`, with the time already JSON-encoded (hot path). */
+export function serialiseEvent(event: AuditEvent, index: number, timeJson: string): string {
+  let out = `{"v":1,"index":${index},"time":${timeJson},"actor":${JSON.stringify(event.actor)},"action":${JSON.stringify(event.action)},"target":${JSON.stringify(event.target)}`;
+  if (event.purpose !== undefined) out += `,"purpose":${JSON.stringify(event.purpose)}`;
+  if (event.details !== undefined && Object.keys(event.details).length > 0) {
+    out += `,"details":${canonicalJson(event.details)}`;
   }
   return `${out}}`;
 }

@@ -3,18 +3,21 @@
 // subtrees they complete and a signed tree head in one transaction — so concurrent processes
 // produce one linear log with no gaps or forks, and a crash leaves either all of a batch or none.
 
+import type { Statement } from 'better-sqlite3';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { CipherSuite, HashAlgorithm } from '../crypto/hash.js';
 import { hashAlgorithmOf } from '../crypto/hash.js';
 import { type AuditEvent, type AuditTrail, NotFoundError, ValidationError } from '../domain/index.js';
 import type { Database, Store } from '../store/index.js';
-import { serialiseEntry } from './entry.js';
+import { serialiseEvent } from './entry.js';
 import {
   consistencyProofRanges,
   emptyRoot,
   inclusionProofRanges,
-  leafHash,
+  leafHashOfText,
   nodeHash,
+  nodeId,
+  nodeOfId,
   rangeHash,
   type SubtreeRef,
   subtreeKey,
@@ -69,6 +72,7 @@ export class AuditLog implements AuditTrail {
   /** Right edge after the last append by this process, checked against the stored tail before use. */
   private edgeCache: { size: number; lastLeaf: string; edge: EdgeNode[] } | undefined;
   private keyRegistered = false;
+  private sqliteInserts: { entry: Statement; node: Statement } | undefined;
 
   constructor(options: AuditLogOptions) {
     this.store = options.store;
@@ -132,13 +136,14 @@ export class AuditLog implements AuditTrail {
     }
 
     const time = this.now().toISOString();
+    const timeJson = JSON.stringify(time);
     const entryRows: Database['audit_entries'][] = [];
     const nodeRows: Database['audit_nodes'][] = [];
     let index = size;
     let lastLeaf = '';
     for (const event of events) {
-      const text = serialiseEntry({ ...event, index, time });
-      const leaf = leafHash(this.hashAlgorithm, Buffer.from(text, 'utf8'));
+      const text = serialiseEvent(event, index, timeJson);
+      const leaf = leafHashOfText(this.hashAlgorithm, text);
       lastLeaf = leaf.toString('hex');
       entryRows.push({ idx: index, entry: text, leaf_hash: lastLeaf });
       // Push the leaf onto the right edge; equal-level neighbours merge into a stored subtree.
@@ -148,28 +153,12 @@ export class AuditLog implements AuditTrail {
         const left = edge.pop()!;
         const level = left.level + 1;
         const hash = nodeHash(this.hashAlgorithm, left.hash, right.hash);
-        nodeRows.push({
-          level,
-          idx: Math.floor(index / 2 ** level),
-          completed_at: index,
-          hash: hash.toString('hex'),
-        });
+        nodeRows.push({ id: index * 64 + level, hash: hash.toString('hex') });
         edge.push({ level, hash });
       }
       index += 1;
     }
-    for (let i = 0; i < entryRows.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto('audit_entries')
-        .values(entryRows.slice(i, i + INSERT_CHUNK))
-        .execute();
-    }
-    for (let i = 0; i < nodeRows.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto('audit_nodes')
-        .values(nodeRows.slice(i, i + INSERT_CHUNK))
-        .execute();
-    }
+    await this.insertRows(trx, entryRows, nodeRows);
     const head = signTreeHead(this.key, {
       origin: this.origin,
       treeSize: index,
@@ -191,6 +180,37 @@ export class AuditLog implements AuditTrail {
       .execute();
     this.edgeCache = { size: index, lastLeaf, edge };
     return head;
+  }
+
+  private async insertRows(
+    trx: Transaction<Database>,
+    entryRows: Database['audit_entries'][],
+    nodeRows: Database['audit_nodes'][],
+  ): Promise<void> {
+    const raw = this.store.sqlite;
+    if (raw) {
+      // SQLite: prepared statements on the same connection, inside the open transaction.
+      this.sqliteInserts ??= {
+        entry: raw.prepare('INSERT INTO audit_entries (idx, entry, leaf_hash) VALUES (?, ?, ?)'),
+        node: raw.prepare('INSERT INTO audit_nodes (id, hash) VALUES (?, ?)'),
+      };
+      const { entry, node } = this.sqliteInserts;
+      for (const row of entryRows) entry.run(row.idx, row.entry, row.leaf_hash);
+      for (const row of nodeRows) node.run(row.id, row.hash);
+      return;
+    }
+    for (let i = 0; i < entryRows.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('audit_entries')
+        .values(entryRows.slice(i, i + INSERT_CHUNK))
+        .execute();
+    }
+    for (let i = 0; i < nodeRows.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('audit_nodes')
+        .values(nodeRows.slice(i, i + INSERT_CHUNK))
+        .execute();
+    }
   }
 
   /** The stored complete subtrees that make up the right edge of a tree of `size` leaves. */
@@ -216,10 +236,10 @@ export class AuditLog implements AuditTrail {
     if (nodes.length > 0) {
       const rows = await db
         .selectFrom('audit_nodes')
-        .select(['level', 'idx', 'hash'])
-        .where((eb) => eb.or(nodes.map((n) => eb.and([eb('level', '=', n.level), eb('idx', '=', n.index)]))))
+        .select(['id', 'hash'])
+        .where('id', 'in', [...new Set(nodes.map(nodeId))])
         .execute();
-      for (const row of rows) out.set(`${row.level}:${Number(row.idx)}`, Buffer.from(row.hash, 'hex'));
+      for (const row of rows) out.set(subtreeKey(nodeOfId(Number(row.id))), Buffer.from(row.hash, 'hex'));
     }
     const missing = refs.find((r) => !out.has(subtreeKey(r)));
     if (missing) {

@@ -3,17 +3,29 @@
 // (level l, index i) = leaves [i·2^l, (i+1)·2^l); those are what the store keeps, so a proof needs
 // only the O(log n) subtrees that `subtreesFor…` name.
 
-import { digest, type HashAlgorithm } from '../crypto/hash.js';
-
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
+import { digest, digestOne, type HashAlgorithm } from '../crypto/hash.js';
 
 export function leafHash(algorithm: HashAlgorithm, entry: Uint8Array): Buffer {
-  return digest(algorithm, LEAF_PREFIX, entry);
+  const input = Buffer.allocUnsafe(entry.length + 1);
+  input[0] = 0x00;
+  input.set(entry, 1);
+  return digestOne(algorithm, input);
+}
+
+/** H(0x00 ‖ UTF-8 text) without an intermediate buffer for the text. */
+export function leafHashOfText(algorithm: HashAlgorithm, text: string): Buffer {
+  const input = Buffer.allocUnsafe(Buffer.byteLength(text, 'utf8') + 1);
+  input[0] = 0x00;
+  input.write(text, 1, 'utf8');
+  return digestOne(algorithm, input);
 }
 
 export function nodeHash(algorithm: HashAlgorithm, left: Uint8Array, right: Uint8Array): Buffer {
-  return digest(algorithm, NODE_PREFIX, left, right);
+  const input = Buffer.allocUnsafe(1 + left.length + right.length);
+  input[0] = 0x01;
+  input.set(left, 1);
+  input.set(right, 1 + left.length);
+  return digestOne(algorithm, input);
 }
 
 export function emptyRoot(algorithm: HashAlgorithm): Buffer {
@@ -24,6 +36,17 @@ export function emptyRoot(algorithm: HashAlgorithm): Buffer {
 export interface SubtreeRef {
   level: number;
   index: number;
+}
+
+/** Storage key of a subtree of level ≥ 1: its last leaf × 64 + level (ascending = creation order). */
+export function nodeId(ref: SubtreeRef): number {
+  return ((ref.index + 1) * 2 ** ref.level - 1) * 64 + ref.level;
+}
+
+export function nodeOfId(id: number): SubtreeRef & { lastLeaf: number } {
+  const level = id % 64;
+  const lastLeaf = (id - level) / 64;
+  return { level, index: (lastLeaf + 1) / 2 ** level - 1, lastLeaf };
 }
 
 export function subtreeKey(ref: SubtreeRef): string {

@@ -4,9 +4,8 @@
 
 import type { HashAlgorithm } from '../crypto/hash.js';
 import type { Store } from '../store/index.js';
-import { claimedIndex } from './entry.js';
 import { rootOfEdge } from './log.js';
-import { leafHash, nodeHash } from './merkle.js';
+import { leafHashOfText, nodeHash } from './merkle.js';
 import { type TreeHead, verifyTreeHeadSignature } from './tree-head.js';
 
 export interface VerifyProblem {
@@ -51,7 +50,7 @@ export async function verifyLog(
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
   const db = store.db;
-  const pageSize = options.pageSize ?? 20_000;
+  const pageSize = options.pageSize ?? 50_000;
   const keys =
     options.trustedKeys ??
     new Map(
@@ -119,53 +118,60 @@ export async function verifyLog(
   const edge: Array<{ level: number; hash: Buffer }> = [];
   let next = 0;
   let checkpointAt = 0;
-  let nodeBuffer: Array<{ level: number; idx: number; completed_at: number; hash: string }> = [];
-  let nodeCursor = { completedAt: -1, level: 0 };
+  // SQLite: read pages through prepared statements on the raw handle (Kysely adds ~40% here).
+  const raw = store.sqlite
+    ? {
+        entries: store.sqlite.prepare(
+          'SELECT idx, entry, leaf_hash FROM audit_entries WHERE idx >= ? ORDER BY idx LIMIT ?',
+        ),
+        nodes: store.sqlite.prepare('SELECT id, hash FROM audit_nodes WHERE id > ? ORDER BY id LIMIT ?'),
+      }
+    : undefined;
+  let nodeBuffer: Array<{ id: number; hash: string }> = [];
+  let nodeCursor = -1;
   let nodesExhausted = false;
   const fetchNodes = async (): Promise<void> => {
-    const rows = await db
-      .selectFrom('audit_nodes')
-      .select(['level', 'idx', 'completed_at', 'hash'])
-      .where((eb) =>
-        eb.or([
-          eb('completed_at', '>', nodeCursor.completedAt),
-          eb.and([eb('completed_at', '=', nodeCursor.completedAt), eb('level', '>', nodeCursor.level)]),
-        ]),
-      )
-      .orderBy('completed_at')
-      .orderBy('level')
-      .limit(pageSize)
-      .execute();
+    const rows = raw
+      ? (raw.nodes.all(nodeCursor, pageSize) as Array<{ id: number; hash: string }>)
+      : await db
+          .selectFrom('audit_nodes')
+          .select(['id', 'hash'])
+          .where('id', '>', nodeCursor)
+          .orderBy('id')
+          .limit(pageSize)
+          .execute();
     nodesExhausted = rows.length < pageSize;
-    nodeBuffer = rows.map((r) => ({ ...r, idx: Number(r.idx), completed_at: Number(r.completed_at) }));
+    nodeBuffer = rows.map((r) => ({ id: Number(r.id), hash: r.hash }));
     const last = nodeBuffer[nodeBuffer.length - 1];
-    if (last) nodeCursor = { completedAt: last.completed_at, level: last.level };
+    if (last) nodeCursor = last.id;
   };
   let nodePos = 0;
   await fetchNodes();
 
   while (next < total) {
-    const rows = await db
-      .selectFrom('audit_entries')
-      .select(['idx', 'entry', 'leaf_hash'])
-      .where('idx', '>=', next)
-      .orderBy('idx')
-      .limit(pageSize)
-      .execute();
+    const rows = raw
+      ? (raw.entries.all(next, pageSize) as Array<{ idx: number; entry: string; leaf_hash: string }>)
+      : await db
+          .selectFrom('audit_entries')
+          .select(['idx', 'entry', 'leaf_hash'])
+          .where('idx', '>=', next)
+          .orderBy('idx')
+          .limit(pageSize)
+          .execute();
     if (rows.length === 0) break;
     for (const row of rows) {
       const idx = Number(row.idx);
       if (idx !== next) {
         return fail({ index: next, kind: 'entry_missing', message: `entry ${next} is missing` });
       }
-      if (claimedIndex(row.entry) !== idx) {
+      if (!row.entry.startsWith(`{"v":1,"index":${idx},`)) {
         return fail({
           index: idx,
           kind: 'entry_index_mismatch',
           message: `entry ${idx} carries another index: rows were reordered or shifted`,
         });
       }
-      const leaf = leafHash(algorithm, Buffer.from(row.entry, 'utf8'));
+      const leaf = leafHashOfText(algorithm, row.entry);
       if (leaf.toString('hex') !== row.leaf_hash) {
         return fail({
           index: idx,
@@ -186,7 +192,7 @@ export async function verifyLog(
         const stored = nodeBuffer[nodePos];
         const expectedIdx = Math.floor(idx / 2 ** level);
         const from = expectedIdx * 2 ** level;
-        if (!stored || stored.completed_at !== idx || stored.level !== level || stored.idx !== expectedIdx) {
+        if (!stored || stored.id !== idx * 64 + level) {
           return fail({
             index: from,
             toIndex: idx,

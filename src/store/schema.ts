@@ -55,9 +55,8 @@ export interface AuditEntriesTable {
 }
 
 export interface AuditNodesTable {
-  level: number;
-  idx: number;
-  completed_at: number;
+  /** (last leaf covered) × 64 + level; see src/audit/merkle.ts `nodeId`. */
+  id: number;
   hash: string;
 }
 

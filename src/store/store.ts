@@ -18,6 +18,11 @@ export interface Store {
   readonly dialect: Dialect;
   /** PostgreSQL schema in use (search_path), if one was named. */
   readonly schema: string | undefined;
+  /**
+   * The better-sqlite3 handle behind `db` (SQLite only), for hot bulk paths (audit appends,
+   * collection batches). It is the same connection, so statements run inside Kysely's open transaction.
+   */
+  readonly sqlite?: SqliteDatabase.Database;
   close(): Promise<void>;
 }
 
@@ -53,7 +58,7 @@ function openSqlite(file: string): Store {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, dialect: 'sqlite', schema: undefined, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', schema: undefined, sqlite: database, close: () => db.destroy() };
 }
 
 async function openPostgres(

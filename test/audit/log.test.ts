@@ -235,7 +235,7 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
     it('a changed subtree hash is reported', async () => {
       const { store, log } = await openLog(dialect);
       await fill(log, [16]);
-      await exec(store, sql`UPDATE audit_nodes SET hash = ${'00'.repeat(32)} WHERE level = 2 AND idx = 1`);
+      await exec(store, sql`UPDATE audit_nodes SET hash = ${'00'.repeat(32)} WHERE id = ${7 * 64 + 2}`);
       expect((await verifyLog(store, 'sha256')).problem).toMatchObject({
         index: 4,
         toIndex: 7,

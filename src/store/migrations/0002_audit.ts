@@ -1,30 +1,27 @@
 // The verifiable audit log (src/audit): entries with their leaf hashes, stored complete subtree
 // hashes (so proofs are O(log n) reads), signed tree heads and the public keys that signed them.
 
-import type { Kysely } from 'kysely';
+import { type Kysely, SqliteAdapter } from 'kysely';
+
+/** 64-bit integer key: SQLite's INTEGER PRIMARY KEY is the rowid itself (one B-tree, fast appends). */
+function int64Key(db: Kysely<unknown>): 'integer' | 'bigint' {
+  return db.getExecutor().adapter instanceof SqliteAdapter ? 'integer' : 'bigint';
+}
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('audit_entries')
-    .addColumn('idx', 'bigint', (c) => c.primaryKey().notNull())
+    .addColumn('idx', int64Key(db), (c) => c.primaryKey().notNull())
     .addColumn('entry', 'text', (c) => c.notNull())
     .addColumn('leaf_hash', 'text', (c) => c.notNull())
     .execute();
 
-  // Aligned complete subtrees of level ≥ 1; `completed_at` is the last leaf they cover, so the
-  // verifier can stream them in the order an append creates them.
+  // Aligned complete subtrees of level ≥ 1, keyed by id = last covered leaf × 64 + level: the key
+  // order is the order appends create them, so the verifier streams them alongside the entries.
   await db.schema
     .createTable('audit_nodes')
-    .addColumn('level', 'integer', (c) => c.notNull())
-    .addColumn('idx', 'bigint', (c) => c.notNull())
-    .addColumn('completed_at', 'bigint', (c) => c.notNull())
+    .addColumn('id', int64Key(db), (c) => c.primaryKey().notNull())
     .addColumn('hash', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('audit_nodes_pk', ['level', 'idx'])
-    .execute();
-  await db.schema
-    .createIndex('audit_nodes_completed_idx')
-    .on('audit_nodes')
-    .columns(['completed_at', 'level'])
     .execute();
 
   await db.schema
