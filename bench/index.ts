@@ -4,7 +4,10 @@
 import { type Benchmark, type BenchResult, formatResult } from './result.js';
 
 // Each area adds its benchmark module here: `bench/<area>.ts` exporting `benchmark: Benchmark`.
-const benchmarks: Array<() => Promise<Benchmark>> = [async () => (await import('./audit.js')).benchmark];
+const benchmarks: Array<() => Promise<Benchmark>> = [
+  async () => (await import('./audit.js')).benchmark,
+  async () => (await import('./crypto.js')).benchmark,
+];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -1,9 +1,11 @@
 // The composition root: loads the workspace, opens the store and builds the services that the API,
 // the CLI and workers share, so they can never disagree.
 
+import path from 'node:path';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
-import { PersonalFieldRegistry } from './domain/index.js';
-import { SessionService, TokenService, UserService } from './governance/index.js';
+import { LocalKeyFileProvider } from './crypto/index.js';
+import { ConfigError, PersonalFieldRegistry } from './domain/index.js';
+import { KeyService, SessionService, TokenService, UserService } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { openStore, parseDatabaseUrl, redactDatabaseUrl, type Store } from './store/index.js';
 import { loadWorkspace, type Workspace } from './workspace/index.js';
@@ -19,6 +21,11 @@ export interface AppContext {
   users: UserService;
   tokens: TokenService;
   sessions: SessionService;
+  /**
+   * The key service (envelope encryption, blind index, rotation, shredding). Opened on first use:
+   * it needs the master secret, which commands that never touch personal data do not.
+   */
+  keys(): KeyService;
   /** Storage URL safe to show (password removed). */
   storageDescription: string;
   close(): Promise<void>;
@@ -32,6 +39,8 @@ export interface OpenContextOptions {
   logDestination?: NodeJS.WritableStream;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /** Master secret when not in the environment (the CLI may prompt for it). */
+  masterSecret?: string;
 }
 
 export async function openContext(dir: string, options: OpenContextOptions = {}): Promise<AppContext> {
@@ -60,6 +69,20 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     idleMinutes: workspace.config.server.sessionIdleMinutes,
     maxHours: workspace.config.server.sessionMaxHours,
   });
+  let keyService: KeyService | undefined;
+  const keys = (): KeyService => {
+    if (!keyService) {
+      const { suite, keyFile } = workspace.config.crypto;
+      const provider = LocalKeyFileProvider.openOrCreate(
+        path.resolve(workspace.dir, keyFile),
+        keyFile,
+        suite,
+        resolveMasterSecret(workspace, env, options.masterSecret),
+      );
+      keyService = new KeyService(store.db, provider, audit);
+    }
+    return keyService;
+  };
   return {
     workspace,
     store,
@@ -69,9 +92,33 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     users,
     tokens,
     sessions,
+    keys,
     storageDescription: redactDatabaseUrl(workspace.storageUrl),
-    close: () => store.close(),
+    close: async () => {
+      keyService?.close();
+      await store.close();
+    },
   };
+}
+
+/**
+ * The master secret: CUSTOS_MASTER_KEY, else one given by the caller (a CLI prompt), else the demo
+ * workspace's published demo secret. Anything else refuses to run rather than run unencrypted.
+ */
+export function resolveMasterSecret(workspace: Workspace, env: NodeJS.ProcessEnv, given?: string): string {
+  const secret = env.CUSTOS_MASTER_KEY ?? given ?? workspace.config.crypto.demoMasterKey;
+  if (secret === undefined || secret.length === 0) {
+    throw new ConfigError(
+      'no master secret: set CUSTOS_MASTER_KEY (personal data is never stored unencrypted)',
+      [{ file: 'custos.yaml', path: 'crypto', message: 'CUSTOS_MASTER_KEY is not set in the environment' }],
+    );
+  }
+  if (secret.length < 16) {
+    throw new ConfigError('the master secret is too short', [
+      { file: 'custos.yaml', path: 'crypto', message: 'CUSTOS_MASTER_KEY must be at least 16 characters' },
+    ]);
+  }
+  return secret;
 }
 
 /** Field names the workspace declares as personal information (C1–C3): never logged. */

@@ -78,6 +78,18 @@ export class CliEnvironment {
     }
   }
 
+  /** First line of stdin. */
+  async readLine(): Promise<string> {
+    return readFirstLine(this.io.stdin);
+  }
+
+  /** Prompts for the master secret without echo (only on a terminal, only when not in the environment). */
+  async promptMasterSecret(): Promise<string | undefined> {
+    if (!this.io.stdin.isTTY) return undefined;
+    const secret = await promptHidden(this.io, this.t('cli.keys.master_prompt'));
+    return secret.length > 0 ? secret : undefined;
+  }
+
   /**
    * A secret from stdin (`--password-stdin`: first line) or an interactive prompt without echo.
    * Never from a command-line argument, where it would land in shell history and `ps`.

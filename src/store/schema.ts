@@ -77,6 +77,17 @@ export interface AuditKeysTable {
   created_at: string;
 }
 
+// --- keys (src/governance/keys.ts) ---
+
+export interface SubjectKeysTable {
+  subject_id: string;
+  kek_version: number;
+  /** Base64 of the DEK sealed with KEK `kek_version`; null once shredded. */
+  wrapped_dek: string | null;
+  created_at: string;
+  shredded_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -86,4 +97,5 @@ export interface Database {
   audit_nodes: AuditNodesTable;
   audit_tree_heads: AuditTreeHeadsTable;
   audit_keys: AuditKeysTable;
+  subject_keys: SubjectKeysTable;
 }

@@ -5,6 +5,7 @@ import type { CliEnvironment } from '../environment.js';
 import { registerAuditCommands } from './audit.js';
 import { registerConfigCommands } from './config.js';
 import { registerInitCommands } from './init.js';
+import { registerKeysCommands } from './keys.js';
 import { registerMigrateCommands } from './migrate.js';
 import { registerServeCommands } from './serve.js';
 import { registerTokenCommands } from './token.js';
@@ -18,4 +19,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerTokenCommands,
   registerConfigCommands,
   registerAuditCommands,
+  registerKeysCommands,
 ];

@@ -19,6 +19,8 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
       // Request logs at info level on stderr; stdout carries the URL and login.
       const ctx = await cli.openContext({ logLevel: cli.io.env.CUSTOS_LOG_LEVEL ?? 'info' });
       try {
+        // Refuse to start without the master secret rather than run unable to protect data.
+        ctx.keys();
         const admin = await ctx.users.ensureInitialAdmin(cli.io.env.CUSTOS_ADMIN_PASSWORD);
         const { app } = await buildServer(ctx);
         const host = options.host ?? ctx.workspace.config.server.host;

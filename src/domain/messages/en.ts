@@ -42,6 +42,15 @@ export const en = {
   'cli.audit.proof_ok': 'The proof holds.',
   'cli.audit.proof_failed': 'The proof does NOT hold.',
   'cli.audit.empty': 'The audit log is empty.',
+  // --- keys ---
+  'cli.keys.status':
+    'Suite {suite}, current key version v{current}; {dataKeys} data keys, {shredded} shredded, {pending} awaiting rewrap',
+  'cli.keys.rotated': 'Created key version v{version}. Run `custos keys rewrap` to move data keys to it.',
+  'cli.keys.rewrap_progress': 'rewrapped {done}, {remaining} to go',
+  'cli.keys.rewrapped': 'Rewrapped {count} data keys.',
+  'cli.keys.retired': 'Retired key version v{version}.',
+  'cli.keys.shredded': 'Destroyed the data key of {subject} at {at}: its data can no longer be decrypted.',
+  'cli.keys.master_prompt': 'Master secret: ',
 } as const;
 
 export type MessageKey = keyof typeof en;

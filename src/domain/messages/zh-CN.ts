@@ -42,4 +42,13 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.audit.proof_ok': '证明成立。',
   'cli.audit.proof_failed': '证明不成立。',
   'cli.audit.empty': '审计日志为空。',
+  // --- keys ---
+  'cli.keys.status':
+    '密码套件 {suite}，当前密钥版本 v{current}；数据密钥 {dataKeys} 个，已销毁 {shredded} 个，待重新包装 {pending} 个',
+  'cli.keys.rotated': '已创建密钥版本 v{version}。请运行 `custos keys rewrap` 将数据密钥迁移到新版本。',
+  'cli.keys.rewrap_progress': '已重新包装 {done} 个，剩余 {remaining} 个',
+  'cli.keys.rewrapped': '已重新包装 {count} 个数据密钥。',
+  'cli.keys.retired': '已停用密钥版本 v{version}。',
+  'cli.keys.shredded': '已于 {at} 销毁 {subject} 的数据密钥：其数据再也无法解密。',
+  'cli.keys.master_prompt': '主密钥口令：',
 };

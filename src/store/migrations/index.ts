@@ -4,8 +4,10 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001_foundation.js';
 import * as audit from './0002_audit.js';
+import * as keys from './0003_keys.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_audit': audit,
+  '0003_keys': keys,
 };
