@@ -7,6 +7,7 @@ import { type Benchmark, type BenchResult, formatResult } from './result.js';
 const benchmarks: Array<() => Promise<Benchmark>> = [
   async () => (await import('./audit.js')).benchmark,
   async () => (await import('./crypto.js')).benchmark,
+  async () => (await import('./classify.js')).benchmark,
 ];
 
 async function main(): Promise<void> {

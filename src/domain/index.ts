@@ -1,5 +1,7 @@
 // Public face of the domain layer: pure types and rules, no I/O.
+
 export * from './audit-event.js';
+export * from './classification.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './log-redaction.js';

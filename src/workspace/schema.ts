@@ -2,7 +2,7 @@
 // purposes, roles and policies. Type-specific source settings are validated by each connector's spec.
 
 import { z } from 'zod';
-import { ROLES } from '../domain/index.js';
+import { ENTITY_TYPES, ROLES } from '../domain/index.js';
 
 const name = z
   .string()
@@ -70,9 +70,11 @@ export const workspaceConfigSchema = z
       .object({
         /** Block a dataset when a field is newly detected as C2/C3 until a compliance officer confirms. */
         requireConfirmation: z.boolean().default(true),
+        /** Extends the field-name dictionary: field name → entity type (e.g. `khbh: CN_BANK_ACCOUNT`). */
+        fieldNames: z.record(z.string().min(1), z.enum(ENTITY_TYPES)).default({}),
       })
       .strict()
-      .default({ requireConfirmation: true }),
+      .default({ requireConfirmation: true, fieldNames: {} }),
   })
   .strict();
 

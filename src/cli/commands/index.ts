@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { CliEnvironment } from '../environment.js';
 import { registerAuditCommands } from './audit.js';
+import { registerClassifyCommands } from './classify.js';
 import { registerConfigCommands } from './config.js';
 import { registerInitCommands } from './init.js';
 import { registerKeysCommands } from './keys.js';
@@ -20,4 +21,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerConfigCommands,
   registerAuditCommands,
   registerKeysCommands,
+  registerClassifyCommands,
 ];

@@ -51,6 +51,9 @@ export const en = {
   'cli.keys.retired': 'Retired key version v{version}.',
   'cli.keys.shredded': 'Destroyed the data key of {subject} at {at}: its data can no longer be decrypted.',
   'cli.keys.master_prompt': 'Master secret: ',
+  // --- classify ---
+  'cli.classify.none': 'No personal information found.',
+  'cli.classify.summary': '{file}: {records} records examined, {fields} fields',
 } as const;
 
 export type MessageKey = keyof typeof en;

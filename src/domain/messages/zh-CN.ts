@@ -51,4 +51,7 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.keys.retired': '已停用密钥版本 v{version}。',
   'cli.keys.shredded': '已于 {at} 销毁 {subject} 的数据密钥：其数据再也无法解密。',
   'cli.keys.master_prompt': '主密钥口令：',
+  // --- classify ---
+  'cli.classify.none': '未发现个人信息。',
+  'cli.classify.summary': '{file}：检查了 {records} 条记录，{fields} 个字段',
 };
