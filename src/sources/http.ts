@@ -13,9 +13,9 @@ export interface HttpClientOptions {
   guard: EgressGuard;
   userAgent: string;
   timeoutMs?: number;
-  retries?: { max?: number; baseMs?: number; maxMs?: number };
-  rateLimit?: { requestsPerSecond: number; burst?: number };
-  breaker?: { failures?: number; cooldownMs?: number };
+  retries?: { max?: number | undefined; baseMs?: number | undefined; maxMs?: number | undefined };
+  rateLimit?: { requestsPerSecond: number; burst?: number | undefined };
+  breaker?: { failures?: number | undefined; cooldownMs?: number | undefined };
   tls?: { ca?: string; cert?: string; key?: string };
   /** Query parameters whose values never appear in errors (API keys in the query string). */
   secretParams?: readonly string[];

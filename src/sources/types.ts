@@ -62,6 +62,8 @@ export interface ConnectorContext {
   env: NodeJS.ProcessEnv;
   /** Workspace-wide permission to reach loopback/private addresses (custos.yaml `egress`). */
   allowPrivateNetworks: boolean;
+  /** Honest identity for HTTP sources: organisation and contact (custos.yaml `organisation`). */
+  userAgent?: string;
 }
 
 export interface Connector<Settings = unknown> {

@@ -1,0 +1,398 @@
+// Direct extraction from partner databases: PostgreSQL (pg), MySQL/MariaDB (mysql2) and SQLite
+// (better-sqlite3, opened read-only). Sessions are read-only with a statement timeout; tables and
+// columns are discovered; extraction is keyset-paginated by (cursor column, primary key), so rows
+// sharing a timestamp are neither missed nor repeated across batches. It never writes to a source.
+
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { z } from 'zod';
+import { SourceError } from '../../domain/index.js';
+import type { SourceDeclaration } from '../../workspace/index.js';
+import { EgressGuard } from '../egress.js';
+import { resolveSecret, secretRef } from '../secrets.js';
+import type {
+  CheckResult,
+  Connector,
+  ConnectorContext,
+  ReadOptions,
+  Source,
+  SourceBatch,
+  SourceRecord,
+  SourceState,
+  StreamDescription,
+} from '../types.js';
+
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain SQL identifier');
+
+export const databaseSettings = z
+  .object({
+    dialect: z.enum(['postgres', 'mysql', 'sqlite']),
+    /** postgres/mysql: a secret reference holding the connection URL (env:PARTNER_DB_URL). */
+    url: secretRef.optional(),
+    /** sqlite: the database file, relative to the workspace. */
+    file: z.string().min(1).optional(),
+    statementTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    batchSize: z.number().int().min(1).max(100_000).default(1_000),
+    streams: z.record(
+      z.string().min(1),
+      z
+        .object({
+          table: identifier,
+          columns: z.array(identifier).optional(),
+          /** Incremental: only rows after the saved (cursor, primary key) position. */
+          cursor: identifier.optional(),
+          primaryKey: z.array(identifier).min(1),
+        })
+        .strict(),
+    ),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.dialect === 'sqlite' && !s.file)
+      ctx.addIssue({ code: 'custom', path: ['file'], message: 'sqlite needs file' });
+    if (s.dialect !== 'sqlite' && !s.url)
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `${s.dialect} needs url` });
+  });
+export type DatabaseSettings = z.infer<typeof databaseSettings>;
+
+type Row = Record<string, unknown>;
+
+interface Driver {
+  identity(): Promise<string>;
+  query(sql: string, params: unknown[]): Promise<Row[]>;
+  quote(name: string): string;
+  placeholder(index: number): string;
+  discover(): Promise<
+    Array<{
+      table: string;
+      columns: Array<{ name: string; type: string; nullable: boolean }>;
+      primaryKey: string[];
+    }>
+  >;
+  close(): Promise<void>;
+}
+
+interface DbState {
+  cursor?: unknown;
+  key?: unknown[];
+}
+
+export const databaseConnector: Connector<DatabaseSettings> = {
+  type: 'database',
+  spec: databaseSettings as unknown as z.ZodType<DatabaseSettings>,
+  open: (declaration, settings, context) => new DatabaseSource(declaration, settings, context),
+};
+
+class DatabaseSource implements Source {
+  readonly type = 'database' as const;
+  readonly name: string;
+  private driver: Promise<Driver> | undefined;
+  private readonly guard: EgressGuard;
+
+  constructor(
+    private readonly declaration: SourceDeclaration,
+    private readonly settings: DatabaseSettings,
+    private readonly context: ConnectorContext,
+  ) {
+    this.name = declaration.name;
+    this.guard = new EgressGuard(declaration.name, {
+      allow: declaration.egress?.allow ?? [],
+      allowPrivate: (declaration.egress?.allowPrivate ?? false) && context.allowPrivateNetworks,
+    });
+  }
+
+  private connect(): Promise<Driver> {
+    this.driver ??= this.open().catch((error: unknown) => {
+      this.driver = undefined;
+      throw error;
+    });
+    return this.driver;
+  }
+
+  private async open(): Promise<Driver> {
+    const s = this.settings;
+    if (s.dialect === 'sqlite') {
+      const file = path.resolve(this.context.workspaceDir, s.file!);
+      let db: SqliteDatabase.Database;
+      try {
+        db = new SqliteDatabase(file, { readonly: true, fileMustExist: true, timeout: s.statementTimeoutMs });
+      } catch (error) {
+        throw new SourceError(
+          `source ${this.name}: cannot open SQLite file ${s.file}`,
+          { source: this.name },
+          { cause: error },
+        );
+      }
+      return sqliteDriver(db, s.file!);
+    }
+    const url = new URL(
+      resolveSecret(s.url!, this.context.env, this.context.workspaceDir, `${this.name}.url`),
+    );
+    await this.guard.checkHost(url.hostname);
+    if (s.dialect === 'postgres') {
+      const pool = new pg.Pool({
+        connectionString: url.toString(),
+        max: 1,
+        options: `-c default_transaction_read_only=on -c statement_timeout=${s.statementTimeoutMs}`,
+      });
+      return postgresDriver(pool, url.username, url.pathname.slice(1));
+    }
+    const connection = await mysql.createConnection({
+      uri: url.toString(),
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+    });
+    await connection.query('SET SESSION TRANSACTION READ ONLY');
+    await connection
+      .query(`SET SESSION max_execution_time = ${Math.floor(s.statementTimeoutMs)}`)
+      .catch(() => undefined);
+    return mysqlDriver(connection, url.username, url.pathname.slice(1));
+  }
+
+  async check(): Promise<CheckResult> {
+    try {
+      const driver = await this.connect();
+      const identity = await driver.identity();
+      await driver.query('SELECT 1', []);
+      return { ok: true, identity, message: `connected read-only to ${this.settings.dialect}` };
+    } catch (error) {
+      return { ok: false, message: (error as Error).message };
+    }
+  }
+
+  async discover(): Promise<StreamDescription[]> {
+    const driver = await this.connect();
+    const tables = await driver.discover();
+    return tables.map((t) => ({
+      name: t.table,
+      fields: t.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
+      primaryKey: t.primaryKey,
+      cursorFields: t.columns
+        .filter((c) => /time|date|stamp|updated|modified|id$/i.test(`${c.type} ${c.name}`))
+        .map((c) => c.name),
+    }));
+  }
+
+  async *read(
+    streamName: string,
+    rawState: SourceState,
+    options: ReadOptions = {},
+  ): AsyncIterable<SourceBatch> {
+    const stream = this.settings.streams[streamName];
+    if (!stream)
+      throw new SourceError(`source ${this.name} has no stream ${streamName}`, {
+        source: this.name,
+        stream: streamName,
+      });
+    const driver = await this.connect();
+    await this.checkColumns(driver, stream);
+    const q = (n: string) => driver.quote(n);
+    const order = [...(stream.cursor ? [stream.cursor] : []), ...stream.primaryKey];
+    const columns = stream.columns ? [...new Set([...stream.columns, ...order])] : undefined;
+    const select = columns ? columns.map(q).join(', ') : '*';
+    const batchSize = Math.min(options.batchSize ?? this.settings.batchSize, this.settings.batchSize);
+    let state = (rawState ?? {}) as DbState;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const params: unknown[] = [];
+      let where = '';
+      if (state.key) {
+        const position = [...(stream.cursor ? [state.cursor] : []), ...state.key];
+        params.push(...position);
+        where = `WHERE (${order.map(q).join(', ')}) > (${position.map((_, i) => driver.placeholder(i + 1)).join(', ')})`;
+      }
+      const sql = `SELECT ${select} FROM ${q(stream.table)} ${where} ORDER BY ${order.map((c) => `${q(c)} ASC`).join(', ')} LIMIT ${batchSize}`;
+      let rows: Row[];
+      try {
+        rows = await driver.query(sql, params);
+      } catch (error) {
+        throw new SourceError(
+          `source ${this.name}: reading ${stream.table} failed: ${(error as Error).message}`,
+          {
+            source: this.name,
+            table: stream.table,
+          },
+        );
+      }
+      if (rows.length === 0) {
+        if (!stream.cursor) return; // a full extraction starts over next run
+        return;
+      }
+      const records = rows.map(plain);
+      const last = records[records.length - 1]!;
+      state = {
+        ...(stream.cursor ? { cursor: last[stream.cursor] } : {}),
+        key: stream.primaryKey.map((k) => last[k]),
+      };
+      yield {
+        records,
+        // A full extraction keeps no state once it ends (the next run reads everything again).
+        state: (rows.length < batchSize && !stream.cursor ? null : state) as SourceState,
+        position: `${stream.table} after ${JSON.stringify(state.key)}`,
+      };
+      if (rows.length < batchSize) return;
+    }
+  }
+
+  private async checkColumns(driver: Driver, stream: DatabaseSettings['streams'][string]): Promise<void> {
+    const tables = await driver.discover();
+    const table = tables.find((t) => t.table === stream.table);
+    if (!table)
+      throw new SourceError(`source ${this.name}: table ${stream.table} does not exist`, {
+        source: this.name,
+      });
+    const names = new Set(table.columns.map((c) => c.name));
+    for (const column of [
+      ...(stream.columns ?? []),
+      ...(stream.cursor ? [stream.cursor] : []),
+      ...stream.primaryKey,
+    ]) {
+      if (!names.has(column)) {
+        throw new SourceError(`source ${this.name}: column ${stream.table}.${column} does not exist`, {
+          source: this.name,
+        });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    const driver = await this.driver?.catch(() => undefined);
+    this.driver = undefined;
+    await driver?.close();
+  }
+}
+
+/** Dates as ISO strings, big numbers as strings, bytes as base64: plain JSON. */
+function plain(row: Row): SourceRecord {
+  const out: SourceRecord = {};
+  for (const [k, v] of Object.entries(row)) {
+    out[k] =
+      v instanceof Date
+        ? v.toISOString()
+        : typeof v === 'bigint'
+          ? v.toString()
+          : Buffer.isBuffer(v)
+            ? v.toString('base64')
+            : v;
+  }
+  return out;
+}
+
+function sqliteDriver(db: SqliteDatabase.Database, file: string): Driver {
+  return {
+    identity: async () => `sqlite file ${file} (read-only)`,
+    query: async (sql, params) => db.prepare(sql).all(...(params as unknown[])) as Row[],
+    quote: (n) => `"${n}"`,
+    placeholder: () => '?',
+    discover: async () => {
+      const tables = db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .all() as Array<{ name: string }>;
+      return tables.map(({ name }) => {
+        const columns = db.prepare(`PRAGMA table_info("${name.replace(/"/g, '""')}")`).all() as Array<{
+          name: string;
+          type: string;
+          notnull: number;
+          pk: number;
+        }>;
+        return {
+          table: name,
+          columns: columns.map((c) => ({
+            name: c.name,
+            type: c.type.toLowerCase() || 'any',
+            nullable: c.notnull === 0,
+          })),
+          primaryKey: columns
+            .filter((c) => c.pk > 0)
+            .sort((a, b) => a.pk - b.pk)
+            .map((c) => c.name),
+        };
+      });
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+function postgresDriver(pool: pg.Pool, user: string, database: string): Driver {
+  return {
+    identity: async () => `postgres user ${user} on ${database} (read-only session)`,
+    query: async (sql, params) => (await pool.query(sql, params)).rows as Row[],
+    quote: (n) => `"${n}"`,
+    placeholder: (i) => `$${i}`,
+    discover: async () => {
+      const columns = (
+        await pool.query(
+          `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
+           WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`,
+        )
+      ).rows as Array<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>;
+      const keys = (
+        await pool.query(
+          `SELECT k.table_name, k.column_name FROM information_schema.table_constraints c
+           JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name AND k.table_schema = c.table_schema
+           WHERE c.constraint_type = 'PRIMARY KEY' AND c.table_schema = current_schema() ORDER BY k.ordinal_position`,
+        )
+      ).rows as Array<{ table_name: string; column_name: string }>;
+      return group(columns, keys, (c) => ({
+        name: c.column_name,
+        type: c.data_type,
+        nullable: c.is_nullable === 'YES',
+      }));
+    },
+    close: () => pool.end(),
+  };
+}
+
+function mysqlDriver(connection: mysql.Connection, user: string, database: string): Driver {
+  return {
+    identity: async () => `mysql user ${user} on ${database} (read-only session)`,
+    query: async (sql, params) => (await connection.query(sql, params))[0] as Row[],
+    quote: (n) => `\`${n}\``,
+    placeholder: () => '?',
+    discover: async () => {
+      const [rows] = await connection.query(
+        `SELECT table_name AS table_name, column_name AS column_name, data_type AS data_type, is_nullable AS is_nullable, column_key AS column_key
+         FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position`,
+      );
+      const columns = rows as Array<{
+        table_name: string;
+        column_name: string;
+        data_type: string;
+        is_nullable: string;
+        column_key: string;
+      }>;
+      const keys = columns.filter((c) => c.column_key === 'PRI');
+      return group(columns, keys, (c) => ({
+        name: c.column_name,
+        type: c.data_type,
+        nullable: c.is_nullable === 'YES',
+      }));
+    },
+    close: () => connection.end(),
+  };
+}
+
+function group<C extends { table_name: string }>(
+  columns: C[],
+  keys: Array<{ table_name: string; column_name: string }>,
+  shape: (c: C) => { name: string; type: string; nullable: boolean },
+) {
+  const tables = new Map<
+    string,
+    { table: string; columns: Array<{ name: string; type: string; nullable: boolean }>; primaryKey: string[] }
+  >();
+  for (const c of columns) {
+    const t = tables.get(c.table_name) ?? { table: c.table_name, columns: [], primaryKey: [] };
+    t.columns.push(shape(c));
+    tables.set(c.table_name, t);
+  }
+  for (const k of keys) tables.get(k.table_name)?.primaryKey.push(k.column_name);
+  return [...tables.values()];
+}
