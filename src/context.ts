@@ -4,9 +4,10 @@
 import path from 'node:path';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
-import { ConfigError, PersonalFieldRegistry } from './domain/index.js';
+import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/index.js';
 import { KeyService, SessionService, TokenService, UserService } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
+import { type ConnectorContext, openSource, type Source, validateSourceSettings } from './sources/index.js';
 import { openStore, parseDatabaseUrl, redactDatabaseUrl, type Store } from './store/index.js';
 import { loadWorkspace, type Workspace } from './workspace/index.js';
 
@@ -26,6 +27,10 @@ export interface AppContext {
    * it needs the master secret, which commands that never touch personal data do not.
    */
   keys(): KeyService;
+  /** Opens a declared source by name (connector settings were validated at load). */
+  openSource(name: string): Source;
+  /** What connectors get from the workspace (directory, env, egress permission, user agent). */
+  connectorContext: ConnectorContext;
   /** Storage URL safe to show (password removed). */
   storageDescription: string;
   close(): Promise<void>;
@@ -45,7 +50,7 @@ export interface OpenContextOptions {
 
 export async function openContext(dir: string, options: OpenContextOptions = {}): Promise<AppContext> {
   const env = options.env ?? process.env;
-  const workspace = loadWorkspace(dir, { env });
+  const workspace = loadWorkspace(dir, { env, validateSource: validateSourceSettings });
   const personalFields = new PersonalFieldRegistry(declaredPersonalFields(workspace));
   const logger =
     options.logger ??
@@ -83,9 +88,21 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     }
     return keyService;
   };
+  const connectorContext: ConnectorContext = {
+    workspaceDir: workspace.dir,
+    env,
+    allowPrivateNetworks: workspace.config.egress.allowPrivateNetworks,
+    userAgent: honestUserAgent(workspace.config.organisation.name, workspace.config.organisation.contact),
+  };
   return {
     workspace,
     store,
+    connectorContext,
+    openSource: (name) => {
+      const declaration = workspace.sources.find((s) => s.name === name);
+      if (!declaration) throw new NotFoundError(`no source named ${name} in sources.yaml`, { source: name });
+      return openSource(declaration, connectorContext);
+    },
     logger,
     personalFields,
     audit,
@@ -99,6 +116,13 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
       await store.close();
     },
   };
+}
+
+/** Names the organisation and its contact; non-ASCII is percent-encoded (HTTP headers are ASCII). */
+export function honestUserAgent(organisation: string, contact?: string): string {
+  const ascii = (text: string) =>
+    text.replace(/[^\x20-\x7e]+/g, (run) => encodeURIComponent(run)).replace(/[()]/g, '');
+  return `Custos/0.1 (${ascii(organisation)}${contact ? `; ${ascii(contact)}` : ''})`;
 }
 
 /**

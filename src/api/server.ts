@@ -21,6 +21,7 @@ import { installMetrics } from './metrics.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
+import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { workspaceRoutes } from './routes/workspace.js';
@@ -41,6 +42,7 @@ const routePlugins: RoutePlugin[] = [
   userRoutes,
   tokenRoutes,
   workspaceRoutes,
+  sourceRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {

@@ -2,7 +2,7 @@
 // connector-specific settings with its spec (errors name sources.yaml and the path), and returns
 // the Source the pipeline and the CLI use.
 
-import { ConfigError } from '../domain/index.js';
+import { ConfigError, type ConfigIssue } from '../domain/index.js';
 import type { SourceDeclaration } from '../workspace/index.js';
 import { apiConnector } from './api/connector.js';
 import { databaseConnector } from './database/connector.js';
@@ -20,6 +20,23 @@ const COMMON = new Set(['name', 'type', 'vendor', 'description', 'egress']);
 
 export function connectorSettings(declaration: SourceDeclaration): Record<string, unknown> {
   return Object.fromEntries(Object.entries(declaration).filter(([key]) => !COMMON.has(key)));
+}
+
+/** Validates a declaration's connector settings at workspace load (every problem, with its path). */
+export function validateSourceSettings(
+  declaration: SourceDeclaration,
+  file: string,
+  index: number,
+): ConfigIssue[] {
+  const connector = connectors.find((c) => c.type === declaration.type);
+  if (!connector) return [];
+  const parsed = connector.spec.safeParse(connectorSettings(declaration));
+  if (parsed.success) return [];
+  return parsed.error.issues.map((issue) => ({
+    file,
+    path: ['sources', index, ...issue.path].map(String).join('.'),
+    message: issue.message,
+  }));
 }
 
 export function openSource(declaration: SourceDeclaration, context: ConnectorContext): Source {

@@ -66,6 +66,14 @@ export const workspaceConfigSchema = z
       })
       .strict()
       .default({ allowPrivateNetworks: false }),
+    /** DEMO ONLY: start the simulated partner API and seed the partner database on `custos serve`. */
+    demo: z
+      .object({
+        simulators: z.boolean().default(false),
+        partnerApiPort: z.number().int().min(1).max(65535).default(8751),
+      })
+      .strict()
+      .optional(),
     classification: z
       .object({
         /** Block a dataset when a field is newly detected as C2/C3 until a compliance officer confirms. */

@@ -68,6 +68,7 @@ export function loadWorkspace(dir: string, options: LoadWorkspaceOptions = {}): 
     roles: [],
     policies: [],
   };
+  const yamlFiles = new Map<string, YamlFile>();
   for (const [kind, { file, schema }] of Object.entries(declarationFiles) as Array<
     [keyof typeof declarationFiles, (typeof declarationFiles)[keyof typeof declarationFiles]]
   >) {
@@ -82,6 +83,7 @@ export function loadWorkspace(dir: string, options: LoadWorkspaceOptions = {}): 
       lists[kind] = [];
       continue;
     }
+    yamlFiles.set(kind, yamlFile);
     const root = yamlFile.value;
     if (root === null || root === undefined) {
       lists[kind] = [];
@@ -120,7 +122,12 @@ export function loadWorkspace(dir: string, options: LoadWorkspaceOptions = {}): 
   checkReferences(workspace, issues);
   if (options.validateSource) {
     workspace.sources.forEach((source, index) => {
-      issues.push(...(options.validateSource?.(source, declarationFiles.sources.file, index) ?? []));
+      for (const issue of options.validateSource?.(source, declarationFiles.sources.file, index) ?? []) {
+        // Validators name a dotted path; the YAML file knows its line.
+        const segments = issue.path.split('.').map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
+        const line = issue.line ?? yamlFiles.get('sources')?.lineOf(segments);
+        issues.push({ ...issue, ...(line === undefined ? {} : { line }) });
+      }
     });
   }
   if (issues.length > 0) {

@@ -1,6 +1,7 @@
 // `custos config check`: validate the workspace without touching any data.
 
 import type { Command } from 'commander';
+import { validateSourceSettings } from '../../sources/index.js';
 import { loadWorkspace } from '../../workspace/index.js';
 import type { CliEnvironment } from '../environment.js';
 
@@ -11,7 +12,10 @@ export function registerConfigCommands(program: Command, cli: CliEnvironment): v
     .description('validate custos.yaml and the declaration files; exit 2 with every problem listed')
     .action(async () => {
       // Loads only: no database is opened, nothing is written.
-      const workspace = loadWorkspace(cli.workspaceDir, { env: cli.io.env });
+      const workspace = loadWorkspace(cli.workspaceDir, {
+        env: cli.io.env,
+        validateSource: validateSourceSettings,
+      });
       const counts = {
         vendors: workspace.vendors.length,
         sources: workspace.sources.length,

@@ -9,6 +9,7 @@ import { registerInitCommands } from './init.js';
 import { registerKeysCommands } from './keys.js';
 import { registerMigrateCommands } from './migrate.js';
 import { registerServeCommands } from './serve.js';
+import { registerSourceCommands } from './source.js';
 import { registerTokenCommands } from './token.js';
 import { registerUserCommands } from './user.js';
 
@@ -22,4 +23,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerAuditCommands,
   registerKeysCommands,
   registerClassifyCommands,
+  registerSourceCommands,
 ];

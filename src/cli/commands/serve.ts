@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { buildServer } from '../../api/index.js';
+import { startDemoSimulators } from '../../sources/simulators/demo.js';
 import type { CliEnvironment } from '../environment.js';
 import { UsageError } from '../exit-codes.js';
 
@@ -22,6 +23,7 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         // Refuse to start without the master secret rather than run unable to protect data.
         ctx.keys();
         const admin = await ctx.users.ensureInitialAdmin(cli.io.env.CUSTOS_ADMIN_PASSWORD);
+        const simulators = await startDemoSimulators(ctx.workspace);
         const { app } = await buildServer(ctx);
         const host = options.host ?? ctx.workspace.config.server.host;
         await app.listen({ host, port: port ?? ctx.workspace.config.server.port });
@@ -51,8 +53,10 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
             ? { username: admin.username, ...(admin.isGenerated ? { password: admin.password } : {}) }
             : null,
         });
+        if (simulators) cli.note(cli.t('cli.serve.demo_simulators', { url: simulators.partnerApi.url }));
         await waitForShutdown();
         await app.close();
+        await simulators?.close();
       } finally {
         await ctx.close();
       }

@@ -54,6 +54,13 @@ export const en = {
   // --- classify ---
   'cli.classify.none': 'No personal information found.',
   'cli.classify.summary': '{file}: {records} records examined, {fields} fields',
+  // --- sources ---
+  'cli.serve.demo_simulators':
+    'Demo: simulated partner API at {url}, partner bank database in data/partner-bank.db',
+  'cli.source.check_ok': 'Source {name}: OK — {message} (as {identity})',
+  'cli.source.check_failed': 'Source {name}: FAILED — {message}',
+  'cli.source.preview':
+    '{count} records from {name}/{stream} (values that look personal are masked; --show-values to see them):',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -54,4 +54,10 @@ export const zhCN: Record<MessageKey, string> = {
   // --- classify ---
   'cli.classify.none': '未发现个人信息。',
   'cli.classify.summary': '{file}：检查了 {records} 条记录，{fields} 个字段',
+  // --- sources ---
+  'cli.serve.demo_simulators': '演示：模拟合作方 API 位于 {url}，合作银行数据库位于 data/partner-bank.db',
+  'cli.source.check_ok': '数据源 {name}：正常 — {message}（身份：{identity}）',
+  'cli.source.check_failed': '数据源 {name}：失败 — {message}',
+  'cli.source.preview':
+    '来自 {name}/{stream} 的 {count} 条记录（疑似个人信息的值已脱敏；使用 --show-values 查看原值）：',
 };

@@ -52,6 +52,8 @@ export interface PartnerApiOptions {
   auth?: SimulatorAuth;
   faults?: SimulatorFaults;
   tls?: { key: string; cert: string; ca?: string; requestCert?: boolean };
+  /** Port on 127.0.0.1 (default: any free port). */
+  port?: number;
 }
 
 export interface PartnerApi {
@@ -239,7 +241,10 @@ export async function startPartnerApi(options: PartnerApiOptions = {}): Promise<
         listener,
       )
     : createHttpServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
