@@ -8,6 +8,7 @@ const benchmarks: Array<() => Promise<Benchmark>> = [
   async () => (await import('./audit.js')).benchmark,
   async () => (await import('./crypto.js')).benchmark,
   async () => (await import('./classify.js')).benchmark,
+  async () => (await import('./sources.js')).benchmark,
 ];
 
 async function main(): Promise<void> {
