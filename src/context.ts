@@ -7,6 +7,7 @@ import { LocalKeyFileProvider } from './crypto/index.js';
 import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/index.js';
 import { KeyService, SessionService, TokenService, UserService } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
+import { RunService } from './pipeline/index.js';
 import { type ConnectorContext, openSource, type Source, validateSourceSettings } from './sources/index.js';
 import { openStore, parseDatabaseUrl, redactDatabaseUrl, type Store } from './store/index.js';
 import { loadWorkspace, type Workspace } from './workspace/index.js';
@@ -27,6 +28,8 @@ export interface AppContext {
    * it needs the master secret, which commands that never touch personal data do not.
    */
   keys(): KeyService;
+  /** Collection runs: start, queue, claim, execute, list. */
+  runs: RunService;
   /** Opens a declared source by name (connector settings were validated at load). */
   openSource(name: string): Source;
   /** What connectors get from the workspace (directory, env, egress permission, user agent). */
@@ -94,10 +97,11 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     allowPrivateNetworks: workspace.config.egress.allowPrivateNetworks,
     userAgent: honestUserAgent(workspace.config.organisation.name, workspace.config.organisation.contact),
   };
-  return {
+  const ctx: AppContext = {
     workspace,
     store,
     connectorContext,
+    runs: undefined as unknown as RunService,
     openSource: (name) => {
       const declaration = workspace.sources.find((s) => s.name === name);
       if (!declaration) throw new NotFoundError(`no source named ${name} in sources.yaml`, { source: name });
@@ -116,6 +120,8 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
       await store.close();
     },
   };
+  ctx.runs = new RunService(ctx);
+  return ctx;
 }
 
 /** Names the organisation and its contact; non-ASCII is percent-encoded (HTTP headers are ASCII). */

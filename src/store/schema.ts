@@ -88,6 +88,109 @@ export interface SubjectKeysTable {
   shredded_at: string | null;
 }
 
+// --- pipeline (src/pipeline) ---
+
+export interface RunsTable {
+  id: string;
+  dataset: string;
+  /** queued | running | succeeded | failed | blocked | abandoned */
+  status: string;
+  trigger: string;
+  worker: string | null;
+  heartbeat_at: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  read_count: Generated<number>;
+  stored_count: Generated<number>;
+  updated_count: Generated<number>;
+  unchanged_count: Generated<number>;
+  quarantined_count: Generated<number>;
+  /** JSON object: reason → count. */
+  quarantine_reasons: Generated<string>;
+  /** JSON array of field names dropped by minimisation. */
+  dropped_fields: Generated<string>;
+  error: string | null;
+}
+
+export interface SourceStateTable {
+  dataset: string;
+  state: string | null;
+  run_id: string | null;
+  updated_at: string;
+}
+
+export interface DatasetRecordsTable {
+  dataset: string;
+  natural_key: string;
+  subject_id: string | null;
+  version: number;
+  /** JSON of the fields stored in clear (level ≤ 2). */
+  data: string;
+  /** One ciphertext of the record's personal fields under the subject's data key. */
+  sealed: string | null;
+  /** Keyed hash of the whole record: unchanged records are not rewritten. */
+  content_hash: string;
+  run_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RecordVersionsTable {
+  dataset: string;
+  natural_key: string;
+  version: number;
+  data: string;
+  sealed: string | null;
+  content_hash: string;
+  run_id: string;
+  created_at: string;
+}
+
+export interface BlindIndexesTable {
+  dataset: string;
+  field: string;
+  hash: string;
+  natural_key: string;
+}
+
+export interface QuarantineTable {
+  id: string;
+  dataset: string;
+  run_id: string;
+  reason: string;
+  detail: string;
+  position: string | null;
+  subject_id: string;
+  sealed: string;
+  /** open | reprocessed | discarded */
+  status: string;
+  created_at: string;
+}
+
+export interface FieldClassificationsTable {
+  dataset: string;
+  field: string;
+  category: string | null;
+  level: number;
+  sensitive: number;
+  entities: string;
+  /** Thousandths (0–1000): integer on every dialect. */
+  confidence: number;
+  /** confirmed | pending */
+  status: string;
+  confirmed_by: string | null;
+  updated_at: string;
+}
+
+export interface ConsentsTable {
+  subject_id: string;
+  purpose: string;
+  sensitive: number;
+  granted_at: string;
+  withdrawn_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -98,4 +201,12 @@ export interface Database {
   audit_tree_heads: AuditTreeHeadsTable;
   audit_keys: AuditKeysTable;
   subject_keys: SubjectKeysTable;
+  runs: RunsTable;
+  source_state: SourceStateTable;
+  dataset_records: DatasetRecordsTable;
+  record_versions: RecordVersionsTable;
+  blind_indexes: BlindIndexesTable;
+  quarantine: QuarantineTable;
+  field_classifications: FieldClassificationsTable;
+  consents: ConsentsTable;
 }

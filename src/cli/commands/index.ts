@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CliEnvironment } from '../environment.js';
 import { registerAuditCommands } from './audit.js';
 import { registerClassifyCommands } from './classify.js';
+import { registerCollectCommands } from './collect.js';
 import { registerConfigCommands } from './config.js';
 import { registerInitCommands } from './init.js';
 import { registerKeysCommands } from './keys.js';
@@ -24,4 +25,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerKeysCommands,
   registerClassifyCommands,
   registerSourceCommands,
+  registerCollectCommands,
 ];

@@ -1,0 +1,245 @@
+// `custos collect DATASET`, `custos runs`, `custos worker`, `custos quarantine list`,
+// `custos classification list|confirm`: the collection pipeline from the command line.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import type { AppContext } from '../../context.js';
+import type { RunProgress, RunSummary } from '../../pipeline/index.js';
+import { workerId } from '../../pipeline/index.js';
+import type { CliEnvironment } from '../environment.js';
+import { EXIT_FAILURE, ExitCode, UsageError } from '../exit-codes.js';
+
+export function registerCollectCommands(program: Command, cli: CliEnvironment): void {
+  program
+    .command('collect')
+    .description('collect a dataset now: read, validate, classify, admit, protect, store')
+    .argument('<dataset>')
+    .option('--batch-size <n>', 'records per batch', '1000')
+    .action(async (dataset: string, options: { batchSize: string }) => {
+      const batchSize = Number(options.batchSize);
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000)
+        throw new UsageError('--batch-size must be 1–50000');
+      await cli.withContext(async (ctx) => {
+        const summary = await collectWithProgress(cli, ctx, dataset, batchSize);
+        printSummary(cli, summary);
+        if (summary.status !== 'succeeded') throw new ExitCode(EXIT_FAILURE);
+      });
+    });
+
+  program
+    .command('runs')
+    .description('run history with counts')
+    .option('--dataset <name>', 'only this dataset')
+    .option('--limit <n>', 'how many', '20')
+    .action(async (options: { dataset?: string; limit: string }) => {
+      await cli.withContext(async (ctx) => {
+        const runs = await ctx.runs.list({
+          ...(options.dataset ? { dataset: options.dataset } : {}),
+          limit: Number(options.limit) || 20,
+        });
+        cli.print(
+          runs.map(
+            (r) =>
+              `${r.createdAt}  ${r.dataset}  ${r.status}  read ${r.read}, stored ${r.stored}, updated ${r.updated}, unchanged ${r.unchanged}, quarantined ${r.quarantined}${r.error ? `  — ${r.error}` : ''}`,
+          ),
+          { runs },
+        );
+      });
+    });
+
+  program
+    .command('worker')
+    .description('claim and execute queued runs (any number of workers may share PostgreSQL)')
+    .option('--once', 'exit when no run is queued')
+    .option('--poll <ms>', 'idle polling interval', '2000')
+    .action(async (options: { once?: boolean; poll: string }) => {
+      await cli.withContext(async (ctx) => {
+        const id = workerId();
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', onSignal);
+        let executed = 0;
+        try {
+          while (!stop.signal.aborted) {
+            const claimed = await ctx.runs.claim(id);
+            if (!claimed) {
+              if (options.once) break;
+              await sleep(Number(options.poll) || 2000, undefined, { signal: stop.signal }).catch(
+                () => undefined,
+              );
+              continue;
+            }
+            const summary = await ctx.runs.execute(claimed.id, `worker:${id}`);
+            executed += 1;
+            cli.note(
+              `${claimed.dataset}: ${summary.status} (${summary.stored} stored, ${summary.quarantined} quarantined)`,
+            );
+          }
+        } finally {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+        }
+        cli.print(`worker ${id} executed ${executed} run(s)`, { worker: id, executed });
+      });
+    });
+
+  const quarantine = program
+    .command('quarantine')
+    .description('records held back by validation or admission');
+  quarantine
+    .command('list')
+    .option('--dataset <name>', 'only this dataset')
+    .action(async (options: { dataset?: string }) => {
+      await cli.withContext(async (ctx) => {
+        let query = ctx.store.db
+          .selectFrom('quarantine')
+          .select(['id', 'dataset', 'reason', 'detail', 'position', 'status', 'created_at'])
+          .orderBy('created_at', 'desc')
+          .limit(200);
+        if (options.dataset) query = query.where('dataset', '=', options.dataset);
+        const rows = await query.execute();
+        cli.print(
+          rows.map(
+            (r) =>
+              `${r.created_at}  ${r.dataset}  ${r.reason}  ${r.detail}  ${r.position ?? ''}  [${r.status}]`,
+          ),
+          { quarantine: rows },
+        );
+      });
+    });
+  quarantine
+    .command('reprocess')
+    .description('after a fix (consent granted, schema corrected): collect the dataset again from its source')
+    .argument('<dataset>')
+    .action(async (dataset: string) => {
+      await cli.withContext(async (ctx) => {
+        // Reprocessing re-reads from the start: stored records are unchanged (idempotent upsert),
+        // quarantined ones are admitted if the fix lets them through.
+        await ctx.store.db.deleteFrom('source_state').where('dataset', '=', dataset).execute();
+        const summary = await collectWithProgress(cli, ctx, dataset, 1000);
+        await ctx.store.db
+          .updateTable('quarantine')
+          .set({ status: 'reprocessed' })
+          .where('dataset', '=', dataset)
+          .where('status', '=', 'open')
+          .where('run_id', '!=', summary.runId)
+          .execute();
+        await ctx.audit.record([
+          {
+            actor: 'cli',
+            action: 'quarantine.reprocess',
+            target: `dataset:${dataset}`,
+            details: { run: summary.runId },
+          },
+        ]);
+        printSummary(cli, summary);
+      });
+    });
+
+  const classification = program
+    .command('classification')
+    .description('field classifications and their confirmation');
+  classification
+    .command('list')
+    .option('--dataset <name>', 'only this dataset')
+    .action(async (options: { dataset?: string }) => {
+      await cli.withContext(async (ctx) => {
+        let query = ctx.store.db
+          .selectFrom('field_classifications')
+          .selectAll()
+          .orderBy('dataset')
+          .orderBy('field');
+        if (options.dataset) query = query.where('dataset', '=', options.dataset);
+        const rows = await query.execute();
+        cli.print(
+          rows.map(
+            (r) =>
+              `${r.dataset}.${r.field}  ${r.category ?? '-'}  L${r.level}  ${r.sensitive ? 'sensitive' : ''}  ${r.status}`,
+          ),
+          { classifications: rows },
+        );
+      });
+    });
+  classification
+    .command('confirm')
+    .description('a compliance officer confirms a field classification (unblocks the dataset)')
+    .argument('<dataset>')
+    .argument('<field>')
+    .requiredOption('--by <username>', 'the compliance officer confirming')
+    .action(async (dataset: string, field: string, options: { by: string }) => {
+      await cli.withContext(async (ctx) => {
+        const user = await ctx.users.get(options.by);
+        if (user.role !== 'compliance_officer' && user.role !== 'admin') {
+          throw new UsageError(`${options.by} is not a compliance officer`);
+        }
+        const result = await ctx.store.db
+          .updateTable('field_classifications')
+          .set({ status: 'confirmed', confirmed_by: options.by, updated_at: new Date().toISOString() })
+          .where('dataset', '=', dataset)
+          .where('field', '=', field)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0)
+          throw new UsageError(`no classification for ${dataset}.${field}`);
+        await ctx.audit.record([
+          {
+            actor: `user:${options.by}`,
+            action: 'classification.confirm',
+            target: `field:${dataset}.${field}`,
+          },
+        ]);
+        cli.print(`confirmed ${dataset}.${field}`, { dataset, field, confirmedBy: options.by });
+      });
+    });
+}
+
+export async function collectWithProgress(
+  cli: CliEnvironment,
+  ctx: AppContext,
+  dataset: string,
+  batchSize: number,
+): Promise<RunSummary> {
+  const id = await ctx.runs.startInline(dataset, 'cli');
+  const tty = !cli.isJson && (cli.io.stderr as { isTTY?: boolean }).isTTY === true;
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        {
+          format: `${dataset} {bar} {value} records | {rate}/s | stored {stored} quarantined {quarantined}`,
+          stream: cli.io.stderr as NodeJS.WritableStream,
+          hideCursor: true,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  bar?.start(0, 0, { rate: 0, stored: 0, quarantined: 0 });
+  const onProgress = (p: RunProgress) => {
+    const rate = Math.round((p.read * 1000) / Math.max(1, p.elapsedMs));
+    if (bar) {
+      bar.setTotal(p.read);
+      bar.update(p.read, { rate, stored: p.stored + p.updated, quarantined: p.quarantined });
+    }
+  };
+  try {
+    return await ctx.runs.execute(id, 'cli', { batchSize, onProgress });
+  } finally {
+    bar?.stop();
+  }
+}
+
+function printSummary(cli: CliEnvironment, s: RunSummary): void {
+  cli.print(
+    [
+      `${s.dataset}: ${s.status} in ${(s.elapsedMs / 1000).toFixed(1)} s — read ${s.read}, stored ${s.stored}, updated ${s.updated}, unchanged ${s.unchanged}, quarantined ${s.quarantined}${
+        Object.keys(s.quarantineReasons).length
+          ? ` (${Object.entries(s.quarantineReasons)
+              .map(([r, n]) => `${r} ${n}`)
+              .join(', ')})`
+          : ''
+      }`,
+      ...(s.droppedFields.length ? [`dropped fields (not declared): ${s.droppedFields.join(', ')}`] : []),
+      ...(s.error ? [s.error] : []),
+    ],
+    s,
+  );
+}

@@ -1,0 +1,539 @@
+// One run of a dataset's collection, batch by batch:
+//   read → validate (bad records to quarantine, the run goes on) → classify new fields (a field
+//   newly found to be C2/C3 blocks the dataset until a compliance officer confirms) → admit
+//   (vendor assessment, lawful basis and consent per purpose, minimisation) → protect (personal
+//   fields sealed under the subject's data key, identifiers blind-indexed) → store (upsert by
+//   natural key with version history) → checkpoint the source state in the SAME transaction →
+//   one audit entry per batch, in that transaction too.
+// A process killed at any moment resumes from the last committed checkpoint, and re-processing a
+// batch is idempotent (upsert by natural key, unchanged records skipped), so a run interrupted any
+// number of times stores exactly what an uninterrupted run stores.
+
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { AuditLog } from '../audit/index.js';
+import { canonicalJson } from '../audit/index.js';
+import { classifyField } from '../classify/index.js';
+import type { IdentifierKind } from '../crypto/index.js';
+import {
+  type Category,
+  ConflictError,
+  categoryFromDeclaration,
+  type EntityType,
+  effectiveLevel,
+  maxCategory,
+  NotFoundError,
+  ValidationError,
+} from '../domain/index.js';
+import type { KeyService } from '../governance/index.js';
+import type { Source, SourceState } from '../sources/index.js';
+import type { Database, Store } from '../store/index.js';
+import type { DatasetDeclaration, Workspace } from '../workspace/index.js';
+import { DatasetValidator, type Mapped } from './validate.js';
+
+export interface PipelineDeps {
+  workspace: Workspace;
+  store: Store;
+  keys(): KeyService;
+  audit: AuditLog;
+  openSource(name: string): Source;
+}
+
+export interface RunProgress {
+  runId: string;
+  dataset: string;
+  read: number;
+  stored: number;
+  updated: number;
+  unchanged: number;
+  quarantined: number;
+  elapsedMs: number;
+}
+
+export interface RunSummary extends RunProgress {
+  status: 'succeeded' | 'failed' | 'blocked';
+  quarantineReasons: Record<string, number>;
+  droppedFields: string[];
+  error?: string;
+}
+
+export interface ExecuteOptions {
+  runId: string;
+  actor: string;
+  batchSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+}
+
+const IDENTIFIER_KINDS: Partial<Record<EntityType, IdentifierKind>> = {
+  CN_RESIDENT_ID: 'id_card',
+  CN_MOBILE: 'phone',
+  BANK_CARD: 'bank_card',
+  CN_BANK_ACCOUNT: 'bank_card',
+  EMAIL: 'email',
+  CN_PASSPORT: 'passport',
+  CN_USCC: 'uscc',
+};
+
+interface FieldPlan {
+  category: Category | null;
+  sensitive: boolean;
+  index?: IdentifierKind;
+}
+
+/** The subject id stored and used for keys and consent: a blind index, never the identifier itself. */
+export function subjectIdFor(keys: KeyService, value: string): string {
+  return `s_${keys.blindIndex('text', value).slice(0, 40)}`;
+}
+
+export async function executeRun(
+  deps: PipelineDeps,
+  datasetName: string,
+  options: ExecuteOptions,
+): Promise<RunSummary> {
+  const dataset = deps.workspace.datasets.find((d) => d.name === datasetName);
+  if (!dataset) throw new NotFoundError(`no dataset named ${datasetName}`, { dataset: datasetName });
+  const db = deps.store.db;
+  const keys = deps.keys();
+  const started = performance.now();
+  const summary: RunSummary = {
+    runId: options.runId,
+    dataset: dataset.name,
+    status: 'succeeded',
+    read: 0,
+    stored: 0,
+    updated: 0,
+    unchanged: 0,
+    quarantined: 0,
+    elapsedMs: 0,
+    quarantineReasons: {},
+    droppedFields: [],
+  };
+  const dropped = new Set<string>();
+  const fail = async (status: 'failed' | 'blocked', error: string): Promise<RunSummary> => {
+    summary.status = status;
+    summary.error = error;
+    await deps.audit.record([
+      {
+        actor: options.actor,
+        action: status === 'blocked' ? 'collect.blocked' : 'collect.failed',
+        target: `dataset:${dataset.name}`,
+        details: { run: options.runId, reason: error },
+      },
+    ]);
+    return summary;
+  };
+
+  const vendorProblem = checkVendor(deps.workspace, dataset);
+  if (vendorProblem) return fail('failed', vendorProblem);
+
+  const plans = await loadPlans(db, dataset);
+  const pending = [...plans.values()].filter((p) => p.status === 'pending').map((p) => p.field);
+  if (pending.length > 0)
+    return fail('blocked', `fields awaiting a compliance officer's confirmation: ${pending.join(', ')}`);
+
+  const validator = new DatasetValidator(dataset);
+  const source = deps.openSource(dataset.source);
+  const stateRow = await db
+    .selectFrom('source_state')
+    .select('state')
+    .where('dataset', '=', dataset.name)
+    .executeTakeFirst();
+  const state = stateRow?.state ? (JSON.parse(stateRow.state) as SourceState) : null;
+  const requireConfirmation = deps.workspace.config.classification.requireConfirmation;
+  const fieldNames = deps.workspace.config.classification.fieldNames as Record<string, EntityType>;
+  const purposes = dataset.purposes;
+
+  try {
+    for await (const batch of source.read(dataset.stream, state, {
+      batchSize: options.batchSize ?? 1000,
+      ...(options.signal ? { signal: options.signal } : {}),
+    })) {
+      summary.read += batch.records.length;
+      // 1. validate (and map, minimise)
+      const valid = new Map<
+        string,
+        { record: Mapped; subject: string | undefined; raw: Record<string, unknown> }
+      >();
+      const quarantined: Array<{
+        reason: string;
+        detail: string;
+        raw: Record<string, unknown>;
+        subject: string | undefined;
+      }> = [];
+      for (const raw of batch.records) {
+        const outcome = validator.validate(raw);
+        if (!outcome.ok) {
+          quarantined.push({ reason: outcome.reason, detail: outcome.detail, raw, subject: undefined });
+          continue;
+        }
+        for (const d of outcome.dropped) dropped.add(d);
+        // A record repeated within a batch (duplicate items across pages): the last one wins.
+        valid.set(outcome.naturalKey, { record: outcome.record, subject: outcome.subject, raw });
+      }
+
+      // 2. classify fields seen for the first time
+      const newFields = Object.keys(dataset.fields).filter((f) => !plans.has(f));
+      if (newFields.length > 0) {
+        const samples = [...valid.values()].slice(0, 200).map((v) => v.record);
+        const rows = newFields.map((field) => {
+          const declared = dataset.fields[field]!;
+          const declaredCategory = categoryFromDeclaration(declared.category);
+          const result = classifyField(
+            field,
+            samples.map((s) => s[field]),
+            { fieldNames, ...(declared.level ? { declaredLevel: declared.level } : {}) },
+          );
+          const category =
+            declaredCategory === undefined ? result.category : maxCategory(declaredCategory, result.category);
+          const raised =
+            result.category !== null &&
+            (declaredCategory === undefined || declaredCategory === null || category !== declaredCategory);
+          const needsReview =
+            requireConfirmation && raised && (result.category === 'C2' || result.category === 'C3');
+          return {
+            dataset: dataset.name,
+            field,
+            category,
+            level: effectiveLevel(category, declared.level),
+            sensitive: declared.isSensitive === true || result.sensitive ? 1 : 0,
+            entities: JSON.stringify(result.entities),
+            confidence: Math.round(result.confidence * 1000),
+            status: needsReview ? 'pending' : 'confirmed',
+            confirmed_by: needsReview ? null : declaredCategory !== undefined ? 'declaration' : 'classifier',
+            updated_at: new Date().toISOString(),
+          };
+        });
+        await db
+          .insertInto('field_classifications')
+          .values(rows)
+          .onConflict((oc) => oc.columns(['dataset', 'field']).doNothing())
+          .execute();
+        for (const row of rows)
+          plans.set(row.field, { ...planOf(row), field: row.field, status: row.status });
+        const blocked = rows.filter((r) => r.status === 'pending').map((r) => r.field);
+        if (blocked.length > 0) {
+          return await fail(
+            'blocked',
+            `fields newly detected as personal information need a compliance officer's confirmation: ${blocked.join(', ')}`,
+          );
+        }
+      }
+
+      // 3. admit: lawful basis and consent
+      const subjectIds = new Map<string, string>();
+      for (const v of valid.values())
+        if (v.subject !== undefined && !subjectIds.has(v.subject))
+          subjectIds.set(v.subject, subjectIdFor(keys, v.subject));
+      const hasSensitive = [...plans.values()].some((p) => p.sensitive);
+      let consented: Set<string> | undefined;
+      if (dataset.lawfulBasis === 'consent')
+        consented = await consentingSubjects(db, [...subjectIds.values()], purposes, hasSensitive);
+      const admitted: Array<{ key: string; record: Mapped; subjectId: string | null }> = [];
+      for (const [key, v] of valid) {
+        const subjectId = v.subject === undefined ? null : subjectIds.get(v.subject)!;
+        if (dataset.lawfulBasis === 'consent') {
+          if (subjectId === null) {
+            quarantined.push({
+              reason: 'no_subject',
+              detail: 'consent-based dataset record without a subject',
+              raw: v.raw,
+              subject: undefined,
+            });
+            continue;
+          }
+          if (!consented!.has(subjectId)) {
+            quarantined.push({
+              reason: 'no_consent',
+              detail: `no ${hasSensitive ? 'separate ' : ''}consent for ${purposes.join(', ')}`,
+              raw: v.raw,
+              subject: v.subject,
+            });
+            continue;
+          }
+        }
+        admitted.push({ key, record: v.record, subjectId });
+      }
+
+      // 4. protect: one ciphertext per record for its personal fields; blind indexes
+      const sealedFields = [...plans.entries()]
+        .filter(([, p]) => p.category === 'C2' || p.category === 'C3')
+        .map(([f]) => f);
+      const toSeal = admitted.map((a) => {
+        const fields: Mapped = {};
+        for (const f of sealedFields) if (a.record[f] !== undefined) fields[f] = a.record[f];
+        return { subjectId: a.subjectId ?? `dataset:${dataset.name}`, fields };
+      });
+      const sealed = sealedFields.length > 0 ? await keys.encryptMany(toSeal) : [];
+      const quarantineSealed =
+        quarantined.length > 0
+          ? await keys.encryptMany(
+              quarantined.map((q) => ({
+                subjectId: q.subject ? subjectIdFor(keys, q.subject) : `quarantine:${dataset.name}`,
+                fields: q.raw,
+              })),
+            )
+          : [];
+      const now = new Date().toISOString();
+      const prepared = admitted.map((a, i) => {
+        const clear: Mapped = {};
+        for (const [f, v] of Object.entries(a.record)) if (!sealedFields.includes(f)) clear[f] = v;
+        const indexes: Array<{ field: string; hash: string }> = [];
+        for (const [f, p] of plans) {
+          const value = a.record[f];
+          if (p.index && typeof value === 'string')
+            indexes.push({ field: f, hash: keys.blindIndex(p.index, value) });
+        }
+        return {
+          key: a.key,
+          subjectId: a.subjectId,
+          data: JSON.stringify(clear),
+          sealed: sealedFields.length > 0 ? sealed[i]! : null,
+          hash: keys.blindIndex('text', canonicalJson(a.record)),
+          indexes,
+        };
+      });
+
+      // 5. store, checkpoint, count and audit in one transaction
+      await db.transaction().execute(async (trx) => {
+        const existing = new Map<string, { version: number; hash: string }>();
+        const allKeys = prepared.map((p) => p.key);
+        for (let i = 0; i < allKeys.length; i += 500) {
+          const rows = await trx
+            .selectFrom('dataset_records')
+            .select(['natural_key', 'version', 'content_hash'])
+            .where('dataset', '=', dataset.name)
+            .where('natural_key', 'in', allKeys.slice(i, i + 500))
+            .execute();
+          for (const r of rows)
+            existing.set(r.natural_key, { version: Number(r.version), hash: r.content_hash });
+        }
+        const inserts: Database['dataset_records'][] = [];
+        const versions: Database['record_versions'][] = [];
+        const indexRows: Database['blind_indexes'][] = [];
+        let stored = 0;
+        let updated = 0;
+        let unchanged = 0;
+        for (const p of prepared) {
+          const old = existing.get(p.key);
+          if (old && old.hash === p.hash) {
+            unchanged += 1;
+            continue;
+          }
+          const version = old ? old.version + 1 : 1;
+          if (old) {
+            updated += 1;
+            await trx
+              .updateTable('dataset_records')
+              .set({
+                version,
+                data: p.data,
+                sealed: p.sealed,
+                content_hash: p.hash,
+                run_id: options.runId,
+                updated_at: now,
+                subject_id: p.subjectId,
+              })
+              .where('dataset', '=', dataset.name)
+              .where('natural_key', '=', p.key)
+              .execute();
+          } else {
+            stored += 1;
+            inserts.push({
+              dataset: dataset.name,
+              natural_key: p.key,
+              subject_id: p.subjectId,
+              version,
+              data: p.data,
+              sealed: p.sealed,
+              content_hash: p.hash,
+              run_id: options.runId,
+              created_at: now,
+              updated_at: now,
+            });
+          }
+          versions.push({
+            dataset: dataset.name,
+            natural_key: p.key,
+            version,
+            data: p.data,
+            sealed: p.sealed,
+            content_hash: p.hash,
+            run_id: options.runId,
+            created_at: now,
+          });
+          for (const ix of p.indexes)
+            indexRows.push({ dataset: dataset.name, field: ix.field, hash: ix.hash, natural_key: p.key });
+        }
+        await insertChunked(trx, 'dataset_records', inserts);
+        await insertChunked(trx, 'record_versions', versions);
+        for (let i = 0; i < indexRows.length; i += 500) {
+          await trx
+            .insertInto('blind_indexes')
+            .values(indexRows.slice(i, i + 500))
+            .onConflict((oc) => oc.doNothing())
+            .execute();
+        }
+        const reasons: Record<string, number> = {};
+        const quarantineRows = quarantined.map((q, i) => {
+          reasons[q.reason] = (reasons[q.reason] ?? 0) + 1;
+          return {
+            id: randomUUID(),
+            dataset: dataset.name,
+            run_id: options.runId,
+            reason: q.reason,
+            detail: q.detail,
+            position: batch.position ?? null,
+            subject_id: q.subject ? subjectIdFor(keys, q.subject) : `quarantine:${dataset.name}`,
+            sealed: quarantineSealed[i]!,
+            status: 'open',
+            created_at: now,
+          };
+        });
+        await insertChunked(trx, 'quarantine', quarantineRows);
+        await trx
+          .insertInto('source_state')
+          .values({
+            dataset: dataset.name,
+            state: batch.state === null ? null : JSON.stringify(batch.state),
+            run_id: options.runId,
+            updated_at: now,
+          })
+          .onConflict((oc) =>
+            oc.column('dataset').doUpdateSet({
+              state: batch.state === null ? null : JSON.stringify(batch.state),
+              run_id: options.runId,
+              updated_at: now,
+            }),
+          )
+          .execute();
+        summary.stored += stored;
+        summary.updated += updated;
+        summary.unchanged += unchanged;
+        summary.quarantined += quarantined.length;
+        for (const [r, n] of Object.entries(reasons))
+          summary.quarantineReasons[r] = (summary.quarantineReasons[r] ?? 0) + n;
+        summary.droppedFields = [...dropped];
+        await trx
+          .updateTable('runs')
+          .set({
+            read_count: summary.read,
+            stored_count: summary.stored,
+            updated_count: summary.updated,
+            unchanged_count: summary.unchanged,
+            quarantined_count: summary.quarantined,
+            quarantine_reasons: JSON.stringify(summary.quarantineReasons),
+            dropped_fields: JSON.stringify(summary.droppedFields),
+            heartbeat_at: now,
+          })
+          .where('id', '=', options.runId)
+          .execute();
+        await deps.audit.recordWithin(trx, [
+          {
+            actor: options.actor,
+            action: 'collect.batch',
+            target: `dataset:${dataset.name}`,
+            purpose: purposes.join(','),
+            details: {
+              run: options.runId,
+              read: batch.records.length,
+              stored,
+              updated,
+              unchanged,
+              quarantined: quarantined.length,
+              ...(batch.position ? { position: batch.position } : {}),
+            },
+          },
+        ]);
+      });
+      summary.elapsedMs = performance.now() - started;
+      options.onProgress?.({ ...summary });
+    }
+  } catch (error) {
+    if (error instanceof ConflictError || error instanceof ValidationError) throw error;
+    summary.elapsedMs = performance.now() - started;
+    return fail('failed', (error as Error).message);
+  } finally {
+    await source.close();
+  }
+  summary.elapsedMs = performance.now() - started;
+  return summary;
+}
+
+async function insertChunked<T extends 'dataset_records' | 'record_versions' | 'quarantine'>(
+  trx: Transaction<Database>,
+  table: T,
+  rows: Database[T][],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 300) {
+    await trx
+      .insertInto(table)
+      // biome-ignore lint/suspicious/noExplicitAny: Kysely's insert typing cannot follow the generic table
+      .values(rows.slice(i, i + 300) as any)
+      .execute();
+  }
+}
+
+function planOf(row: { category: string | null; sensitive: number; entities: string }): FieldPlan {
+  const entities = JSON.parse(row.entities) as Array<{ type: EntityType; share: number }>;
+  const top = entities.find((e) => IDENTIFIER_KINDS[e.type] !== undefined && e.share >= 0.5);
+  return {
+    category: row.category as Category | null,
+    sensitive: row.sensitive === 1,
+    ...(top ? { index: IDENTIFIER_KINDS[top.type]! } : {}),
+  };
+}
+
+async function loadPlans(
+  db: Store['db'],
+  dataset: DatasetDeclaration,
+): Promise<Map<string, FieldPlan & { field: string; status: string }>> {
+  const rows = await db
+    .selectFrom('field_classifications')
+    .selectAll()
+    .where('dataset', '=', dataset.name)
+    .execute();
+  return new Map(
+    rows
+      .filter((r) => r.field in dataset.fields)
+      .map((r) => [r.field, { ...planOf(r), field: r.field, status: r.status }]),
+  );
+}
+
+function checkVendor(workspace: Workspace, dataset: DatasetDeclaration): string | undefined {
+  const sourceVendor = workspace.sources.find((s) => s.name === dataset.source)?.vendor;
+  const name = dataset.vendor ?? sourceVendor;
+  if (!name) return undefined;
+  const vendor = workspace.vendors.find((v) => v.name === name);
+  const assessment = vendor?.assessment;
+  if (!assessment) return `vendor ${name} has no assessment on record`;
+  if (assessment.result === 'rejected')
+    return `vendor ${name} was rejected by its assessment (${assessment.reference ?? assessment.date})`;
+  if (assessment.validUntil < new Date().toISOString().slice(0, 10))
+    return `vendor ${name}'s assessment expired on ${assessment.validUntil}`;
+  return undefined;
+}
+
+async function consentingSubjects(
+  db: Store['db'],
+  subjects: string[],
+  purposes: string[],
+  sensitive: boolean,
+): Promise<Set<string>> {
+  const granted = new Map<string, Set<string>>();
+  for (let i = 0; i < subjects.length; i += 500) {
+    let query = db
+      .selectFrom('consents')
+      .select(['subject_id', 'purpose'])
+      .where('subject_id', 'in', subjects.slice(i, i + 500))
+      .where('purpose', 'in', purposes)
+      .where('withdrawn_at', 'is', null);
+    if (sensitive) query = query.where('sensitive', '=', 1);
+    for (const row of await query.execute()) {
+      const set = granted.get(row.subject_id) ?? new Set<string>();
+      set.add(row.purpose);
+      granted.set(row.subject_id, set);
+    }
+  }
+  return new Set([...granted].filter(([, set]) => purposes.every((p) => set.has(p))).map(([s]) => s));
+}

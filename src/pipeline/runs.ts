@@ -1,0 +1,252 @@
+// Runs: the queue and history of collections. A run is created queued (schedules, the API) or
+// claimed directly (`custos collect`); workers claim queued runs with FOR UPDATE SKIP LOCKED on
+// PostgreSQL, at most one running run per dataset (a unique partial index), and keep a heartbeat
+// so a dead worker's run is taken over.
+
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { sql } from 'kysely';
+import { ConflictError, NotFoundError } from '../domain/index.js';
+import type { Store } from '../store/index.js';
+import { executeRun, type PipelineDeps, type RunProgress, type RunSummary } from './engine.js';
+
+export const HEARTBEAT_MS = 5_000;
+export const STALE_MS = 30_000;
+
+export interface RunRow {
+  id: string;
+  dataset: string;
+  status: string;
+  trigger: string;
+  worker: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  read: number;
+  stored: number;
+  updated: number;
+  unchanged: number;
+  quarantined: number;
+  quarantineReasons: Record<string, number>;
+  droppedFields: string[];
+  error: string | null;
+}
+
+export function workerId(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+export class RunService {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  private get db(): Store['db'] {
+    return this.deps.store.db;
+  }
+
+  async enqueue(dataset: string, trigger: string, actor: string): Promise<string> {
+    this.requireDataset(dataset);
+    const id = randomUUID();
+    await this.db
+      .insertInto('runs')
+      .values({
+        id,
+        dataset,
+        status: 'queued',
+        trigger,
+        worker: null,
+        heartbeat_at: null,
+        created_at: new Date().toISOString(),
+        started_at: null,
+        finished_at: null,
+        error: null,
+      })
+      .execute();
+    await this.deps.audit.record([
+      { actor, action: 'collect.enqueue', target: `dataset:${dataset}`, details: { run: id, trigger } },
+    ]);
+    return id;
+  }
+
+  /** Marks runs whose worker stopped beating (or, on this host, died) as abandoned. */
+  async recoverStale(now = Date.now()): Promise<number> {
+    const running = await this.db
+      .selectFrom('runs')
+      .select(['id', 'worker', 'heartbeat_at'])
+      .where('status', '=', 'running')
+      .execute();
+    let recovered = 0;
+    for (const run of running) {
+      const beat = run.heartbeat_at ? Date.parse(run.heartbeat_at) : 0;
+      if (now - beat > STALE_MS || isDeadLocalWorker(run.worker)) {
+        const result = await this.db
+          .updateTable('runs')
+          .set({
+            status: 'abandoned',
+            finished_at: new Date(now).toISOString(),
+            error: `worker ${run.worker} stopped; the next run resumes from the last checkpoint`,
+          })
+          .where('id', '=', run.id)
+          .where('status', '=', 'running')
+          .executeTakeFirst();
+        recovered += Number(result.numUpdatedRows);
+      }
+    }
+    return recovered;
+  }
+
+  /** Starts a run of `dataset` now, in this process (the CLI's `custos collect`). */
+  async startInline(dataset: string, trigger: string): Promise<string> {
+    this.requireDataset(dataset);
+    await this.recoverStale();
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    try {
+      await this.db
+        .insertInto('runs')
+        .values({
+          id,
+          dataset,
+          status: 'running',
+          trigger,
+          worker: workerId(),
+          heartbeat_at: now,
+          created_at: now,
+          started_at: now,
+          finished_at: null,
+          error: null,
+        })
+        .execute();
+    } catch (error) {
+      if (/unique|UNIQUE|duplicate/i.test(String((error as Error).message))) {
+        throw new ConflictError(`a run of ${dataset} is already running`, { dataset });
+      }
+      throw error;
+    }
+    return id;
+  }
+
+  /** Claims the oldest queued run whose dataset has no running run; undefined when none. */
+  async claim(worker: string): Promise<{ id: string; dataset: string } | undefined> {
+    await this.recoverStale();
+    const now = new Date().toISOString();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          const lock = this.deps.store.dialect === 'postgres' ? sql` FOR UPDATE SKIP LOCKED` : sql``;
+          const candidate = await sql<{ id: string; dataset: string }>`
+            SELECT id, dataset FROM runs WHERE status = 'queued'
+            AND dataset NOT IN (SELECT dataset FROM runs WHERE status = 'running')
+            ORDER BY created_at LIMIT 1${lock}`.execute(trx);
+          const row = candidate.rows[0];
+          if (!row) return undefined;
+          const result = await trx
+            .updateTable('runs')
+            .set({ status: 'running', worker, heartbeat_at: now, started_at: now })
+            .where('id', '=', row.id)
+            .where('status', '=', 'queued')
+            .executeTakeFirst();
+          return Number(result.numUpdatedRows) === 1 ? row : undefined;
+        });
+      } catch (error) {
+        // Another worker started a run of the same dataset first (unique index): try the next one.
+        if (!/unique|UNIQUE|duplicate/i.test(String((error as Error).message))) throw error;
+      }
+    }
+    return undefined;
+  }
+
+  /** Executes a started run to its end, with a heartbeat, and records the outcome. */
+  async execute(
+    id: string,
+    actor: string,
+    options: { onProgress?: (p: RunProgress) => void; batchSize?: number; signal?: AbortSignal } = {},
+  ): Promise<RunSummary> {
+    const run = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!run) throw new NotFoundError(`no run ${id}`);
+    const beat = setInterval(() => {
+      this.db
+        .updateTable('runs')
+        .set({ heartbeat_at: new Date().toISOString() })
+        .where('id', '=', id)
+        .where('status', '=', 'running')
+        .execute()
+        .catch(() => undefined);
+    }, HEARTBEAT_MS);
+    beat.unref();
+    let summary: RunSummary;
+    try {
+      summary = await executeRun(this.deps, run.dataset, { runId: id, actor, ...options });
+    } catch (error) {
+      await this.db
+        .updateTable('runs')
+        .set({ status: 'failed', finished_at: new Date().toISOString(), error: (error as Error).message })
+        .where('id', '=', id)
+        .execute();
+      throw error;
+    } finally {
+      clearInterval(beat);
+    }
+    await this.db
+      .updateTable('runs')
+      .set({
+        status: summary.status,
+        finished_at: new Date().toISOString(),
+        error: summary.error ?? null,
+        read_count: summary.read,
+        stored_count: summary.stored,
+        updated_count: summary.updated,
+        unchanged_count: summary.unchanged,
+        quarantined_count: summary.quarantined,
+        quarantine_reasons: JSON.stringify(summary.quarantineReasons),
+        dropped_fields: JSON.stringify(summary.droppedFields),
+      })
+      .where('id', '=', id)
+      .execute();
+    return summary;
+  }
+
+  async list(options: { dataset?: string; limit?: number } = {}): Promise<RunRow[]> {
+    let query = this.db
+      .selectFrom('runs')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .limit(options.limit ?? 50);
+    if (options.dataset) query = query.where('dataset', '=', options.dataset);
+    return (await query.execute()).map((r) => ({
+      id: r.id,
+      dataset: r.dataset,
+      status: r.status,
+      trigger: r.trigger,
+      worker: r.worker,
+      createdAt: r.created_at,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      read: Number(r.read_count),
+      stored: Number(r.stored_count),
+      updated: Number(r.updated_count),
+      unchanged: Number(r.unchanged_count),
+      quarantined: Number(r.quarantined_count),
+      quarantineReasons: JSON.parse(r.quarantine_reasons) as Record<string, number>,
+      droppedFields: JSON.parse(r.dropped_fields) as string[],
+      error: r.error,
+    }));
+  }
+
+  private requireDataset(name: string): void {
+    if (!this.deps.workspace.datasets.some((d) => d.name === name))
+      throw new NotFoundError(`no dataset named ${name} in datasets.yaml`, { dataset: name });
+  }
+}
+
+function isDeadLocalWorker(worker: string | null): boolean {
+  if (!worker) return false;
+  const [host, pid] = worker.split(':');
+  if (host !== hostname() || !pid) return false;
+  if (Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}

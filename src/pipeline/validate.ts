@@ -1,0 +1,98 @@
+// Field mapping and validation against the dataset schema. Pure: a record either becomes a typed,
+// minimised record (undeclared fields dropped) or a reason for quarantine naming the field.
+
+import type { DatasetDeclaration } from '../workspace/index.js';
+
+export type Mapped = Record<string, unknown>;
+
+export type ValidationOutcome =
+  | { ok: true; record: Mapped; naturalKey: string; subject: string | undefined; dropped: string[] }
+  | { ok: false; reason: 'invalid'; detail: string };
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function coerce(type: string, value: unknown): { ok: true; value: unknown } | { ok: false } {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string'
+        ? { ok: true, value }
+        : typeof value === 'number' || typeof value === 'boolean'
+          ? { ok: true, value: String(value) }
+          : { ok: false };
+    case 'integer': {
+      const n = typeof value === 'string' && /^-?\d{1,15}$/.test(value.trim()) ? Number(value) : value;
+      return typeof n === 'number' && Number.isSafeInteger(n) ? { ok: true, value: n } : { ok: false };
+    }
+    case 'number': {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      return typeof n === 'number' && Number.isFinite(n) ? { ok: true, value: n } : { ok: false };
+    }
+    case 'boolean':
+      if (typeof value === 'boolean') return { ok: true, value };
+      if (value === 0 || value === 1 || value === 'true' || value === 'false')
+        return { ok: true, value: value === 1 || value === 'true' };
+      return { ok: false };
+    case 'date': {
+      if (typeof value !== 'string') return { ok: false };
+      const day = value.slice(0, 10);
+      return DATE.test(day) && !Number.isNaN(Date.parse(day)) ? { ok: true, value: day } : { ok: false };
+    }
+    case 'datetime': {
+      if (typeof value !== 'string' && typeof value !== 'number') return { ok: false };
+      const time =
+        typeof value === 'number'
+          ? value
+          : Date.parse(value.includes('T') || value.endsWith('Z') ? value : `${value.replace(' ', 'T')}Z`);
+      return Number.isNaN(time) ? { ok: false } : { ok: true, value: new Date(time).toISOString() };
+    }
+    default:
+      return { ok: true, value };
+  }
+}
+
+export class DatasetValidator {
+  private readonly fields: Array<[string, DatasetDeclaration['fields'][string], RegExp | undefined]>;
+  private readonly sourceNames: Set<string>;
+
+  constructor(private readonly dataset: DatasetDeclaration) {
+    this.fields = Object.entries(dataset.fields).map(([name, f]) => [
+      name,
+      f,
+      f.format ? new RegExp(f.format, 'u') : undefined,
+    ]);
+    this.sourceNames = new Set(this.fields.map(([name, f]) => f.from ?? name));
+  }
+
+  validate(raw: Record<string, unknown>): ValidationOutcome {
+    const record: Mapped = {};
+    for (const [name, field, format] of this.fields) {
+      const value = raw[field.from ?? name];
+      if (value === undefined || value === null || value === '') {
+        if (field.required) return { ok: false, reason: 'invalid', detail: `${name}: required but missing` };
+        continue;
+      }
+      const coerced = coerce(field.type, value);
+      if (!coerced.ok) return { ok: false, reason: 'invalid', detail: `${name}: not a valid ${field.type}` };
+      if (format && typeof coerced.value === 'string' && !format.test(coerced.value)) {
+        return { ok: false, reason: 'invalid', detail: `${name}: does not match the declared format` };
+      }
+      record[name] = coerced.value;
+    }
+    const keyParts: string[] = [];
+    for (const key of this.dataset.naturalKey) {
+      const value = record[key];
+      if (value === undefined) return { ok: false, reason: 'invalid', detail: `${key}: natural key missing` };
+      keyParts.push(String(value));
+    }
+    const subjectField = this.dataset.subjectFields[0];
+    const subjectValue = subjectField === undefined ? undefined : record[subjectField];
+    const dropped = Object.keys(raw).filter((k) => !this.sourceNames.has(k));
+    return {
+      ok: true,
+      record,
+      naturalKey: keyParts.length === 1 ? keyParts[0]! : JSON.stringify(keyParts),
+      subject: subjectValue === undefined ? undefined : String(subjectValue),
+      dropped,
+    };
+  }
+}

@@ -1,0 +1,161 @@
+// A collection run end to end on SQLite and PostgreSQL: validation and consent quarantine,
+// minimisation, sealed personal fields with blind indexes, idempotent re-runs and version
+// history, a dataset blocked by a newly detected personal field until confirmed, vendor checks.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { type AppContext, openContext } from '../../src/context.js';
+import { subjectIdFor } from '../../src/pipeline/index.js';
+import { cli } from '../support/cli.js';
+import { TEST_DIALECTS } from '../support/databases.js';
+import {
+  createPipelineWorkspace,
+  MASTER_ENV,
+  type Person,
+  people,
+  writePeople,
+} from '../support/pipeline-workspace.js';
+import type { TestWorkspace } from '../support/workspace.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function open(ws: TestWorkspace): Promise<AppContext> {
+  const ctx = await openContext(ws.dir, { env: MASTER_ENV, logLevel: 'silent' });
+  cleanups.push(() => ctx.close());
+  return ctx;
+}
+
+async function grant(ctx: AppContext, rows: Person[]): Promise<void> {
+  const keys = ctx.keys();
+  await ctx.store.db
+    .insertInto('consents')
+    .values(
+      rows.map((p) => ({
+        subject_id: subjectIdFor(keys, p.id_no),
+        purpose: 'credit_assessment',
+        sensitive: 1,
+        granted_at: new Date().toISOString(),
+        withdrawn_at: null,
+      })),
+    )
+    .execute();
+}
+
+async function collect(ctx: AppContext, batchSize = 7) {
+  const id = await ctx.runs.startInline('people', 'test');
+  return ctx.runs.execute(id, 'test', { batchSize });
+}
+
+describe.each(TEST_DIALECTS)('collection pipeline on %s', (dialect) => {
+  it('validates, admits by consent, minimises, seals personal fields and audits each batch', async () => {
+    const ws = await createPipelineWorkspace(dialect);
+    cleanups.push(() => ws.cleanup());
+    const rows = people(50);
+    const bad = [
+      { ...rows[0]!, cid: undefined },
+      { ...rows[1]!, cid: 'C9999999', score: 'high' },
+    ];
+    writePeople(ws.dir, [...rows, ...bad]);
+    const ctx = await open(ws);
+    await grant(ctx, rows.slice(0, 40));
+    const summary = await collect(ctx);
+    expect(summary).toMatchObject({
+      status: 'succeeded',
+      read: 52,
+      stored: 40,
+      quarantined: 12,
+      quarantineReasons: { no_consent: 10, invalid: 2 },
+    });
+    expect(summary.droppedFields).toEqual(['extra']);
+
+    const stored = await ctx.store.db
+      .selectFrom('dataset_records')
+      .selectAll()
+      .where('dataset', '=', 'people')
+      .orderBy('natural_key')
+      .execute();
+    expect(stored.length).toBe(40);
+    const first = stored[0]!;
+    // Personal fields are sealed; only C1/public/unclassified-non-personal values are in clear.
+    expect(JSON.parse(first.data)).toEqual({ cid: rows[0]!.cid, city: rows[0]!.city, score: rows[0]!.score });
+    for (const r of stored) for (const p of rows) expect(r.data + (r.sealed ?? '')).not.toContain(p.id_no);
+    expect(await ctx.keys().decryptRecord(first.subject_id!, first.sealed!)).toEqual({
+      name: rows[0]!.name,
+      id_no: rows[0]!.id_no,
+      mobile: rows[0]!.mobile,
+    });
+    // Lookup by ID number through the blind index, no decryption.
+    const hit = await ctx.store.db
+      .selectFrom('blind_indexes')
+      .select('natural_key')
+      .where('field', '=', 'id_no')
+      .where('hash', '=', ctx.keys().blindIndex('id_card', rows[5]!.id_no))
+      .execute();
+    expect(hit.map((h) => h.natural_key)).toEqual([rows[5]!.cid]);
+    // Quarantine holds only ciphertext, with reason and position.
+    const held = await ctx.store.db.selectFrom('quarantine').selectAll().execute();
+    expect(held.length).toBe(12);
+    for (const q of held) expect(q.sealed).not.toContain(rows[45]!.name);
+    expect(held.some((q) => q.reason === 'invalid' && q.detail === 'score: not a valid integer')).toBe(true);
+    // One audit entry per batch (52 records, batches of 7 → 8), inside the batch transactions.
+    const batches = (await ctx.store.db.selectFrom('audit_entries').select('entry').execute()).filter((e) =>
+      e.entry.includes('"collect.batch"'),
+    );
+    expect(batches.length).toBe(8);
+
+    // A re-run resumes after what was consumed; re-reading from the start stores nothing new.
+    expect(await collect(ctx)).toMatchObject({ status: 'succeeded', read: 0 });
+    await ctx.store.db.deleteFrom('source_state').execute();
+    const again = await collect(ctx);
+    expect(again).toMatchObject({ stored: 0, updated: 0, unchanged: 40 });
+    writePeople(ws.dir, [{ ...rows[3]!, score: 999 }, ...rows.slice(0, 3), ...rows.slice(4)]);
+    await ctx.store.db.deleteFrom('source_state').execute();
+    const changed = await collect(ctx);
+    expect(changed).toMatchObject({ updated: 1, unchanged: 39 });
+    const versions = await ctx.store.db
+      .selectFrom('record_versions')
+      .select('version')
+      .where('natural_key', '=', rows[3]!.cid)
+      .orderBy('version')
+      .execute();
+    expect(versions.map((v) => v.version)).toEqual([1, 2]);
+  });
+
+  it('blocks a dataset when a field is newly detected as personal information, until confirmed', async () => {
+    const ws = await createPipelineWorkspace(dialect, { lawfulBasis: 'contract', extraField: 'contact' });
+    cleanups.push(() => ws.cleanup());
+    writePeople(
+      ws.dir,
+      people(20).map((p) => ({ ...p, contact: p.mobile })),
+    );
+    const ctx = await open(ws);
+    const blocked = await collect(ctx);
+    expect(blocked.status).toBe('blocked');
+    expect(blocked.error).toMatch(/contact/);
+    expect(await ctx.store.db.selectFrom('dataset_records').select('natural_key').execute()).toEqual([]);
+    expect((await collect(ctx)).status).toBe('blocked');
+    await ctx.users.create(
+      { username: 'dpo', role: 'compliance_officer', password: 'a long enough password 1' },
+      'test',
+    );
+    const confirm = await cli(
+      ['classification', 'confirm', 'people', 'contact', '--by', 'dpo', '--workspace', ws.dir],
+      { env: MASTER_ENV },
+    );
+    expect(confirm.code).toBe(0);
+    const after = await collect(ctx);
+    expect(after).toMatchObject({ status: 'succeeded', stored: 20 });
+  });
+
+  it('refuses to collect from a vendor whose assessment expired', async () => {
+    const ws = await createPipelineWorkspace(dialect, { vendorValidUntil: '2025-01-01' });
+    cleanups.push(() => ws.cleanup());
+    writePeople(ws.dir, people(3));
+    const ctx = await open(ws);
+    const summary = await collect(ctx);
+    expect(summary).toMatchObject({ status: 'failed', read: 0 });
+    expect(summary.error).toMatch(/assessment expired on 2025-01-01/);
+  });
+});
