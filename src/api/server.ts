@@ -21,6 +21,7 @@ import { installMetrics } from './metrics.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
+import { runRoutes } from './routes/runs.js';
 import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
@@ -43,6 +44,7 @@ const routePlugins: RoutePlugin[] = [
   tokenRoutes,
   workspaceRoutes,
   sourceRoutes,
+  runRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {

@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { buildServer } from '../../api/index.js';
+import { queueDemoRuns, seedDemoConsents, startScheduler } from '../../pipeline/index.js';
 import { startDemoSimulators } from '../../sources/simulators/demo.js';
 import type { CliEnvironment } from '../environment.js';
 import { UsageError } from '../exit-codes.js';
@@ -54,7 +55,37 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
             : null,
         });
         if (simulators) cli.note(cli.t('cli.serve.demo_simulators', { url: simulators.partnerApi.url }));
+        const scheduler = startScheduler({
+          workspace: ctx.workspace,
+          runs: ctx.runs,
+          logger: ctx.logger,
+          onRunFinished: (s) =>
+            cli.note(
+              cli.t('cli.serve.run_finished', {
+                dataset: s.dataset,
+                status: s.status,
+                stored: s.stored + s.updated,
+                quarantined: s.quarantined,
+                detail:
+                  s.error ??
+                  Object.entries(s.quarantineReasons)
+                    .map(([r, n]) => `${r} ${n}`)
+                    .join(', '),
+              }),
+            ),
+        });
+        if (simulators && ctx.workspace.config.demo?.collectOnStart) {
+          await seedDemoConsents(ctx.store, ctx.keys(), ctx.workspace, simulators.partnerApi);
+          const { queued, skipped } = await queueDemoRuns(ctx.workspace, ctx.runs);
+          cli.note(
+            cli.t('cli.serve.demo_collecting', {
+              queued: queued.join(', '),
+              skipped: skipped.join(', ') || '-',
+            }),
+          );
+        }
         await waitForShutdown();
+        await scheduler.stop();
         await app.close();
         await simulators?.close();
       } finally {

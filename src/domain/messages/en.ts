@@ -61,6 +61,9 @@ export const en = {
   'cli.source.check_failed': 'Source {name}: FAILED — {message}',
   'cli.source.preview':
     '{count} records from {name}/{stream} (values that look personal are masked; --show-values to see them):',
+  'cli.serve.run_finished':
+    'Collection {dataset}: {status} — {stored} stored, {quarantined} quarantined {detail}',
+  'cli.serve.demo_collecting': 'Demo: collecting {queued} (no connector yet for: {skipped})',
 } as const;
 
 export type MessageKey = keyof typeof en;

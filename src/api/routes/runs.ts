@@ -1,0 +1,131 @@
+// Collection over the API: run history, queueing a run, the quarantine list, classifications and
+// their confirmation by a compliance officer.
+
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { actorOf, NotFoundError } from '../../domain/index.js';
+import { principalOf } from '../access.js';
+
+const ENGINEERS = ['admin', 'data_engineer'] as const;
+const OVERSIGHT = ['admin', 'data_engineer', 'compliance_officer', 'auditor'] as const;
+
+export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/v1/runs',
+      {
+        config: { access: { roles: OVERSIGHT } },
+        schema: {
+          tags: ['collection'],
+          querystring: z.object({
+            dataset: z.string().optional(),
+            limit: z.coerce.number().int().min(1).max(500).default(50),
+          }),
+        },
+      },
+      async (request) => ({
+        runs: await ctx.runs.list({
+          ...(request.query.dataset ? { dataset: request.query.dataset } : {}),
+          limit: request.query.limit,
+        }),
+      }),
+    );
+
+    app.post(
+      '/api/v1/datasets/:name/runs',
+      {
+        config: { access: { roles: ENGINEERS } },
+        schema: { tags: ['collection'], params: z.object({ name: z.string().min(1).max(64) }) },
+      },
+      async (request, reply) => {
+        const id = await ctx.runs.enqueue(request.params.name, 'api', actorOf(principalOf(request)));
+        return reply.code(202).send({ run: id, status: 'queued' });
+      },
+    );
+
+    app.get(
+      '/api/v1/quarantine',
+      {
+        config: { access: { roles: OVERSIGHT } },
+        schema: {
+          tags: ['collection'],
+          querystring: z.object({
+            dataset: z.string().optional(),
+            status: z.enum(['open', 'reprocessed', 'discarded']).optional(),
+          }),
+        },
+      },
+      async (request) => {
+        let query = ctx.store.db
+          .selectFrom('quarantine')
+          .select(['id', 'dataset', 'run_id', 'reason', 'detail', 'position', 'status', 'created_at'])
+          .orderBy('created_at', 'desc')
+          .limit(500);
+        if (request.query.dataset) query = query.where('dataset', '=', request.query.dataset);
+        if (request.query.status) query = query.where('status', '=', request.query.status);
+        // Records themselves stay sealed: reasons and positions only.
+        return { quarantine: await query.execute() };
+      },
+    );
+
+    app.get(
+      '/api/v1/classifications',
+      {
+        config: { access: { roles: OVERSIGHT } },
+        schema: { tags: ['collection'], querystring: z.object({ dataset: z.string().optional() }) },
+      },
+      async (request) => {
+        let query = ctx.store.db
+          .selectFrom('field_classifications')
+          .selectAll()
+          .orderBy('dataset')
+          .orderBy('field');
+        if (request.query.dataset) query = query.where('dataset', '=', request.query.dataset);
+        const rows = await query.execute();
+        return {
+          classifications: rows.map((r) => ({
+            ...r,
+            entities: JSON.parse(r.entities) as unknown,
+            confidence: r.confidence / 1000,
+            sensitive: r.sensitive === 1,
+          })),
+        };
+      },
+    );
+
+    app.post(
+      '/api/v1/classifications/:dataset/:field/confirm',
+      {
+        config: { access: { roles: ['compliance_officer'] } },
+        schema: {
+          tags: ['collection'],
+          params: z.object({ dataset: z.string().min(1).max(64), field: z.string().min(1).max(128) }),
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const result = await ctx.store.db
+          .updateTable('field_classifications')
+          .set({
+            status: 'confirmed',
+            confirmed_by: principal.username,
+            updated_at: new Date().toISOString(),
+          })
+          .where('dataset', '=', request.params.dataset)
+          .where('field', '=', request.params.field)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0)
+          throw new NotFoundError(`no classification for ${request.params.dataset}.${request.params.field}`);
+        await ctx.audit.record([
+          {
+            actor: actorOf(principal),
+            action: 'classification.confirm',
+            target: `field:${request.params.dataset}.${request.params.field}`,
+          },
+        ]);
+        return { dataset: request.params.dataset, field: request.params.field, status: 'confirmed' };
+      },
+    );
+  };
+}
