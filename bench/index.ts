@@ -9,6 +9,7 @@ const benchmarks: Array<() => Promise<Benchmark>> = [
   async () => (await import('./crypto.js')).benchmark,
   async () => (await import('./classify.js')).benchmark,
   async () => (await import('./sources.js')).benchmark,
+  async () => (await import('./pipeline.js')).benchmark,
 ];
 
 async function main(): Promise<void> {

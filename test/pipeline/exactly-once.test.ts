@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { createRandom } from '../../src/classify/index.js';
 import { openContext } from '../../src/context.js';
+import { openStore, parseDatabaseUrl } from '../../src/store/index.js';
 import { createPipelineWorkspace, MASTER_ENV, people, writePeople } from '../support/pipeline-workspace.js';
 import type { TestWorkspace } from '../support/workspace.js';
 
@@ -84,10 +85,25 @@ it('SIGKILL at random points, several times, stores exactly what an uninterrupte
       output += String(c);
     });
     const done = exit(child);
-    // Kill somewhere between start-up and the middle of the run.
-    const delay = 1200 + Math.floor(random() * 2500);
+    let finished = false;
+    void done.then(() => {
+      finished = true;
+    });
+    // Wait until the child is inside its run (a 'running' row of its own), then kill it at a random
+    // moment of the next ~1.5 s: before, between or in the middle of batch transactions.
+    const store = await openStore(parseDatabaseUrl(interrupted.storageUrl, interrupted.dir), { migrate: false });
+    try {
+      for (let i = 0; i < 300 && !finished; i++) {
+        const running = await store.db.selectFrom('runs').select('worker').where('status', '=', 'running').executeTakeFirst();
+        if (running?.worker?.endsWith(`:${child.pid}`)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await store.close();
+    }
+    const delay = Math.floor(random() * 1500);
     const killed = await Promise.race([
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(child.kill('SIGKILL')), delay)),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(!finished && child.kill('SIGKILL')), delay)),
       done.then(() => false),
     ]);
     const code = await done;

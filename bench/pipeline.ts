@@ -1,0 +1,152 @@
+// The whole pipeline on SQLite: N synthetic records (10 fields, 3 personal and sealed) from an NDJSON
+// file through validate → classify → admit → protect → store → checkpoint → audit, beside a raw
+// baseline in the same run (JSON.parse plus batched insert of the same records into a plain table).
+// Prints records/s, peak RSS and the ratio. CUSTOS_BENCH_PIPELINE_RECORDS sets N (default 1,000,000).
+
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import SqliteDatabase from 'better-sqlite3';
+import { Synthetic } from '../src/classify/index.js';
+import { openContext } from '../src/context.js';
+import { initWorkspace } from '../src/workspace/index.js';
+import type { Benchmark, BenchResult } from './result.js';
+
+const BATCH = 5_000;
+
+async function writeInput(file: string, count: number): Promise<void> {
+  const s = new Synthetic(1125);
+  const out = createWriteStream(file);
+  for (let i = 0; i < count; i++) {
+    const line = JSON.stringify({
+      cid: `C${String(i).padStart(9, '0')}`,
+      name: s.chineseName(),
+      id_no: s.residentId(),
+      mobile: s.mobile(),
+      city: s.pick(['深圳', '杭州', '北京', '上海']),
+      product: s.pick(['消费贷', '信用卡', '车贷']),
+      score: s.int(300, 850),
+      income: s.int(3_000, 80_000),
+      opened: `20${s.int(10, 25)}-0${s.int(1, 9)}-1${s.int(0, 9)}`,
+      updated_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+    });
+    if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise((r) => out.end(r));
+}
+
+async function rawBaseline(file: string, dbFile: string): Promise<number> {
+  const db = new SqliteDatabase(dbFile);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE plain (cid TEXT PRIMARY KEY, data TEXT NOT NULL)');
+  const insert = db.prepare('INSERT INTO plain (cid, data) VALUES (?, ?)');
+  const flush = db.transaction((rows: Array<Record<string, unknown>>) => {
+    for (const r of rows) insert.run(r.cid, JSON.stringify(r));
+  });
+  const start = performance.now();
+  let batch: Array<Record<string, unknown>> = [];
+  let n = 0;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
+    if (!line) continue;
+    batch.push(JSON.parse(line) as Record<string, unknown>);
+    if (batch.length >= BATCH) {
+      flush(batch);
+      n += batch.length;
+      batch = [];
+    }
+  }
+  flush(batch);
+  n += batch.length;
+  const ms = performance.now() - start;
+  db.close();
+  return (n * 1000) / ms;
+}
+
+export const benchmark: Benchmark = {
+  area: 'pipeline',
+  async run(): Promise<BenchResult[]> {
+    const count = Number(process.env.CUSTOS_BENCH_PIPELINE_RECORDS ?? 1_000_000);
+    const root = mkdtempSync(path.join(tmpdir(), 'custos-bench-pipeline-'));
+    try {
+      const dir = path.join(root, 'ws');
+      initWorkspace(dir, { organisation: 'Bench Org' });
+      await writeInput(path.join(dir, 'input.ndjson'), count);
+      const w = (f: string, t: string) => writeFileSync(path.join(dir, f), t);
+      w('vendors.yaml', 'vendors: []\n');
+      w('purposes.yaml', 'purposes:\n  - name: credit_assessment\n    title: credit\n');
+      w('sources.yaml', 'sources:\n  - name: input\n    type: file\n    path: input.ndjson\n    stream: input\n    batchSize: 5000\n');
+      w(
+        'datasets.yaml',
+        `datasets:
+  - name: customers
+    source: input
+    stream: input
+    naturalKey: [cid]
+    subjectFields: [id_no]
+    purposes: [credit_assessment]
+    lawfulBasis: contract
+    retention: 1y
+    fields:
+      cid: { type: string, required: true, category: C1 }
+      name: { type: string, category: C2 }
+      id_no: { type: string, required: true, category: C2, isSensitive: true }
+      mobile: { type: string, category: C2 }
+      city: { type: string, category: public }
+      product: { type: string, category: public }
+      score: { type: integer, category: public }
+      income: { type: integer, category: public }
+      opened: { type: date, category: public }
+      updated_at: { type: datetime, category: public }
+`,
+      );
+      w('roles.yaml', 'roles: []\n');
+      w('policies.yaml', 'policies: []\n');
+      const yaml = path.join(dir, 'custos.yaml');
+      writeFileSync(yaml, `${readFileSync(yaml, 'utf8')}\nclassification:\n  requireConfirmation: false\n`);
+
+      const raw = await rawBaseline(path.join(dir, 'input.ndjson'), path.join(root, 'raw.db'));
+      let peak = process.memoryUsage().rss;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }, 100);
+      const ctx = await openContext(dir, { env: { CUSTOS_MASTER_KEY: 'bench-master-secret-0123' }, logLevel: 'silent' });
+      let rate = 0;
+      let stored = 0;
+      try {
+        const id = await ctx.runs.startInline('customers', 'bench');
+        const start = performance.now();
+        const summary = await ctx.runs.execute(id, 'bench', { batchSize: BATCH });
+        rate = (summary.read * 1000) / (performance.now() - start);
+        stored = summary.stored;
+        if (summary.status !== 'succeeded' || stored !== count) throw new Error(`pipeline benchmark run ${summary.status}: ${summary.error ?? ''} stored ${stored}`);
+      } finally {
+        clearInterval(sampler);
+        await ctx.close();
+      }
+      const ratio = rate / raw;
+      return [
+        {
+          name: `pipeline on SQLite, ${count.toLocaleString('en-US')} records (10 fields, 3 sealed), batches of ${BATCH}`,
+          value: rate,
+          unit: 'records/s',
+          baseline: { name: 'JSON.parse + batched insert into a plain table', value: raw },
+          ratio,
+          target: 'ratio ≥ 0.4',
+          isTargetMet: ratio >= 0.4,
+        },
+        {
+          name: 'peak RSS during the pipeline run',
+          value: peak / (1024 * 1024),
+          unit: 'MB',
+          target: '< 512 MB',
+          isTargetMet: peak < 512 * 1024 * 1024,
+        },
+      ];
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  },
+};
