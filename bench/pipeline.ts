@@ -3,8 +3,14 @@
 // baseline in the same run (JSON.parse plus batched insert of the same records into a plain table).
 // Prints records/s, peak RSS and the ratio. CUSTOS_BENCH_PIPELINE_RECORDS sets N (default 1,000,000).
 
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createReadStream } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -49,7 +55,10 @@ async function rawBaseline(file: string, dbFile: string): Promise<number> {
   const start = performance.now();
   let batch: Array<Record<string, unknown>> = [];
   let n = 0;
-  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
+  for await (const line of createInterface({
+    input: createReadStream(file),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  })) {
     if (!line) continue;
     batch.push(JSON.parse(line) as Record<string, unknown>);
     if (batch.length >= BATCH) {
@@ -77,7 +86,10 @@ export const benchmark: Benchmark = {
       const w = (f: string, t: string) => writeFileSync(path.join(dir, f), t);
       w('vendors.yaml', 'vendors: []\n');
       w('purposes.yaml', 'purposes:\n  - name: credit_assessment\n    title: credit\n');
-      w('sources.yaml', 'sources:\n  - name: input\n    type: file\n    path: input.ndjson\n    stream: input\n    batchSize: 5000\n');
+      w(
+        'sources.yaml',
+        'sources:\n  - name: input\n    type: file\n    path: input.ndjson\n    stream: input\n    batchSize: 5000\n',
+      );
       w(
         'datasets.yaml',
         `datasets:
@@ -112,7 +124,10 @@ export const benchmark: Benchmark = {
       const sampler = setInterval(() => {
         peak = Math.max(peak, process.memoryUsage().rss);
       }, 100);
-      const ctx = await openContext(dir, { env: { CUSTOS_MASTER_KEY: 'bench-master-secret-0123' }, logLevel: 'silent' });
+      const ctx = await openContext(dir, {
+        env: { CUSTOS_MASTER_KEY: 'bench-master-secret-0123' },
+        logLevel: 'silent',
+      });
       let rate = 0;
       let stored = 0;
       try {
@@ -121,7 +136,10 @@ export const benchmark: Benchmark = {
         const summary = await ctx.runs.execute(id, 'bench', { batchSize: BATCH });
         rate = (summary.read * 1000) / (performance.now() - start);
         stored = summary.stored;
-        if (summary.status !== 'succeeded' || stored !== count) throw new Error(`pipeline benchmark run ${summary.status}: ${summary.error ?? ''} stored ${stored}`);
+        if (summary.status !== 'succeeded' || stored !== count)
+          throw new Error(
+            `pipeline benchmark run ${summary.status}: ${summary.error ?? ''} stored ${stored}`,
+          );
       } finally {
         clearInterval(sampler);
         await ctx.close();

@@ -92,6 +92,20 @@ function gcmName(suite: CipherSuite): 'aes-256-gcm' {
   return (suite === 'aes' ? 'aes-256-gcm' : 'sm4-gcm') as 'aes-256-gcm';
 }
 
+// Nonces and IVs come from a pooled CSPRNG buffer: one randomBytes call per 4,096 nonces instead
+// of one per encryption (each slice is used once).
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+function randomNonce(size: number): Buffer {
+  if (poolOffset + size > pool.length) {
+    pool = randomBytes(64 * 1024);
+    poolOffset = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + size));
+  poolOffset += size;
+  return out;
+}
+
 function checkKey(key: Buffer): void {
   if (key.length !== KEY_BYTES) throw new CryptoError(`a data key must be ${KEY_BYTES} bytes`);
 }
@@ -100,7 +114,7 @@ export function seal(suite: CipherSuite, key: Buffer, ref: KeyRef, plaintext: Bu
   checkKey(key);
   if (suite === 'aes' || HAS_SM4_GCM) {
     const head = header(suite, ref, MODE_GCM);
-    const nonce = randomBytes(12);
+    const nonce = randomNonce(12);
     const cipher = createCipheriv(gcmName(suite), suite === 'aes' ? key : key.subarray(0, 16), nonce);
     cipher.setAAD(head);
     if (aad) cipher.setAAD(aad);
@@ -108,7 +122,7 @@ export function seal(suite: CipherSuite, key: Buffer, ref: KeyRef, plaintext: Bu
     return Buffer.concat([head, nonce, body, cipher.getAuthTag()]);
   }
   const head = header(suite, ref, MODE_CTR_HMAC);
-  const iv = randomBytes(16);
+  const iv = randomNonce(16);
   const cipher = createCipheriv('sm4-ctr', key.subarray(0, 16), iv);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const mac = createHmac('sm3', key.subarray(16));

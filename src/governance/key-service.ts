@@ -281,30 +281,41 @@ export class KeyService {
     const absent = missing.filter((id) => !found.has(id));
     if (create && absent.length > 0) {
       const now = new Date().toISOString();
+      // Keys we generate are kept in hand: only subjects a concurrent writer created first are
+      // read back (and unwrapped) from the store.
+      const fresh = new Map<string, Buffer>();
       await this.db.transaction().execute(async (trx) => {
         const version = this.provider.currentVersion();
         for (let i = 0; i < absent.length; i += CHUNK) {
-          const rows = absent.slice(i, i + CHUNK).map((id) => {
-            const dek = randomBytes(KEY_BYTES);
-            const wrapped = this.provider.wrap(dek, Buffer.from(id)).toString('base64');
-            dek.fill(0);
-            return {
-              subject_id: id,
-              kek_version: version,
-              wrapped_dek: wrapped,
-              created_at: now,
-              shredded_at: null,
-            };
-          });
-          // A concurrent writer may have created some: theirs win, we re-read below.
-          await trx
+          const chunk = absent.slice(i, i + CHUNK);
+          const deks = new Map(chunk.map((id) => [id, randomBytes(KEY_BYTES)]));
+          const rows = chunk.map((id) => ({
+            subject_id: id,
+            kek_version: version,
+            wrapped_dek: this.provider.wrap(deks.get(id)!, Buffer.from(id)).toString('base64'),
+            created_at: now,
+            shredded_at: null,
+          }));
+          const inserted = await trx
             .insertInto('subject_keys')
             .values(rows)
             .onConflict((oc) => oc.column('subject_id').doNothing())
+            .returning('subject_id')
             .execute();
+          const ours = new Set(inserted.map((r) => r.subject_id));
+          for (const [id, dek] of deks) {
+            if (ours.has(id)) fresh.set(id, dek);
+            else dek.fill(0);
+          }
         }
       });
-      for (const [id, value] of await this.loadWrapped(this.db, absent)) found.set(id, value);
+      for (const [id, dek] of fresh) {
+        out.set(id, Buffer.from(dek));
+        this.remember(id, dek);
+      }
+      const raced = absent.filter((id) => !fresh.has(id));
+      if (raced.length > 0)
+        for (const [id, value] of await this.loadWrapped(this.db, raced)) found.set(id, value);
     }
     for (const [id, row] of found) {
       if (row.wrapped === null) continue; // shredded: no key, ever again

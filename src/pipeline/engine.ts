@@ -298,7 +298,16 @@ export async function executeRun(
       await db.transaction().execute(async (trx) => {
         const existing = new Map<string, { version: number; hash: string }>();
         const allKeys = prepared.map((p) => p.key);
-        for (let i = 0; i < allKeys.length; i += 500) {
+        const raw = sqliteStatements(deps.store);
+        if (raw) {
+          for (const key of allKeys) {
+            const row = raw.existing.get(dataset.name, key) as
+              | { version: number; content_hash: string }
+              | undefined;
+            if (row) existing.set(key, { version: Number(row.version), hash: row.content_hash });
+          }
+        }
+        for (let i = 0; raw === undefined && i < allKeys.length; i += 500) {
           const rows = await trx
             .selectFrom('dataset_records')
             .select(['natural_key', 'version', 'content_hash'])
@@ -458,6 +467,35 @@ export async function executeRun(
   }
   summary.elapsedMs = performance.now() - started;
   return summary;
+}
+
+const statementCache = new WeakMap<object, ReturnType<typeof prepareSqlite>>();
+
+function prepareSqlite(db: NonNullable<Store['sqlite']>) {
+  return {
+    existing: db.prepare(
+      'SELECT version, content_hash FROM dataset_records WHERE dataset = ? AND natural_key = ?',
+    ),
+    insertRecord: db.prepare(
+      'INSERT INTO dataset_records (dataset, natural_key, subject_id, version, data, sealed, content_hash, run_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertVersion: db.prepare(
+      'INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertIndex: db.prepare(
+      'INSERT OR IGNORE INTO blind_indexes (dataset, field, hash, natural_key) VALUES (?, ?, ?, ?)',
+    ),
+  };
+}
+
+function sqliteStatements(store: Store): ReturnType<typeof prepareSqlite> | undefined {
+  if (!store.sqlite) return undefined;
+  let cached = statementCache.get(store.sqlite);
+  if (!cached) {
+    cached = prepareSqlite(store.sqlite);
+    statementCache.set(store.sqlite, cached);
+  }
+  return cached;
 }
 
 async function insertChunked<T extends 'dataset_records' | 'record_versions' | 'quarantine'>(

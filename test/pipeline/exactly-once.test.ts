@@ -91,10 +91,16 @@ it('SIGKILL at random points, several times, stores exactly what an uninterrupte
     });
     // Wait until the child is inside its run (a 'running' row of its own), then kill it at a random
     // moment of the next ~1.5 s: before, between or in the middle of batch transactions.
-    const store = await openStore(parseDatabaseUrl(interrupted.storageUrl, interrupted.dir), { migrate: false });
+    const store = await openStore(parseDatabaseUrl(interrupted.storageUrl, interrupted.dir), {
+      migrate: false,
+    });
     try {
       for (let i = 0; i < 300 && !finished; i++) {
-        const running = await store.db.selectFrom('runs').select('worker').where('status', '=', 'running').executeTakeFirst();
+        const running = await store.db
+          .selectFrom('runs')
+          .select('worker')
+          .where('status', '=', 'running')
+          .executeTakeFirst();
         if (running?.worker?.endsWith(`:${child.pid}`)) break;
         await new Promise((r) => setTimeout(r, 50));
       }
