@@ -5,11 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SourceError } from '../../src/domain/index.js';
 import { openSource } from '../../src/sources/registry.js';
-import {
-  type PartnerApi,
-  type SimulatorAuth,
-  startPartnerApi,
-} from '../../src/sources/simulators/partner-api.js';
+import { type SimulatorAuth, startPartnerApi } from '../../src/sources/simulators/partner-api.js';
 import type { Source, SourceBatch, SourceState } from '../../src/sources/types.js';
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -92,7 +92,7 @@ class DatabaseSource implements Source {
   private readonly guard: EgressGuard;
 
   constructor(
-    private readonly declaration: SourceDeclaration,
+    readonly declaration: SourceDeclaration,
     private readonly settings: DatabaseSettings,
     private readonly context: ConnectorContext,
   ) {
