@@ -12,12 +12,17 @@ export function leafHash(algorithm: HashAlgorithm, entry: Uint8Array): Buffer {
   return digestOne(algorithm, input);
 }
 
+// Scratch space for leaf inputs: hashing is synchronous, so one buffer serves every call and the
+// verifier allocates nothing per entry for it.
+let scratch = Buffer.allocUnsafe(16 * 1024);
+
 /** H(0x00 ‖ UTF-8 text) without an intermediate buffer for the text. */
 export function leafHashOfText(algorithm: HashAlgorithm, text: string): Buffer {
-  const input = Buffer.allocUnsafe(Buffer.byteLength(text, 'utf8') + 1);
-  input[0] = 0x00;
-  input.write(text, 1, 'utf8');
-  return digestOne(algorithm, input);
+  const length = Buffer.byteLength(text, 'utf8') + 1;
+  if (length > scratch.length) scratch = Buffer.allocUnsafe(Math.max(length, scratch.length * 2));
+  scratch[0] = 0x00;
+  scratch.write(text, 1, 'utf8');
+  return digestOne(algorithm, scratch.subarray(0, length));
 }
 
 export function nodeHash(algorithm: HashAlgorithm, left: Uint8Array, right: Uint8Array): Buffer {
