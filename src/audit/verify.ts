@@ -4,6 +4,7 @@
 
 import type { HashAlgorithm } from '../crypto/hash.js';
 import type { Store } from '../store/index.js';
+import { LeafHasher } from './leaf-hasher.js';
 import { rootOfEdge } from './log.js';
 import { leafHashOfText, nodeHash } from './merkle.js';
 import { type TreeHead, verifyTreeHeadSignature } from './tree-head.js';
@@ -148,87 +149,102 @@ export async function verifyLog(
   let nodePos = 0;
   await fetchNodes();
 
-  while (next < total) {
-    const rows = raw
-      ? (raw.entries.all(next, pageSize) as Array<{ idx: number; entry: string; leaf_hash: string }>)
+  const fetchPage = async (from: number) =>
+    raw
+      ? (raw.entries.all(from, pageSize) as Array<{ idx: number; entry: string; leaf_hash: string }>)
       : await db
           .selectFrom('audit_entries')
           .select(['idx', 'entry', 'leaf_hash'])
-          .where('idx', '>=', next)
+          .where('idx', '>=', from)
           .orderBy('idx')
           .limit(pageSize)
           .execute();
-    if (rows.length === 0) break;
-    for (const row of rows) {
-      const idx = Number(row.idx);
-      if (idx !== next) {
-        return fail({ index: next, kind: 'entry_missing', message: `entry ${next} is missing` });
-      }
-      if (!row.entry.startsWith(`{"v":1,"index":${idx},`)) {
-        return fail({
-          index: idx,
-          kind: 'entry_index_mismatch',
-          message: `entry ${idx} carries another index: rows were reordered or shifted`,
-        });
-      }
-      const leaf = leafHashOfText(algorithm, row.entry);
-      if (leaf.toString('hex') !== row.leaf_hash) {
-        return fail({
-          index: idx,
-          kind: 'leaf_hash_mismatch',
-          message: `entry ${idx} does not match its leaf hash`,
-        });
-      }
-      edge.push({ level: 0, hash: leaf });
-      while (edge.length >= 2 && edge[edge.length - 1]!.level === edge[edge.length - 2]!.level) {
-        const right = edge.pop()!;
-        const left = edge.pop()!;
-        const level = left.level + 1;
-        const hash = nodeHash(algorithm, left.hash, right.hash);
-        if (nodePos >= nodeBuffer.length && !nodesExhausted) {
-          await fetchNodes();
-          nodePos = 0;
+  // Large logs: leaf hashes of page k+1 are computed on a second thread while page k is checked.
+  const hasher = total >= 20_000 ? new LeafHasher(algorithm) : undefined;
+  try {
+    let rows = next < total ? await fetchPage(next) : [];
+    let pending = hasher && rows.length > 0 ? hasher.hash(rows.map((r) => r.entry)) : undefined;
+    while (rows.length > 0) {
+      const lastIdx = Number(rows[rows.length - 1]!.idx);
+      const ahead = rows.length === pageSize && lastIdx + 1 < total ? await fetchPage(lastIdx + 1) : [];
+      const aheadPending = hasher && ahead.length > 0 ? hasher.hash(ahead.map((r) => r.entry)) : undefined;
+      const leaves = pending ? await pending : undefined;
+      for (let k = 0; k < rows.length; k++) {
+        const row = rows[k]!;
+        const idx = Number(row.idx);
+        if (idx !== next) {
+          return fail({ index: next, kind: 'entry_missing', message: `entry ${next} is missing` });
         }
-        const stored = nodeBuffer[nodePos];
-        const expectedIdx = Math.floor(idx / 2 ** level);
-        const from = expectedIdx * 2 ** level;
-        if (!stored || stored.id !== idx * 64 + level) {
+        if (!row.entry.startsWith(`{"v":1,"index":${idx},`)) {
           return fail({
-            index: from,
-            toIndex: idx,
-            kind: 'subtree_missing',
-            message: `stored subtree level ${level} over entries ${from}…${idx} is missing or misplaced`,
+            index: idx,
+            kind: 'entry_index_mismatch',
+            message: `entry ${idx} carries another index: rows were reordered or shifted`,
           });
         }
-        nodePos += 1;
-        if (stored.hash !== hash.toString('hex')) {
+        const leaf = leaves ? leaves.subarray(k * 32, k * 32 + 32) : leafHashOfText(algorithm, row.entry);
+        if (leaf.toString('hex') !== row.leaf_hash) {
           return fail({
-            index: from,
-            toIndex: idx,
-            kind: 'subtree_mismatch',
-            message: `entries ${from}…${idx} do not match their stored subtree hash (level ${level})`,
+            index: idx,
+            kind: 'leaf_hash_mismatch',
+            message: `entry ${idx} does not match its leaf hash`,
           });
         }
-        edge.push({ level, hash });
-      }
-      next = idx + 1;
-      // Every signed head at this size must carry the recomputed root.
-      while (checkpointAt < checkpoints.length && checkpoints[checkpointAt]!.head.treeSize === next) {
-        const { head, exported } = checkpoints[checkpointAt]!;
-        if (rootOfEdge(algorithm, edge).toString('hex') !== head.rootHash) {
-          return fail({
-            index: lastGoodHead,
-            toIndex: next - 1,
-            kind: exported ? 'exported_head_mismatch' : 'head_root_mismatch',
-            message: `entries ${lastGoodHead}…${next - 1} disagree with the ${exported ? 'exported' : 'signed'} tree head of size ${next}: history was rewritten`,
-          });
+        edge.push({ level: 0, hash: leaf });
+        while (edge.length >= 2 && edge[edge.length - 1]!.level === edge[edge.length - 2]!.level) {
+          const right = edge.pop()!;
+          const left = edge.pop()!;
+          const level = left.level + 1;
+          const hash = nodeHash(algorithm, left.hash, right.hash);
+          if (nodePos >= nodeBuffer.length && !nodesExhausted) {
+            await fetchNodes();
+            nodePos = 0;
+          }
+          const stored = nodeBuffer[nodePos];
+          const expectedIdx = Math.floor(idx / 2 ** level);
+          const from = expectedIdx * 2 ** level;
+          if (!stored || stored.id !== idx * 64 + level) {
+            return fail({
+              index: from,
+              toIndex: idx,
+              kind: 'subtree_missing',
+              message: `stored subtree level ${level} over entries ${from}…${idx} is missing or misplaced`,
+            });
+          }
+          nodePos += 1;
+          if (stored.hash !== hash.toString('hex')) {
+            return fail({
+              index: from,
+              toIndex: idx,
+              kind: 'subtree_mismatch',
+              message: `entries ${from}…${idx} do not match their stored subtree hash (level ${level})`,
+            });
+          }
+          edge.push({ level, hash });
         }
-        headsChecked += 1;
-        lastGoodHead = next;
-        checkpointAt += 1;
+        next = idx + 1;
+        // Every signed head at this size must carry the recomputed root.
+        while (checkpointAt < checkpoints.length && checkpoints[checkpointAt]!.head.treeSize === next) {
+          const { head, exported } = checkpoints[checkpointAt]!;
+          if (rootOfEdge(algorithm, edge).toString('hex') !== head.rootHash) {
+            return fail({
+              index: lastGoodHead,
+              toIndex: next - 1,
+              kind: exported ? 'exported_head_mismatch' : 'head_root_mismatch',
+              message: `entries ${lastGoodHead}…${next - 1} disagree with the ${exported ? 'exported' : 'signed'} tree head of size ${next}: history was rewritten`,
+            });
+          }
+          headsChecked += 1;
+          lastGoodHead = next;
+          checkpointAt += 1;
+        }
       }
+      options.onProgress?.(next, total);
+      rows = ahead;
+      pending = aheadPending;
     }
-    options.onProgress?.(next, total);
+  } finally {
+    await hasher?.close();
   }
   while (checkpointAt < checkpoints.length && checkpoints[checkpointAt]!.head.treeSize === 0) {
     checkpointAt += 1;

@@ -138,6 +138,20 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
     expect((await verifyLog(store, 'sha256')).ok).toBe(true);
   });
 
+  it('verifies a large log with the second-thread leaf hasher and still names a changed entry', async () => {
+    const { store, log } = await openLog(dialect);
+    await fill(log, [10_000, 10_000, 5_000]);
+    expect(await verifyLog(store, 'sha256')).toMatchObject({ ok: true, treeSize: 25_000, headsChecked: 3 });
+    await exec(
+      store,
+      sql`UPDATE audit_entries SET entry = REPLACE(entry, 'user:alice', 'user:mallory') WHERE idx = 21234`,
+    );
+    expect((await verifyLog(store, 'sha256', { pageSize: 4_000 })).problem).toMatchObject({
+      index: 21234,
+      kind: 'leaf_hash_mismatch',
+    });
+  }, 60_000);
+
   describe('tampering', () => {
     it('a changed entry is named by its index', async () => {
       const { store, log } = await openLog(dialect);
