@@ -425,16 +425,7 @@ export async function executeRun(
         summary.droppedFields = [...dropped];
         await trx
           .updateTable('runs')
-          .set({
-            read_count: summary.read,
-            stored_count: summary.stored,
-            updated_count: summary.updated,
-            unchanged_count: summary.unchanged,
-            quarantined_count: summary.quarantined,
-            quarantine_reasons: JSON.stringify(summary.quarantineReasons),
-            dropped_fields: JSON.stringify(summary.droppedFields),
-            heartbeat_at: now,
-          })
+          .set({ ...runCounts(summary), heartbeat_at: now })
           .where('id', '=', options.runId)
           .execute();
         await deps.audit.recordWithin(trx, [
@@ -467,6 +458,19 @@ export async function executeRun(
   }
   summary.elapsedMs = performance.now() - started;
   return summary;
+}
+
+/** The run row's counters, as stored after each batch and at the end. */
+export function runCounts(summary: RunSummary) {
+  return {
+    read_count: summary.read,
+    stored_count: summary.stored,
+    updated_count: summary.updated,
+    unchanged_count: summary.unchanged,
+    quarantined_count: summary.quarantined,
+    quarantine_reasons: JSON.stringify(summary.quarantineReasons),
+    dropped_fields: JSON.stringify(summary.droppedFields),
+  };
 }
 
 const statementCache = new WeakMap<object, ReturnType<typeof prepareSqlite>>();

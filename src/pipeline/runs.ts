@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import { ConflictError, NotFoundError } from '../domain/index.js';
 import type { Store } from '../store/index.js';
-import { executeRun, type PipelineDeps, type RunProgress, type RunSummary } from './engine.js';
+import { executeRun, type PipelineDeps, type RunProgress, type RunSummary, runCounts } from './engine.js';
 
 export const HEARTBEAT_MS = 5_000;
 export const STALE_MS = 30_000;
@@ -192,13 +192,7 @@ export class RunService {
         status: summary.status,
         finished_at: new Date().toISOString(),
         error: summary.error ?? null,
-        read_count: summary.read,
-        stored_count: summary.stored,
-        updated_count: summary.updated,
-        unchanged_count: summary.unchanged,
-        quarantined_count: summary.quarantined,
-        quarantine_reasons: JSON.stringify(summary.quarantineReasons),
-        dropped_fields: JSON.stringify(summary.droppedFields),
+        ...runCounts(summary),
       })
       .where('id', '=', id)
       .execute();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.js';
+import { encodeGbk } from '../support/gbk.js';
 
 describe('custos classify', () => {
   let dir: string;
@@ -92,24 +93,3 @@ describe('custos classify', () => {
     expect(scores.find((s: { type: string }) => s.type === 'CN_RESIDENT_ID').f1).toBeGreaterThanOrEqual(0.99);
   });
 });
-
-/** GBK encoding of BMP Chinese text, built from the runtime's GB18030 decoder (no extra library). */
-function encodeGbk(text: string): Buffer {
-  const decoder = new TextDecoder('gb18030');
-  const table = new Map<string, number[]>();
-  for (let lead = 0x81; lead <= 0xfe; lead++) {
-    for (let trail = 0x40; trail <= 0xfe; trail++) {
-      if (trail === 0x7f) continue;
-      const ch = decoder.decode(Uint8Array.from([lead, trail]));
-      if (!table.has(ch)) table.set(ch, [lead, trail]);
-    }
-  }
-  const out: number[] = [];
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!;
-    if (code < 0x80) out.push(code);
-    else if (ch === '\uFEFF') continue;
-    else out.push(...(table.get(ch) ?? [0x3f]));
-  }
-  return Buffer.from(out);
-}

@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSource } from '../../src/sources/registry.js';
 import type { SourceState } from '../../src/sources/types.js';
+import { encodeGbk } from '../support/gbk.js';
 
 let dir: string;
 beforeAll(() => {
@@ -33,23 +34,6 @@ async function readAll(file: string, extra: Record<string, unknown> = {}, state:
     last = batch.state;
   }
   return { records, state: last, stream: stream!.name };
-}
-
-/** GBK bytes via the runtime's GB18030 decoder table (BMP text only). */
-function encodeGbk(text: string): Buffer {
-  const decoder = new TextDecoder('gb18030');
-  const table = new Map<string, number[]>();
-  for (let lead = 0x81; lead <= 0xfe; lead++) {
-    for (let trail = 0x40; trail <= 0xfe; trail++) {
-      if (trail === 0x7f) continue;
-      const ch = decoder.decode(Uint8Array.from([lead, trail]));
-      if (!table.has(ch)) table.set(ch, [lead, trail]);
-    }
-  }
-  const out: number[] = [];
-  for (const ch of text)
-    out.push(...(ch.charCodeAt(0) < 0x80 ? [ch.charCodeAt(0)] : (table.get(ch) ?? [0x3f])));
-  return Buffer.from(out);
 }
 
 const CSV = '姓名,手机号,城市\n张伟,13800138000,深圳\n李娜,13900139000,杭州\n王芳,13700137000,北京\n';
