@@ -33,6 +33,10 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /** Statuses returned to the caller instead of raising (the crawler handles 304, 404, 410…). */
+  acceptStatus?: (status: number) => boolean;
+  /** Retries for this request (default: the client's). */
+  retries?: number;
 }
 
 class TokenBucket {
@@ -136,7 +140,7 @@ export class HttpClient {
   }
 
   private async sendWithRetries(rawUrl: string, init: HttpRequest): Promise<HttpResponse> {
-    const max = this.options.retries?.max ?? 5;
+    const max = init.retries ?? this.options.retries?.max ?? 5;
     const base = this.options.retries?.baseMs ?? 200;
     const cap = this.options.retries?.maxMs ?? 10_000;
     for (let attempt = 0; ; attempt++) {
@@ -144,7 +148,7 @@ export class HttpClient {
       let reason: string;
       try {
         const response = await this.follow(rawUrl, init);
-        if (response.status < 400) return response;
+        if (response.status < 400 || init.acceptStatus?.(response.status)) return response;
         if (response.status === 429 || response.status === 503) {
           this.stats.throttled += 1;
           retryAfterMs = parseRetryAfter(response.headers['retry-after']);

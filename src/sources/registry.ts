@@ -5,6 +5,7 @@
 import { ConfigError, type ConfigIssue } from '../domain/index.js';
 import type { SourceDeclaration } from '../workspace/index.js';
 import { apiConnector } from './api/connector.js';
+import { crawlerConnector } from './crawler/connector.js';
 import { databaseConnector } from './database/connector.js';
 import { fileConnector } from './file/connector.js';
 import type { Connector, ConnectorContext, Source } from './types.js';
@@ -14,6 +15,7 @@ export const connectors: Array<Connector<never>> = [
   apiConnector as Connector<never>,
   databaseConnector as Connector<never>,
   fileConnector as Connector<never>,
+  crawlerConnector as Connector<never>,
 ];
 
 const COMMON = new Set(['name', 'type', 'vendor', 'description', 'egress']);
