@@ -10,6 +10,7 @@ const benchmarks: Array<() => Promise<Benchmark>> = [
   async () => (await import('./classify.js')).benchmark,
   async () => (await import('./sources.js')).benchmark,
   async () => (await import('./pipeline.js')).benchmark,
+  async () => (await import('./crawler.js')).benchmark,
 ];
 
 async function main(): Promise<void> {

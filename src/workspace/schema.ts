@@ -71,6 +71,7 @@ export const workspaceConfigSchema = z
       .object({
         simulators: z.boolean().default(false),
         partnerApiPort: z.number().int().min(1).max(65535).default(8751),
+        noticeSitePort: z.number().int().min(1).max(65535).default(8752),
         /** Seed demo consents and collect every dataset once when the server starts. */
         collectOnStart: z.boolean().default(false),
       })

@@ -4,6 +4,7 @@
 // a recrawl sends conditional requests and emits only what changed.
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { classifyField } from '../../src/classify/index.js';
 import { openSource } from '../../src/sources/registry.js';
 import {
   type NoticeSite,
@@ -90,6 +91,15 @@ describe('compliant crawler', () => {
     expect(site.log.some((l) => l.path === '/sitemap.xml')).toBe(true);
     const details = site.log.filter((l) => /^\/notices\/\d+$/.test(l.path));
     expect(details.length).toBe(60);
+    // Personal data in page text is classified like any other field.
+    const body = classifyField(
+      'body',
+      records.map((r) => r.body),
+    );
+    expect(body).toMatchObject({ category: 'C2', sensitive: true });
+    expect(body.entities.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['CN_RESIDENT_ID', 'PERSON_NAME']),
+    );
   });
 
   it('honours crawl-delay and its own minimum delay between requests to a host', async () => {

@@ -54,7 +54,13 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
             ? { username: admin.username, ...(admin.isGenerated ? { password: admin.password } : {}) }
             : null,
         });
-        if (simulators) cli.note(cli.t('cli.serve.demo_simulators', { url: simulators.partnerApi.url }));
+        if (simulators)
+          cli.note(
+            cli.t('cli.serve.demo_simulators', {
+              url: simulators.partnerApi.url,
+              site: simulators.noticeSite.url,
+            }),
+          );
         const scheduler = startScheduler({
           workspace: ctx.workspace,
           runs: ctx.runs,

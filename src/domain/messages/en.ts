@@ -56,7 +56,7 @@ export const en = {
   'cli.classify.summary': '{file}: {records} records examined, {fields} fields',
   // --- sources ---
   'cli.serve.demo_simulators':
-    'Demo: simulated partner API at {url}, partner bank database in data/partner-bank.db',
+    'Demo: simulated partner API at {url}, public notice site at {site}, partner bank database in data/partner-bank.db',
   'cli.source.check_ok': 'Source {name}: OK — {message} (as {identity})',
   'cli.source.check_failed': 'Source {name}: FAILED — {message}',
   'cli.source.preview':

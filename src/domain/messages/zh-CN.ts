@@ -55,7 +55,8 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.classify.none': '未发现个人信息。',
   'cli.classify.summary': '{file}：检查了 {records} 条记录，{fields} 个字段',
   // --- sources ---
-  'cli.serve.demo_simulators': '演示：模拟合作方 API 位于 {url}，合作银行数据库位于 data/partner-bank.db',
+  'cli.serve.demo_simulators':
+    '演示：模拟合作方 API 位于 {url}，公开公告网站位于 {site}，合作银行数据库位于 data/partner-bank.db',
   'cli.source.check_ok': '数据源 {name}：正常 — {message}（身份：{identity}）',
   'cli.source.check_failed': '数据源 {name}：失败 — {message}',
   'cli.source.preview':

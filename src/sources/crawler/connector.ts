@@ -53,7 +53,7 @@ export const crawlerSettings = z
     startUrls: z.array(z.string().url()).min(1),
     sitemap: z.boolean().default(true),
     maxPages: z.number().int().min(1).max(1_000_000).default(1_000),
-    maxDepth: z.number().int().min(0).max(100).default(10),
+    maxDepth: z.number().int().min(0).max(10_000).default(10),
     include: z.array(z.string()).default([]),
     exclude: z.array(z.string()).default([]),
     politeness: z

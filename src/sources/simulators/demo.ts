@@ -4,11 +4,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Workspace } from '../../workspace/index.js';
+import { type NoticeSite, startNoticeSite } from './notice-site.js';
 import { type PartnerApi, startPartnerApi } from './partner-api.js';
 import { seedPartnerSqlite } from './partner-db.js';
 
 export interface DemoSimulators {
   partnerApi: PartnerApi;
+  noticeSite: NoticeSite;
   close(): Promise<void>;
 }
 
@@ -22,5 +24,13 @@ export async function startDemoSimulators(workspace: Workspace): Promise<DemoSim
     port: demo.partnerApiPort,
     auth: { type: 'api_key', in: 'header', name: 'X-Api-Key', value: key },
   });
-  return { partnerApi, close: () => partnerApi.close() };
+  const noticeSite = await startNoticeSite({ notices: 60, port: demo.noticeSitePort });
+  return {
+    partnerApi,
+    noticeSite,
+    close: async () => {
+      await partnerApi.close();
+      await noticeSite.close();
+    },
+  };
 }
