@@ -195,6 +195,7 @@ class DatabaseSource implements Source {
     const select = columns ? columns.map(q).join(', ') : '*';
     const batchSize = Math.min(options.batchSize ?? this.settings.batchSize, this.settings.batchSize);
     let state = (rawState ?? {}) as DbState;
+    let consumed = 0;
     for (;;) {
       options.signal?.throwIfAborted();
       const params: unknown[] = [];
@@ -222,6 +223,7 @@ class DatabaseSource implements Source {
         return;
       }
       const records = rows.map(plain);
+      consumed += rows.length;
       const last = records[records.length - 1]!;
       state = {
         ...(stream.cursor ? { cursor: last[stream.cursor] } : {}),
@@ -231,7 +233,8 @@ class DatabaseSource implements Source {
         records,
         // A full extraction keeps no state once it ends (the next run reads everything again).
         state: (rows.length < batchSize && !stream.cursor ? null : state) as SourceState,
-        position: `${stream.table} after ${JSON.stringify(state.key)}`,
+        // Positions land in audit entries and quarantine: row counts, never key values (a key may be personal).
+        position: `${stream.table}: rows ${consumed - rows.length + 1}-${consumed} of this read`,
       };
       if (rows.length < batchSize) return;
     }
