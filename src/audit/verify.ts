@@ -4,7 +4,14 @@
 
 import type { HashAlgorithm } from '../crypto/hash.js';
 import type { Store } from '../store/index.js';
-import { InlinePageHasher, type PageHasher, WorkerPageHasher } from './leaf-hasher.js';
+import {
+  framesOfTexts,
+  InlineLeafHasher,
+  type LeafHasher,
+  type LeafSource,
+  TreeBuilder,
+  WorkerLeafHasher,
+} from './leaf-hasher.js';
 import { emptyRoot } from './merkle.js';
 import { type TreeHead, verifyTreeHeadSignature } from './tree-head.js';
 
@@ -118,83 +125,149 @@ export async function verifyLog(
   let next = 0;
   let finalRoot = '';
   let checkpointAt = 0;
-  // SQLite: read pages through prepared statements on the raw handle (Kysely adds ~40% here).
+  // Pages are index ranges [from, from + pageSize). On SQLite the reading thread takes only an
+  // aggregate of each page (row count, lowest index, the stored leaf hashes concatenated in index
+  // order) through prepared statements on the raw handle; a large log's entries are read and
+  // leaf-hashed by the hashing thread through its own read-only connection.
+  const sqliteFile =
+    store.sqlite && store.sqlite.name !== ':memory:' && store.sqlite.name !== ''
+      ? store.sqlite.name
+      : undefined;
   const raw = store.sqlite
     ? {
-        entries: store.sqlite.prepare(
-          'SELECT idx, entry, leaf_hash FROM audit_entries WHERE idx >= ? ORDER BY idx LIMIT ?',
+        summary: store.sqlite.prepare(
+          "SELECT count(*) AS n, min(idx) AS lo, group_concat(leaf_hash, '' ORDER BY idx) AS leaves FROM audit_entries WHERE idx >= ? AND idx < ?",
         ),
-        nodes: store.sqlite.prepare('SELECT id, hash FROM audit_nodes WHERE id > ? ORDER BY id LIMIT ?'),
+        indexes: store.sqlite
+          .prepare('SELECT idx FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx')
+          .pluck(),
+        nodes: store.sqlite
+          .prepare('SELECT id, hash FROM audit_nodes WHERE id > ? ORDER BY id LIMIT ?')
+          .raw(true),
       }
     : undefined;
-  let nodeBuffer: Array<{ id: number; hash: string }> = [];
+  let nodeBuffer: Array<[number, string]> = [];
   let nodeCursor = -1;
   let nodesExhausted = false;
   const fetchNodes = async (): Promise<void> => {
-    const rows = raw
-      ? (raw.nodes.all(nodeCursor, pageSize) as Array<{ id: number; hash: string }>)
-      : await db
-          .selectFrom('audit_nodes')
-          .select(['id', 'hash'])
-          .where('id', '>', nodeCursor)
-          .orderBy('id')
-          .limit(pageSize)
-          .execute();
-    nodesExhausted = rows.length < pageSize;
-    nodeBuffer = rows.map((r) => ({ id: Number(r.id), hash: r.hash }));
+    nodeBuffer = raw
+      ? (raw.nodes.all(nodeCursor, pageSize) as Array<[number, string]>)
+      : (
+          await db
+            .selectFrom('audit_nodes')
+            .select(['id', 'hash'])
+            .where('id', '>', nodeCursor)
+            .orderBy('id')
+            .limit(pageSize)
+            .execute()
+        ).map((r): [number, string] => [Number(r.id), r.hash]);
+    nodesExhausted = nodeBuffer.length < pageSize;
     const last = nodeBuffer[nodeBuffer.length - 1];
-    if (last) nodeCursor = last.id;
+    if (last) nodeCursor = Number(last[0]);
   };
   let nodePos = 0;
   await fetchNodes();
 
-  const fetchPage = async (from: number) =>
-    raw
-      ? (raw.entries.all(from, pageSize) as Array<{ idx: number; entry: string; leaf_hash: string }>)
-      : await db
-          .selectFrom('audit_entries')
-          .select(['idx', 'entry', 'leaf_hash'])
-          .where('idx', '>=', from)
-          .orderBy('idx')
-          .limit(pageSize)
-          .execute();
-  // Large logs: leaf hashes of page k+1 are computed on a second thread while page k is checked.
-  const hasher: PageHasher =
-    total >= 20_000 ? new WorkerPageHasher(algorithm) : new InlinePageHasher(algorithm);
+  const useWorker = total >= 20_000;
+  const hasher: LeafHasher = useWorker ? new WorkerLeafHasher(algorithm) : new InlineLeafHasher(algorithm);
+  const tree = new TreeBuilder(algorithm);
   const headSizes = [...new Set(checkpoints.map((c) => c.head.treeSize)), total];
-  const hashPage = (page: Array<{ idx: number; entry: string }>) => {
-    const start = Number(page[0]!.idx);
-    const end = start + page.length;
-    return hasher.hash(
-      start,
-      page.map((r) => r.entry),
-      headSizes.filter((size) => size > start && size <= end),
-    );
+
+  /** What is stored for the page [from, to), and its leaf hashes being computed. */
+  interface Page {
+    from: number;
+    to: number;
+    /** Rows present, and the lowest index among them. */
+    count: number;
+    lowest: number;
+    /** Stored leaf hashes, hex, concatenated in index order. */
+    storedLeaves: string;
+    /** Indexes present (only read when the page has a gap). */
+    indexes?: number[];
+    leaves: ReturnType<LeafHasher['leaves']>;
+  }
+  const loadPage = async (from: number): Promise<Page> => {
+    const to = Math.min(from + pageSize, total);
+    if (raw && sqliteFile && useWorker) {
+      const leaves = hashing({ start: from, sqliteFile, end: to });
+      const row = raw.summary.get(from, to) as { n: number; lo: number | null; leaves: string | null };
+      return { from, to, count: row.n, lowest: row.lo ?? -1, storedLeaves: row.leaves ?? '', leaves };
+    }
+    const rows = await db
+      .selectFrom('audit_entries')
+      .select(['idx', 'entry', 'leaf_hash'])
+      .where('idx', '>=', from)
+      .where('idx', '<', to)
+      .orderBy('idx')
+      .execute();
+    const source: LeafSource = { start: from, frames: framesOfTexts(rows.map((r) => r.entry)) };
+    return {
+      from,
+      to,
+      count: rows.length,
+      lowest: rows.length > 0 ? Number(rows[0]!.idx) : -1,
+      storedLeaves: rows.map((r) => r.leaf_hash).join(''),
+      indexes: rows.map((r) => Number(r.idx)),
+      leaves: hashing(source),
+    };
   };
+  const hashing = (source: LeafSource) => {
+    const leaves = hasher.leaves(source);
+    leaves.catch(() => undefined); // awaited in turn; this keeps an early return from leaving it unhandled
+    return leaves;
+  };
+  /** First index of the page with no row, or undefined when the page is whole. */
+  const firstMissing = async (page: Page): Promise<number | undefined> => {
+    if (page.count === page.to - page.from && page.lowest === page.from) return undefined;
+    const indexes =
+      page.indexes ??
+      (raw
+        ? (raw.indexes.all(page.from, page.to) as number[]).map(Number)
+        : (
+            await db
+              .selectFrom('audit_entries')
+              .select('idx')
+              .where('idx', '>=', page.from)
+              .where('idx', '<', page.to)
+              .orderBy('idx')
+              .execute()
+          ).map((r) => Number(r.idx)));
+    for (let k = 0; k < page.to - page.from; k++) if (indexes[k] !== page.from + k) return page.from + k;
+    return undefined;
+  };
+
   try {
-    let rows = next < total ? await fetchPage(next) : [];
-    let pending = rows.length > 0 ? hashPage(rows) : undefined;
-    while (rows.length > 0) {
-      const lastIdx = Number(rows[rows.length - 1]!.idx);
-      const ahead = rows.length === pageSize && lastIdx + 1 < total ? await fetchPage(lastIdx + 1) : [];
-      const aheadPending = ahead.length > 0 ? hashPage(ahead) : undefined;
-      const hashes = await pending!;
-      const { leaves, nodes, nodeIds, roots } = hashes;
+    let page = total > 0 ? await loadPage(0) : undefined;
+    while (page) {
+      const ahead = page.to < total ? await loadPage(page.to) : undefined;
+      const { leaves, misplaced } = await page.leaves;
+      const missingAt = await firstMissing(page);
+      // Entries of the page in order up to the first missing one (beyond it, rows are shifted).
+      const count = missingAt === undefined ? page.to - page.from : missingAt - page.from;
+      const { nodes, nodeIds, roots } = tree.add(page.from, leaves.subarray(0, count * 32), headSizes);
+      // One hex string per page, compared in place: no string per entry.
+      const leavesHex = leaves.toString('hex', 0, count * 32);
+      const nodesHex = nodes.toString('hex');
+      let badLeaf = -1;
+      const stored = page.storedLeaves;
+      if (missingAt === undefined ? stored !== leavesHex : !stored.startsWith(leavesHex)) {
+        // The first entry whose stored hash differs (a hash of another length shifts all after it).
+        badLeaf = 0;
+        const same = (k: number) =>
+          stored.slice(k * 64, k * 64 + 64) === leavesHex.slice(k * 64, k * 64 + 64);
+        while (badLeaf < count - 1 && same(badLeaf)) badLeaf += 1;
+      }
       let nodeAt = 0;
-      for (let k = 0; k < rows.length; k++) {
-        const row = rows[k]!;
-        const idx = Number(row.idx);
-        if (idx !== next) {
-          return fail({ index: next, kind: 'entry_missing', message: `entry ${next} is missing` });
-        }
-        if (!row.entry.startsWith(`{"v":1,"index":${idx},`)) {
+      for (let k = 0; k < count; k++) {
+        const idx = page.from + k;
+        if (k === misplaced) {
           return fail({
             index: idx,
             kind: 'entry_index_mismatch',
             message: `entry ${idx} carries another index: rows were reordered or shifted`,
           });
         }
-        if (leaves.toString('hex', k * 32, k * 32 + 32) !== row.leaf_hash) {
+        if (k === badLeaf) {
           return fail({
             index: idx,
             kind: 'leaf_hash_mismatch',
@@ -210,7 +283,7 @@ export async function verifyLog(
           }
           const stored = nodeBuffer[nodePos];
           const from = Math.floor(idx / 2 ** level) * 2 ** level;
-          if (!stored || stored.id !== nodeIds[nodeAt]) {
+          if (!stored || Number(stored[0]) !== nodeIds[nodeAt]) {
             return fail({
               index: from,
               toIndex: idx,
@@ -218,7 +291,7 @@ export async function verifyLog(
               message: `stored subtree level ${level} over entries ${from}…${idx} is missing or misplaced`,
             });
           }
-          if (stored.hash !== nodes.toString('hex', nodeAt * 32, nodeAt * 32 + 32)) {
+          if (stored[1].length !== 64 || !nodesHex.startsWith(stored[1], nodeAt * 64)) {
             return fail({
               index: from,
               toIndex: idx,
@@ -246,10 +319,13 @@ export async function verifyLog(
           checkpointAt += 1;
         }
       }
+      if (missingAt !== undefined) {
+        await ahead?.leaves.catch(() => undefined);
+        return fail({ index: missingAt, kind: 'entry_missing', message: `entry ${missingAt} is missing` });
+      }
       if (roots[total] !== undefined) finalRoot = roots[total]!;
       options.onProgress?.(next, total);
-      rows = ahead;
-      pending = aheadPending;
+      page = ahead;
     }
   } finally {
     await hasher.close();

@@ -152,6 +152,47 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
     });
   }, 60_000);
 
+  it('on a large log names a changed stored leaf hash, a moved entry and a deleted entry', async () => {
+    const { store, log } = await openLog(dialect);
+    await fill(log, [10_000, 10_000, 5_000]);
+    const options = { pageSize: 4_000 };
+    // A stored leaf hash one character longer, at the very end of the log.
+    await exec(store, sql`UPDATE audit_entries SET leaf_hash = leaf_hash || '0' WHERE idx = 24999`);
+    expect((await verifyLog(store, 'sha256', options)).problem).toMatchObject({
+      index: 24999,
+      kind: 'leaf_hash_mismatch',
+    });
+    await exec(store, sql`UPDATE audit_entries SET leaf_hash = substr(leaf_hash, 1, 64) WHERE idx = 24999`);
+    expect((await verifyLog(store, 'sha256', options)).ok).toBe(true);
+    // Two entries swapped with their leaf hashes: the first moved one is named.
+    const rows = await store.db
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('idx', 'in', [17_001, 17_003])
+      .orderBy('idx')
+      .execute();
+    for (const [at, from] of [
+      [17_001, rows[1]!],
+      [17_003, rows[0]!],
+    ] as const) {
+      await store.db
+        .updateTable('audit_entries')
+        .set({ entry: from.entry, leaf_hash: from.leaf_hash })
+        .where('idx', '=', at)
+        .execute();
+    }
+    expect((await verifyLog(store, 'sha256', options)).problem).toMatchObject({
+      index: 17_001,
+      kind: 'entry_index_mismatch',
+    });
+    // A deleted entry before them is named first.
+    await exec(store, sql`DELETE FROM audit_entries WHERE idx = 13001`);
+    expect((await verifyLog(store, 'sha256', options)).problem).toMatchObject({
+      index: 13_001,
+      kind: 'entry_missing',
+    });
+  }, 60_000);
+
   describe('tampering', () => {
     it('a changed entry is named by its index', async () => {
       const { store, log } = await openLog(dialect);
