@@ -87,7 +87,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
         suite,
         resolveMasterSecret(workspace, env, options.masterSecret),
       );
-      keyService = new KeyService(store.db, provider, audit);
+      keyService = new KeyService(store.db, provider, audit, store.sqlite ? { sqlite: store.sqlite } : {});
     }
     return keyService;
   };

@@ -13,7 +13,6 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { HashAlgorithm } from '../crypto/hash.js';
 import { digestOne } from '../crypto/hash.js';
-import { nodeHash } from './merkle.js';
 
 /** One page of entries as leaf inputs: frame i is `frames[offsets[i] .. offsets[i+1])`. */
 export interface PageFrames {
@@ -207,7 +206,16 @@ export interface PageNodes {
 /** Rebuilds the subtree hashes from leaves given in index order, page after page. */
 export class TreeBuilder {
   private readonly edge: Array<{ level: number; hash: Buffer }> = [];
+  /** Node input 0x01 ‖ left ‖ right, reused (hashing is synchronous). */
+  private readonly input = Buffer.alloc(65);
   constructor(private readonly algorithm: HashAlgorithm) {}
+
+  private node(left: Buffer, right: Buffer): Buffer {
+    this.input[0] = 0x01;
+    left.copy(this.input, 1);
+    right.copy(this.input, 33);
+    return digestOne(this.algorithm, this.input);
+  }
 
   add(start: number, leaves: Buffer, rootSizes: readonly number[]): PageNodes {
     const nodes: Buffer[] = [];
@@ -221,14 +229,14 @@ export class TreeBuilder {
       while (edge.length >= 2 && edge[edge.length - 1]!.level === edge[edge.length - 2]!.level) {
         const right = edge.pop()!;
         const left = edge.pop()!;
-        const hash = nodeHash(this.algorithm, left.hash, right.hash);
+        const hash = this.node(left.hash, right.hash);
         nodes.push(hash);
         nodeIds.push((start + i) * 64 + left.level + 1);
         edge.push({ level: left.level + 1, hash });
       }
       if (wanted.has(start + i + 1)) {
         let root = edge[edge.length - 1]!.hash;
-        for (let j = edge.length - 2; j >= 0; j--) root = nodeHash(this.algorithm, edge[j]!.hash, root);
+        for (let j = edge.length - 2; j >= 0; j--) root = this.node(edge[j]!.hash, root);
         roots[start + i + 1] = root.toString('hex');
       }
     }

@@ -7,6 +7,7 @@
 // does not open.
 
 import { randomBytes } from 'node:crypto';
+import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import {
   blindIndex,
@@ -39,6 +40,11 @@ export interface KeyStatus {
 export interface KeyServiceOptions {
   /** Most unwrapped DEKs held in memory (default 10,000). */
   cacheSize?: number;
+  /**
+   * The better-sqlite3 handle behind `db` (SQLite only): key lookups and creation then run as
+   * prepared statements, always inside a connection or transaction reserved through Kysely.
+   */
+  sqlite?: SqliteDatabase.Database;
 }
 
 const CHUNK = 500;
@@ -46,6 +52,7 @@ const CHUNK = 500;
 export class KeyService {
   private readonly cache = new Map<string, Buffer>();
   private readonly cacheSize: number;
+  private readonly raw: { select: SqliteDatabase.Statement; insert: SqliteDatabase.Statement } | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -54,6 +61,14 @@ export class KeyService {
     options: KeyServiceOptions = {},
   ) {
     this.cacheSize = options.cacheSize ?? 10_000;
+    this.raw = options.sqlite
+      ? {
+          select: options.sqlite.prepare('SELECT wrapped_dek FROM subject_keys WHERE subject_id = ?').pluck(),
+          insert: options.sqlite.prepare(
+            'INSERT INTO subject_keys (subject_id, kek_version, wrapped_dek, created_at, shredded_at) VALUES (?, ?, ?, ?, NULL) ON CONFLICT (subject_id) DO NOTHING',
+          ),
+        }
+      : undefined;
   }
 
   get suite(): CipherSuite {
@@ -286,6 +301,17 @@ export class KeyService {
       const fresh = new Map<string, Buffer>();
       await this.db.transaction().execute(async (trx) => {
         const version = this.provider.currentVersion();
+        const raw = this.raw;
+        if (raw) {
+          // SQLite: one prepared insert per key, inside the transaction Kysely holds for us.
+          for (const id of absent) {
+            const dek = randomBytes(KEY_BYTES);
+            const wrapped = this.provider.wrap(dek, Buffer.from(id)).toString('base64');
+            if (raw.insert.run(id, version, wrapped, now).changes === 1) fresh.set(id, dek);
+            else dek.fill(0);
+          }
+          return;
+        }
         for (let i = 0; i < absent.length; i += CHUNK) {
           const chunk = absent.slice(i, i + CHUNK);
           const deks = new Map(chunk.map((id) => [id, randomBytes(KEY_BYTES)]));
@@ -331,6 +357,17 @@ export class KeyService {
     ids: readonly string[],
   ): Promise<Map<string, { wrapped: string | null }>> {
     const out = new Map<string, { wrapped: string | null }>();
+    const raw = this.raw;
+    if (raw) {
+      // Reserve the connection, so no other caller's open transaction is read through.
+      await db.connection().execute(async () => {
+        for (const id of ids) {
+          const wrapped = raw.select.get(id) as string | null | undefined;
+          if (wrapped !== undefined) out.set(id, { wrapped });
+        }
+      });
+      return out;
+    }
     for (let i = 0; i < ids.length; i += CHUNK) {
       const rows = await db
         .selectFrom('subject_keys')

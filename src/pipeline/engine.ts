@@ -374,14 +374,43 @@ export async function executeRun(
           for (const ix of p.indexes)
             indexRows.push({ dataset: dataset.name, field: ix.field, hash: ix.hash, natural_key: p.key });
         }
-        await insertChunked(trx, 'dataset_records', inserts);
-        await insertChunked(trx, 'record_versions', versions);
-        for (let i = 0; i < indexRows.length; i += 500) {
-          await trx
-            .insertInto('blind_indexes')
-            .values(indexRows.slice(i, i + 500))
-            .onConflict((oc) => oc.doNothing())
-            .execute();
+        if (raw) {
+          // SQLite: prepared statements on the same connection, inside this transaction.
+          for (const r of inserts)
+            raw.insertRecord.run(
+              r.dataset,
+              r.natural_key,
+              r.subject_id,
+              r.version,
+              r.data,
+              r.sealed,
+              r.content_hash,
+              r.run_id,
+              r.created_at,
+              r.updated_at,
+            );
+          for (const v of versions)
+            raw.insertVersion.run(
+              v.dataset,
+              v.natural_key,
+              v.version,
+              v.data,
+              v.sealed,
+              v.content_hash,
+              v.run_id,
+              v.created_at,
+            );
+          for (const ix of indexRows) raw.insertIndex.run(ix.dataset, ix.field, ix.hash, ix.natural_key);
+        } else {
+          await insertChunked(trx, 'dataset_records', inserts);
+          await insertChunked(trx, 'record_versions', versions);
+          for (let i = 0; i < indexRows.length; i += 500) {
+            await trx
+              .insertInto('blind_indexes')
+              .values(indexRows.slice(i, i + 500))
+              .onConflict((oc) => oc.doNothing())
+              .execute();
+          }
         }
         const reasons: Record<string, number> = {};
         const quarantineRows = quarantined.map((q, i) => {
