@@ -70,6 +70,28 @@ describe('file connector', () => {
     }
   });
 
+  it('reads on after a file grew, and reads a replaced file from its start', async () => {
+    const line = (id: number, batch: string) => `${JSON.stringify({ id, batch })}\n`;
+    const file = path.join(dir, 'delivery.ndjson');
+    writeFileSync(file, [1, 2, 3].map((id) => line(id, 'monday')).join(''));
+    const first = await readAll('delivery.ndjson');
+    expect(first.records.map((r) => r.id)).toEqual([1, 2, 3]);
+    // Appended to: only the new records.
+    writeFileSync(file, [1, 2, 3, 4, 5].map((id) => line(id, 'monday')).join(''));
+    const grown = await readAll('delivery.ndjson', {}, first.state);
+    expect(grown.records.map((r) => r.id)).toEqual([4, 5]);
+    // Replaced by the next delivery under the same name (even a longer one): all of it.
+    writeFileSync(file, [6, 7, 8, 9, 10, 11].map((id) => line(id, 'tuesday')).join(''));
+    const replaced = await readAll('delivery.ndjson', {}, grown.state);
+    expect(replaced.records.map((r) => r.id)).toEqual([6, 7, 8, 9, 10, 11]);
+    // Replaced by a shorter file: all of it too.
+    writeFileSync(file, line(12, 'wednesday'));
+    expect((await readAll('delivery.ndjson', {}, replaced.state)).records.map((r) => r.id)).toEqual([12]);
+    // A state from before fingerprints (consumed only) still resumes by count.
+    writeFileSync(file, [1, 2, 3].map((id) => line(id, 'monday')).join(''));
+    expect((await readAll('delivery.ndjson', {}, { consumed: 2 })).records.map((r) => r.id)).toEqual([3]);
+  });
+
   it('reads the first sheet of an XLSX workbook with its header row', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('客户');

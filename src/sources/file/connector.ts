@@ -1,7 +1,12 @@
 // File sources: CSV (UTF-8 or GBK/GB18030, detected, BOM-aware), NDJSON, JSON arrays and XLSX, all
 // streamed so memory does not grow with the file. State is the number of records consumed, so a
-// resumed read skips exactly what was stored. Errors name the file and line.
+// resumed read skips exactly what was stored, together with a fingerprint of the file's head (the
+// SHA-256 of its first bytes, up to 64 KiB): a file that grew keeps its head and is read on from
+// where the last run stopped, while a file REPLACED by another one (a new delivery under the same
+// name) no longer matches and is read from its start — re-reading is safe, storage upserts by
+// natural key. Errors name the file and line.
 
+import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -45,8 +50,36 @@ export const fileConnector: Connector<FileSettings> = {
   open: (declaration, settings, context) => new FileSource(declaration, settings, context),
 };
 
-interface FileState {
+// Type aliases (not interfaces): a state must be a plain JSON object (SourceState).
+type FileState = {
   consumed: number;
+  /** The file's head when those records were consumed (absent in states from older versions). */
+  head?: FileHead;
+};
+
+type FileHead = {
+  bytes: number;
+  sha256: string;
+};
+
+/** Most bytes of the file's head that identify it. */
+const HEAD_BYTES = 64 * 1024;
+
+async function headOf(file: string, bytes: number): Promise<FileHead | undefined> {
+  const handle = await openFile(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    let read = 0;
+    while (read < bytes) {
+      const { bytesRead } = await handle.read(buffer, read, bytes - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    if (read < bytes) return undefined; // shorter than the head we knew: not the same file
+    return { bytes, sha256: createHash('sha256').update(buffer).digest('hex') };
+  } finally {
+    await handle.close();
+  }
 }
 
 class FileSource implements Source {
@@ -107,7 +140,23 @@ class FileSource implements Source {
         stream: streamName,
       });
     }
-    const skip = ((rawState ?? {}) as Partial<FileState>).consumed ?? 0;
+    const saved = (rawState ?? {}) as Partial<FileState>;
+    let skip = saved.consumed ?? 0;
+    let size: number;
+    try {
+      size = statSync(this.file).size;
+    } catch {
+      throw new SourceError(`source ${this.name}: ${this.settings.path} cannot be read`, {
+        source: this.name,
+        file: this.settings.path,
+      });
+    }
+    if (skip > 0 && saved.head) {
+      const now = await headOf(this.file, saved.head.bytes);
+      if (now?.sha256 !== saved.head.sha256) skip = 0; // replaced by another file: read it all
+    }
+    const head = await headOf(this.file, Math.min(size, HEAD_BYTES));
+    const state = (consumed: number): FileState => (head ? { consumed, head } : { consumed });
     const batchSize = Math.min(options.batchSize ?? this.settings.batchSize, this.settings.batchSize);
     let consumed = 0;
     let batch: SourceRecord[] = [];
@@ -119,12 +168,16 @@ class FileSource implements Source {
       if (batch.length === 0) firstLine = line;
       batch.push(record);
       if (batch.length >= batchSize) {
-        yield { records: batch, state: { consumed }, position: `${this.settings.path}:${firstLine}-${line}` };
+        yield {
+          records: batch,
+          state: state(consumed),
+          position: `${this.settings.path}:${firstLine}-${line}`,
+        };
         batch = [];
       }
     }
     if (batch.length > 0)
-      yield { records: batch, state: { consumed }, position: `${this.settings.path}:${firstLine}-end` };
+      yield { records: batch, state: state(consumed), position: `${this.settings.path}:${firstLine}-end` };
   }
 
   private async *records(): AsyncGenerator<{ record: SourceRecord; line: number }> {
