@@ -303,12 +303,18 @@ export class KeyService {
         const version = this.provider.currentVersion();
         const raw = this.raw;
         if (raw) {
-          // SQLite: one prepared insert per key, inside the transaction Kysely holds for us.
-          for (const id of absent) {
-            const dek = randomBytes(KEY_BYTES);
-            const wrapped = this.provider.wrap(dek, Buffer.from(id)).toString('base64');
-            if (raw.insert.run(id, version, wrapped, now).changes === 1) fresh.set(id, dek);
-            else dek.fill(0);
+          // SQLite: one prepared insert per key, inside the transaction Kysely holds for us. The
+          // keys come from one CSPRNG call, each copied out of it (the source is zeroised after).
+          const material = randomBytes(KEY_BYTES * absent.length);
+          try {
+            for (const [n, id] of absent.entries()) {
+              const dek = Buffer.from(material.subarray(n * KEY_BYTES, (n + 1) * KEY_BYTES));
+              const wrapped = this.provider.wrap(dek, Buffer.from(id)).toString('base64');
+              if (raw.insert.run(id, version, wrapped, now).changes === 1) fresh.set(id, dek);
+              else dek.fill(0);
+            }
+          } finally {
+            material.fill(0);
           }
           return;
         }

@@ -28,7 +28,7 @@ import {
 import type { KeyService } from '../governance/index.js';
 import type { Source, SourceState } from '../sources/index.js';
 import type { Database, Store } from '../store/index.js';
-import type { DatasetDeclaration, Workspace } from '../workspace/index.js';
+import { type DatasetDeclaration, unneededFields, type Workspace } from '../workspace/index.js';
 import { DatasetValidator, type Mapped } from './validate.js';
 
 export interface PipelineDeps {
@@ -132,7 +132,8 @@ export async function executeRun(
   if (pending.length > 0)
     return fail('blocked', `fields awaiting a compliance officer's confirmation: ${pending.join(', ')}`);
 
-  const validator = new DatasetValidator(dataset);
+  const validator = new DatasetValidator(dataset, deps.workspace.purposes);
+  const unneeded = unneededFields(dataset, deps.workspace.purposes);
   const source = deps.openSource(dataset.source);
   const stateRow = await db
     .selectFrom('source_state')
@@ -173,7 +174,7 @@ export async function executeRun(
       }
 
       // 2. classify fields seen for the first time
-      const newFields = Object.keys(dataset.fields).filter((f) => !plans.has(f));
+      const newFields = Object.keys(dataset.fields).filter((f) => !plans.has(f) && !unneeded.has(f));
       if (newFields.length > 0) {
         const samples = [...valid.values()].slice(0, 200).map((v) => v.record);
         const rows = newFields.map((field) => {

@@ -1,7 +1,8 @@
 // Field mapping and validation against the dataset schema. Pure: a record either becomes a typed,
-// minimised record (undeclared fields dropped) or a reason for quarantine naming the field.
+// minimised record (undeclared fields dropped, and fields no purpose of the dataset needs) or a
+// reason for quarantine naming the field.
 
-import type { DatasetDeclaration } from '../workspace/index.js';
+import { type DatasetDeclaration, type Purpose, unneededFields } from '../workspace/index.js';
 
 export type Mapped = Record<string, unknown>;
 
@@ -53,14 +54,19 @@ function coerce(type: string, value: unknown): { ok: true; value: unknown } | { 
 export class DatasetValidator {
   private readonly fields: Array<[string, DatasetDeclaration['fields'][string], RegExp | undefined]>;
   private readonly sourceNames: Set<string>;
+  private readonly unneeded: string[];
 
-  constructor(private readonly dataset: DatasetDeclaration) {
-    this.fields = Object.entries(dataset.fields).map(([name, f]) => [
-      name,
-      f,
-      f.format ? new RegExp(f.format, 'u') : undefined,
-    ]);
-    this.sourceNames = new Set(this.fields.map(([name, f]) => f.from ?? name));
+  constructor(
+    private readonly dataset: DatasetDeclaration,
+    purposes: readonly Purpose[] = [],
+  ) {
+    const unneeded = unneededFields(dataset, purposes);
+    this.unneeded = [...unneeded];
+    this.fields = Object.entries(dataset.fields)
+      .filter(([name]) => !unneeded.has(name))
+      .map(([name, f]) => [name, f, f.format ? new RegExp(f.format, 'u') : undefined]);
+    // Unneeded fields are neither read nor reported as undeclared: they are dropped by name.
+    this.sourceNames = new Set(Object.entries(dataset.fields).map(([name, f]) => f.from ?? name));
   }
 
   validate(raw: Record<string, unknown>): ValidationOutcome {
@@ -87,6 +93,8 @@ export class DatasetValidator {
     const subjectField = this.dataset.subjectFields[0];
     const subjectValue = subjectField === undefined ? undefined : record[subjectField];
     const dropped = Object.keys(raw).filter((k) => !this.sourceNames.has(k));
+    for (const name of this.unneeded)
+      if (raw[this.dataset.fields[name]!.from ?? name] !== undefined) dropped.push(name);
     return {
       ok: true,
       record,

@@ -1,5 +1,6 @@
 // Public face of workspace loading: custos.yaml and the declaration files, validated with zod.
 export { initWorkspace } from './init.js';
+export { unneededFields } from './minimisation.js';
 export * from './schema.js';
 export {
   describeIssue,

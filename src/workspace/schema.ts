@@ -133,7 +133,11 @@ export const purposeSchema = z
     name,
     title: z.string().min(1),
     description: z.string().optional(),
-    /** Data categories the purpose needs: fields outside them are dropped at admission (minimisation). */
+    /**
+     * Data categories the purpose needs (identity, contact, credit, …). When every purpose of a
+     * dataset lists its needs, fields whose `dataCategory` none of them needs are dropped at
+     * admission (minimisation). Empty: the purpose does not restrict its datasets' fields.
+     */
     needs: z.array(z.string().min(1)).default([]),
   })
   .strict();
@@ -151,6 +155,8 @@ export const datasetFieldSchema = z
     category: z.enum(['C1', 'C2', 'C3', 'public']).optional(),
     level: z.number().int().min(1).max(5).optional(),
     isSensitive: z.boolean().optional(),
+    /** What the field is for, matched against the purposes' `needs` (e.g. identity, contact, credit). */
+    dataCategory: z.string().min(1).optional(),
   })
   .strict();
 

@@ -99,6 +99,51 @@ describe('loadWorkspace', () => {
     );
   });
 
+  it('refuses a misspelt data category and minimisation that would drop a key or subject field', () => {
+    write('purposes.yaml', 'purposes:\n  - { name: credit, title: C, needs: [identity, credit] }\n');
+    write('sources.yaml', 'sources:\n  - { name: f, type: file, path: a.csv }\n');
+    write(
+      'datasets.yaml',
+      `datasets:
+  - name: loans
+    source: f
+    stream: a
+    naturalKey: [cid]
+    subjectFields: [id_no]
+    purposes: [credit]
+    lawfulBasis: contract
+    retention: 1y
+    fields:
+      cid: { type: string, dataCategory: account }
+      id_no: { type: string, dataCategory: identity }
+      mobile: { type: string, dataCategory: contcat }
+`,
+    );
+    const issues = issuesOf(() => loadWorkspace(dir, { env: {} }));
+    expect(issues).toEqual([
+      expect.objectContaining({
+        file: 'datasets.yaml',
+        path: 'datasets[0].fields.cid.dataCategory',
+        message: 'unknown data category "account" (no purpose lists it in needs)',
+      }),
+      expect.objectContaining({
+        file: 'datasets.yaml',
+        path: 'datasets[0].fields.mobile.dataCategory',
+        message: 'unknown data category "contcat" (no purpose lists it in needs)',
+      }),
+    ]);
+    write(
+      'purposes.yaml',
+      'purposes:\n  - { name: credit, title: C, needs: [identity, credit] }\n  - { name: other, title: O, needs: [account, contcat] }\n',
+    );
+    expect(issuesOf(() => loadWorkspace(dir, { env: {} }))).toEqual([
+      expect.objectContaining({
+        path: 'datasets[0].fields.cid.dataCategory',
+        message: 'cid identifies the record or its subject, but no purpose of the dataset needs "account"',
+      }),
+    ]);
+  });
+
   it('reports invalid YAML with its line', () => {
     write('vendors.yaml', 'vendors:\n  - name: a\n   legalName: [unclosed\n');
     const issues = issuesOf(() => loadWorkspace(dir, { env: {} }));

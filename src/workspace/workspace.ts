@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue, ROLES } from '../domain/index.js';
+import { unneededFields } from './minimisation.js';
 import {
   type DatasetDeclaration,
   declarationFiles,
@@ -242,6 +243,7 @@ function checkReferences(workspace: Workspace, issues: ConfigIssue[]): void {
   const purposes = unique('purposes', workspace.purposes);
   const roles = unique('roles', workspace.roles);
   unique('policies', workspace.policies);
+  const dataCategories = new Set(workspace.purposes.flatMap((p) => p.needs));
 
   workspace.sources.forEach((source, i) => {
     if (source.vendor) expectOne('sources', `sources[${i}].vendor`, vendors, source.vendor, 'vendor');
@@ -253,6 +255,25 @@ function checkReferences(workspace: Workspace, issues: ConfigIssue[]): void {
     const fields = new Set(Object.keys(dataset.fields));
     expectKnown('datasets', `datasets[${i}].naturalKey`, fields, dataset.naturalKey, 'field');
     expectKnown('datasets', `datasets[${i}].subjectFields`, fields, dataset.subjectFields, 'field');
+    // Minimisation must not drop what identifies a record or its subject, and a data category
+    // must be one some purpose lists (a misspelt one would silently drop the field).
+    const unneeded = unneededFields(dataset, workspace.purposes);
+    for (const [name, field] of Object.entries(dataset.fields)) {
+      const where = `datasets[${i}].fields.${name}.dataCategory`;
+      if (field.dataCategory !== undefined && !dataCategories.has(field.dataCategory)) {
+        issues.push({
+          file: fileOf('datasets'),
+          path: where,
+          message: `unknown data category "${field.dataCategory}" (no purpose lists it in needs)`,
+        });
+      } else if (unneeded.has(name) && [...dataset.naturalKey, ...dataset.subjectFields].includes(name)) {
+        issues.push({
+          file: fileOf('datasets'),
+          path: where,
+          message: `${name} identifies the record or its subject, but no purpose of the dataset needs "${field.dataCategory}"`,
+        });
+      }
+    }
   });
   workspace.roles.forEach((role, i) => {
     expectKnown('roles', `roles[${i}].datasets`, datasets, role.datasets, 'dataset');

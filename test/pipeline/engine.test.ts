@@ -2,6 +2,8 @@
 // minimisation, sealed personal fields with blind indexes, idempotent re-runs and version
 // history, a dataset blocked by a newly detected personal field until confirmed, vendor checks.
 
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppContext, openContext } from '../../src/context.js';
 import { subjectIdFor } from '../../src/pipeline/index.js';
@@ -147,6 +149,42 @@ describe.each(TEST_DIALECTS)('collection pipeline on %s', (dialect) => {
     expect(confirm.code).toBe(0);
     const after = await collect(ctx);
     expect(after).toMatchObject({ status: 'succeeded', stored: 20 });
+  });
+
+  it('drops fields no purpose of the dataset needs, before they are classified or stored', async () => {
+    const ws = await createPipelineWorkspace(dialect, { lawfulBasis: 'contract' });
+    cleanups.push(() => ws.cleanup());
+    const edit = (file: string, change: (text: string) => string) =>
+      writeFileSync(path.join(ws.dir, file), change(readFileSync(path.join(ws.dir, file), 'utf8')));
+    edit('purposes.yaml', (t) =>
+      t.replace('title: 信用评估', 'title: 信用评估\n    needs: [identity, contact]'),
+    );
+    edit('datasets.yaml', (t) =>
+      t
+        .replace('id_no: { type: string,', 'id_no: { type: string, dataCategory: identity,')
+        .replace('mobile: { type: string,', 'mobile: { type: string, dataCategory: contact,')
+        .replace('city: { type: string,', 'city: { type: string, dataCategory: demographic,')
+        .replace('score: { type: integer }', 'score: { type: integer, dataCategory: credit }'),
+    );
+    writeFileSync(
+      path.join(ws.dir, 'purposes.yaml'),
+      `${readFileSync(path.join(ws.dir, 'purposes.yaml'), 'utf8')}  - name: marketing\n    title: 营销\n    needs: [demographic, credit]\n`,
+    );
+    const rows = people(10);
+    writePeople(ws.dir, rows);
+    const ctx = await open(ws);
+    const summary = await collect(ctx);
+    expect(summary).toMatchObject({ status: 'succeeded', stored: 10 });
+    expect(summary.droppedFields).toEqual(expect.arrayContaining(['city', 'score']));
+    const stored = await ctx.store.db
+      .selectFrom('dataset_records')
+      .select(['data', 'sealed', 'subject_id'])
+      .execute();
+    for (const r of stored) expect(Object.keys(JSON.parse(r.data))).toEqual(['cid']);
+    const opened = await ctx.keys().decryptRecord(stored[0]!.subject_id!, stored[0]!.sealed!);
+    expect(Object.keys(opened).sort()).toEqual(['id_no', 'mobile', 'name']);
+    const classified = await ctx.store.db.selectFrom('field_classifications').select('field').execute();
+    expect(classified.map((c) => c.field).sort()).toEqual(['cid', 'id_no', 'mobile', 'name']);
   });
 
   it('refuses to collect from a vendor whose assessment expired', async () => {
