@@ -9,7 +9,6 @@
 // batch is idempotent (upsert by natural key, unchanged records skipped), so a run interrupted any
 // number of times stores exactly what an uninterrupted run stores.
 
-import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { AuditLog } from '../audit/index.js';
 import { canonicalJson } from '../audit/index.js';
@@ -417,7 +416,9 @@ export async function executeRun(
         const quarantineRows = quarantined.map((q, i) => {
           reasons[q.reason] = (reasons[q.reason] ?? 0) + 1;
           return {
-            id: randomUUID(),
+            // The same record held back for the same reason is ONE row, however often it is read
+            // (a re-run after a kill, a lookback window, a reprocess): a keyed hash, never content.
+            id: `q_${keys.blindIndex('text', `${dataset.name}\u0000${q.reason}\u0000${canonicalJson(q.raw)}`).slice(0, 40)}`,
             dataset: dataset.name,
             run_id: options.runId,
             reason: q.reason,
@@ -429,7 +430,23 @@ export async function executeRun(
             created_at: now,
           };
         });
-        await insertChunked(trx, 'quarantine', quarantineRows);
+        // One row per id even when a batch repeats a record (PostgreSQL refuses to update twice).
+        const held = [...new Map(quarantineRows.map((r) => [r.id, r])).values()];
+        for (let i = 0; i < held.length; i += 300) {
+          await trx
+            .insertInto('quarantine')
+            .values(held.slice(i, i + 300))
+            .onConflict((oc) =>
+              oc.column('id').doUpdateSet((eb) => ({
+                status: 'open',
+                run_id: eb.ref('excluded.run_id'),
+                detail: eb.ref('excluded.detail'),
+                position: eb.ref('excluded.position'),
+                sealed: eb.ref('excluded.sealed'),
+              })),
+            )
+            .execute();
+        }
         await trx
           .insertInto('source_state')
           .values({
@@ -532,7 +549,7 @@ function sqliteStatements(store: Store): ReturnType<typeof prepareSqlite> | unde
   return cached;
 }
 
-async function insertChunked<T extends 'dataset_records' | 'record_versions' | 'quarantine'>(
+async function insertChunked<T extends 'dataset_records' | 'record_versions'>(
   trx: Transaction<Database>,
   table: T,
   rows: Database[T][],

@@ -111,7 +111,11 @@ describe.each(TEST_DIALECTS)('collection pipeline on %s', (dialect) => {
     expect(await collect(ctx)).toMatchObject({ status: 'succeeded', read: 0 });
     await ctx.store.db.deleteFrom('source_state').execute();
     const again = await collect(ctx);
-    expect(again).toMatchObject({ stored: 0, updated: 0, unchanged: 40 });
+    expect(again).toMatchObject({ stored: 0, updated: 0, unchanged: 40, quarantined: 12 });
+    // Held back again for the same reasons: still one quarantine row per record.
+    const heldAgain = await ctx.store.db.selectFrom('quarantine').select(['id', 'run_id']).execute();
+    expect(heldAgain.length).toBe(12);
+    expect(new Set(heldAgain.map((q) => q.run_id))).toEqual(new Set([again.runId]));
     writePeople(ws.dir, [{ ...rows[3]!, score: 999 }, ...rows.slice(0, 3), ...rows.slice(4)]);
     await ctx.store.db.deleteFrom('source_state').execute();
     const changed = await collect(ctx);
@@ -149,6 +153,36 @@ describe.each(TEST_DIALECTS)('collection pipeline on %s', (dialect) => {
     expect(confirm.code).toBe(0);
     const after = await collect(ctx);
     expect(after).toMatchObject({ status: 'succeeded', stored: 20 });
+  });
+
+  it('reprocesses quarantined records after a fix: admitted ones leave, the rest stay open once', async () => {
+    const ws = await createPipelineWorkspace(dialect);
+    cleanups.push(() => ws.cleanup());
+    const rows = people(12);
+    writePeople(ws.dir, rows);
+    const ctx = await open(ws);
+    expect(await collect(ctx)).toMatchObject({ stored: 0, quarantined: 12 });
+    await grant(ctx, rows.slice(0, 5)); // the fix: five subjects consent
+    const reprocess = await cli(['quarantine', 'reprocess', 'people', '--workspace', ws.dir, '--json'], {
+      env: MASTER_ENV,
+    });
+    expect(reprocess.code).toBe(0);
+    const held = await ctx.store.db.selectFrom('quarantine').select(['status', 'reason']).execute();
+    expect(held.filter((q) => q.status === 'reprocessed').length).toBe(5);
+    expect(held.filter((q) => q.status === 'open').length).toBe(7);
+    expect(held.every((q) => q.reason === 'no_consent')).toBe(true);
+    const stored = await ctx.store.db.selectFrom('dataset_records').select('natural_key').execute();
+    expect(stored.map((r) => r.natural_key).sort()).toEqual(
+      rows
+        .slice(0, 5)
+        .map((r) => r.cid)
+        .sort(),
+    );
+    const listed = await cli(['quarantine', 'list', '--dataset', 'people', '--workspace', ws.dir, '--json'], {
+      env: MASTER_ENV,
+    });
+    expect(JSON.parse(listed.stdout).quarantine.length).toBe(12);
+    for (const r of rows) expect(listed.stdout).not.toContain(r.id_no);
   });
 
   it('drops fields no purpose of the dataset needs, before they are classified or stored', async () => {
