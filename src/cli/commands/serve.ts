@@ -83,12 +83,8 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         if (simulators && ctx.workspace.config.demo?.collectOnStart) {
           await seedDemoConsents(ctx.store, ctx.keys(), ctx.workspace, simulators.partnerApi);
           const { queued, skipped } = await queueDemoRuns(ctx.workspace, ctx.runs);
-          cli.note(
-            cli.t('cli.serve.demo_collecting', {
-              queued: queued.join(', '),
-              skipped: skipped.join(', ') || '-',
-            }),
-          );
+          cli.note(cli.t('cli.serve.demo_collecting', { queued: queued.join(', ') }));
+          if (skipped.length > 0) cli.note(cli.t('cli.serve.demo_skipped', { skipped: skipped.join(', ') }));
         }
         await waitForShutdown();
         await scheduler.stop();

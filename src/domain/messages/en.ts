@@ -63,7 +63,8 @@ export const en = {
     '{count} records from {name}/{stream} (values that look personal are masked; --show-values to see them):',
   'cli.serve.run_finished':
     'Collection {dataset}: {status} — {stored} stored, {quarantined} quarantined {detail}',
-  'cli.serve.demo_collecting': 'Demo: collecting {queued} (no connector yet for: {skipped})',
+  'cli.serve.demo_collecting': 'Demo: collecting {queued}',
+  'cli.serve.demo_skipped': 'Demo: not collected (no connector for their source type yet): {skipped}',
 } as const;
 
 export type MessageKey = keyof typeof en;
