@@ -49,6 +49,11 @@ export interface RunProgress {
   elapsedMs: number;
 }
 
+export interface RunProgressUpdate extends RunProgress {
+  /** Share of the source read so far (0–1), when the source knows its size. */
+  fraction?: number;
+}
+
 export interface RunSummary extends RunProgress {
   status: 'succeeded' | 'failed' | 'blocked';
   quarantineReasons: Record<string, number>;
@@ -61,7 +66,7 @@ export interface ExecuteOptions {
   actor: string;
   batchSize?: number;
   signal?: AbortSignal;
-  onProgress?: (progress: RunProgress) => void;
+  onProgress?: (progress: RunProgressUpdate) => void;
 }
 
 const IDENTIFIER_KINDS: Partial<Record<EntityType, IdentifierKind>> = {
@@ -494,7 +499,11 @@ export async function executeRun(
         ]);
       });
       summary.elapsedMs = performance.now() - started;
-      options.onProgress?.({ ...summary });
+      const size = batch.progress;
+      options.onProgress?.({
+        ...summary,
+        ...(size && size.total > 0 ? { fraction: Math.min(1, size.done / size.total) } : {}),
+      });
     }
   } catch (error) {
     if (error instanceof ConflictError || error instanceof ValidationError) throw error;

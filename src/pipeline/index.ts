@@ -1,7 +1,15 @@
 // Public face of the collection pipeline.
 
 export { queueDemoRuns, seedDemoConsents } from './demo.js';
-export { executeRun, type PipelineDeps, type RunProgress, type RunSummary, subjectIdFor } from './engine.js';
+export {
+  executeRun,
+  type PipelineDeps,
+  type RunProgress,
+  type RunProgressUpdate,
+  type RunSummary,
+  subjectIdFor,
+} from './engine.js';
+export { EtaEstimator, formatDuration } from './eta.js';
 export { HEARTBEAT_MS, type RunRow, RunService, STALE_MS, workerId } from './runs.js';
 export { checkSchedules, startScheduler } from './scheduler.js';
 export { DatasetValidator } from './validate.js';

@@ -8,7 +8,13 @@ import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import { ConflictError, NotFoundError } from '../domain/index.js';
 import type { Store } from '../store/index.js';
-import { executeRun, type PipelineDeps, type RunProgress, type RunSummary, runCounts } from './engine.js';
+import {
+  executeRun,
+  type PipelineDeps,
+  type RunProgressUpdate,
+  type RunSummary,
+  runCounts,
+} from './engine.js';
 
 export const HEARTBEAT_MS = 5_000;
 export const STALE_MS = 30_000;
@@ -159,7 +165,7 @@ export class RunService {
   async execute(
     id: string,
     actor: string,
-    options: { onProgress?: (p: RunProgress) => void; batchSize?: number; signal?: AbortSignal } = {},
+    options: { onProgress?: (p: RunProgressUpdate) => void; batchSize?: number; signal?: AbortSignal } = {},
   ): Promise<RunSummary> {
     const run = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
     if (!run) throw new NotFoundError(`no run ${id}`);

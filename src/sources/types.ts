@@ -16,6 +16,8 @@ export interface SourceBatch {
   state: SourceState;
   /** Where the batch came from (URL, table, file:line range), for quarantine and error messages. */
   position?: string;
+  /** How far the read has come, when the source knows its size (files: bytes read of the file). */
+  progress?: { done: number; total: number };
 }
 
 export interface StreamField {

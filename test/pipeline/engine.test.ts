@@ -207,8 +207,17 @@ describe.each(TEST_DIALECTS)('collection pipeline on %s', (dialect) => {
     const rows = people(10);
     writePeople(ws.dir, rows);
     const ctx = await open(ws);
-    const summary = await collect(ctx);
+    // A file source reports how far it has come: the share read only grows, and ends whole.
+    const fractions: number[] = [];
+    const id = await ctx.runs.startInline('people', 'test');
+    const summary = await ctx.runs.execute(id, 'test', {
+      batchSize: 3,
+      onProgress: (p) => fractions.push(p.fraction ?? -1),
+    });
     expect(summary).toMatchObject({ status: 'succeeded', stored: 10 });
+    expect(fractions.length).toBe(4);
+    expect(fractions.at(-1)).toBe(1);
+    expect([...fractions].sort((a, b) => a - b)).toEqual(fractions);
     expect(summary.droppedFields).toEqual(expect.arrayContaining(['city', 'score']));
     const stored = await ctx.store.db
       .selectFrom('dataset_records')

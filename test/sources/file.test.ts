@@ -92,6 +92,19 @@ describe('file connector', () => {
     expect((await readAll('delivery.ndjson', {}, { consumed: 2 })).records.map((r) => r.id)).toEqual([3]);
   });
 
+  it('reports how far into the file each batch is', async () => {
+    const rows = Array.from({ length: 9 }, (_, i) => JSON.stringify({ id: i, pad: 'x'.repeat(20) }));
+    writeFileSync(path.join(dir, 'progress.ndjson'), `${rows.join('\n')}\n`);
+    const s = source('progress.ndjson');
+    const seen: Array<{ done: number; total: number }> = [];
+    for await (const batch of s.read('progress', null)) seen.push(batch.progress!);
+    expect(seen.length).toBe(5);
+    const size = Buffer.byteLength(`${rows.join('\n')}\n`);
+    for (const p of seen) expect(p).toEqual({ done: expect.any(Number), total: size });
+    expect(seen.at(-1)!.done).toBe(size);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.done).toBeGreaterThanOrEqual(seen[i - 1]!.done);
+  });
+
   it('reads the first sheet of an XLSX workbook with its header row', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('客户');

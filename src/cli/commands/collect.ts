@@ -5,8 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
-import type { RunProgress, RunSummary } from '../../pipeline/index.js';
-import { workerId } from '../../pipeline/index.js';
+import {
+  EtaEstimator,
+  formatDuration,
+  type RunProgressUpdate,
+  type RunSummary,
+  workerId,
+} from '../../pipeline/index.js';
 import type { CliEnvironment } from '../environment.js';
 import { EXIT_FAILURE, ExitCode, UsageError } from '../exit-codes.js';
 
@@ -205,20 +210,28 @@ export async function collectWithProgress(
   const bar = tty
     ? new cliProgress.SingleBar(
         {
-          format: `${dataset} {bar} {value} records | {rate}/s | stored {stored} quarantined {quarantined}`,
+          format: `${dataset} {bar} {value} records | {rate}/s | stored {stored} quarantined {quarantined}{eta}`,
           stream: cli.io.stderr as NodeJS.WritableStream,
           hideCursor: true,
         },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  bar?.start(0, 0, { rate: 0, stored: 0, quarantined: 0 });
-  const onProgress = (p: RunProgress) => {
+  bar?.start(0, 0, { rate: 0, stored: 0, quarantined: 0, eta: '' });
+  // When the source knows its size (files), the bar fills by share read and shows the time left.
+  const eta = new EtaEstimator();
+  const onProgress = (p: RunProgressUpdate) => {
     const rate = Math.round((p.read * 1000) / Math.max(1, p.elapsedMs));
-    if (bar) {
-      bar.setTotal(p.read);
-      bar.update(p.read, { rate, stored: p.stored + p.updated, quarantined: p.quarantined });
-    }
+    if (!bar) return;
+    const left = p.fraction === undefined ? undefined : eta.update(p.fraction, p.elapsedMs);
+    // The bar's length is in records: the total a known fraction implies, else what was read.
+    bar.setTotal(p.fraction ? Math.max(p.read, Math.round(p.read / p.fraction)) : p.read);
+    bar.update(p.read, {
+      rate,
+      stored: p.stored + p.updated,
+      quarantined: p.quarantined,
+      eta: left === undefined ? '' : ` | ${cli.t('cli.collect.eta', { time: formatDuration(left) })}`,
+    });
   };
   try {
     return await ctx.runs.execute(id, 'cli', { batchSize, onProgress });
@@ -237,7 +250,9 @@ function printSummary(cli: CliEnvironment, s: RunSummary): void {
               .join(', ')})`
           : ''
       }`,
-      ...(s.droppedFields.length ? [`dropped fields (not declared): ${s.droppedFields.join(', ')}`] : []),
+      ...(s.droppedFields.length
+        ? [`dropped fields (not declared, or not needed by the purposes): ${s.droppedFields.join(', ')}`]
+        : []),
       ...(s.error ? [s.error] : []),
     ],
     s,

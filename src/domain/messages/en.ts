@@ -63,6 +63,7 @@ export const en = {
     '{count} records from {name}/{stream} (values that look personal are masked; --show-values to see them):',
   'cli.serve.run_finished':
     'Collection {dataset}: {status} — {stored} stored, {quarantined} quarantined {detail}',
+  'cli.collect.eta': 'ETA {time}',
   'cli.serve.demo_collecting': 'Demo: collecting {queued}',
   'cli.serve.demo_skipped': 'Demo: not collected (no connector for their source type yet): {skipped}',
 } as const;

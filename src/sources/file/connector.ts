@@ -158,10 +158,14 @@ class FileSource implements Source {
     const head = await headOf(this.file, Math.min(size, HEAD_BYTES));
     const state = (consumed: number): FileState => (head ? { consumed, head } : { consumed });
     const batchSize = Math.min(options.batchSize ?? this.settings.batchSize, this.settings.batchSize);
+    // Bytes of the file read so far (text formats; a little ahead of parsing, by one chunk at most).
+    const counter = { bytes: 0 };
+    const progress = () =>
+      this.format === 'xlsx' ? {} : { progress: { done: Math.min(counter.bytes, size), total: size } };
     let consumed = 0;
     let batch: SourceRecord[] = [];
     let firstLine = 0;
-    for await (const { record, line } of this.records()) {
+    for await (const { record, line } of this.records(counter)) {
       options.signal?.throwIfAborted();
       consumed += 1;
       if (consumed <= skip) continue;
@@ -172,15 +176,21 @@ class FileSource implements Source {
           records: batch,
           state: state(consumed),
           position: `${this.settings.path}:${firstLine}-${line}`,
+          ...progress(),
         };
         batch = [];
       }
     }
     if (batch.length > 0)
-      yield { records: batch, state: state(consumed), position: `${this.settings.path}:${firstLine}-end` };
+      yield {
+        records: batch,
+        state: state(consumed),
+        position: `${this.settings.path}:${firstLine}-end`,
+        ...progress(),
+      };
   }
 
-  private async *records(): AsyncGenerator<{ record: SourceRecord; line: number }> {
+  private async *records(counter: { bytes: number }): AsyncGenerator<{ record: SourceRecord; line: number }> {
     try {
       statSync(this.file);
     } catch {
@@ -193,7 +203,7 @@ class FileSource implements Source {
       yield* this.xlsx();
       return;
     }
-    const text = await this.decoded();
+    const text = await this.decoded(counter);
     if (this.format === 'csv') {
       const parser = text.pipe(
         parseCsv({
@@ -285,7 +295,7 @@ class FileSource implements Source {
   }
 
   /** A text stream of the file, decoded from UTF-8 or GBK/GB18030 (detected from the first 64 KiB). */
-  private async decoded(): Promise<Readable> {
+  private async decoded(counter: { bytes: number }): Promise<Readable> {
     let encoding = this.settings.encoding === 'gbk' ? 'gb18030' : this.settings.encoding;
     if (!encoding) {
       const handle = await openFile(this.file, 'r');
@@ -309,6 +319,7 @@ class FileSource implements Source {
     const transform = new Transform({
       readableObjectMode: false,
       transform(chunk: Buffer, _enc, done) {
+        counter.bytes += chunk.length;
         try {
           done(null, decoder.decode(chunk, { stream: true }));
         } catch {
