@@ -210,14 +210,14 @@ export async function collectWithProgress(
   const bar = tty
     ? new cliProgress.SingleBar(
         {
-          format: `${dataset} {bar} {value} records | {rate}/s | stored {stored} quarantined {quarantined}{eta}`,
+          format: `${dataset} {bar} {value} records | {rate}/s | stored {stored} quarantined {quarantined}{timeLeft}`,
           stream: cli.io.stderr as NodeJS.WritableStream,
           hideCursor: true,
         },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  bar?.start(0, 0, { rate: 0, stored: 0, quarantined: 0, eta: '' });
+  bar?.start(0, 0, { rate: 0, stored: 0, quarantined: 0, timeLeft: '' });
   // When the source knows its size (files), the bar fills by share read and shows the time left.
   const eta = new EtaEstimator();
   const onProgress = (p: RunProgressUpdate) => {
@@ -230,7 +230,7 @@ export async function collectWithProgress(
       rate,
       stored: p.stored + p.updated,
       quarantined: p.quarantined,
-      eta: left === undefined ? '' : ` | ${cli.t('cli.collect.eta', { time: formatDuration(left) })}`,
+      timeLeft: left === undefined ? '' : ` | ${cli.t('cli.collect.eta', { time: formatDuration(left) })}`,
     });
   };
   try {
