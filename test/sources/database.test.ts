@@ -14,12 +14,14 @@ async function readAll(source: Source, stream: string, state: SourceState = null
   const ids: number[] = [];
   let last: SourceState = state;
   let batches = 0;
+  const progress: Array<{ done: number; total: number } | undefined> = [];
   for await (const batch of source.read(stream, state)) {
     ids.push(...batch.records.map((r) => Number(r.id)));
     last = batch.state;
     batches += 1;
+    progress.push(batch.progress);
   }
-  return { ids, state: last, batches };
+  return { ids, state: last, batches, progress };
 }
 
 describe.each(['postgres', 'mysql', 'sqlite'] as PartnerDialect[])('database connector on %s', (dialect) => {
@@ -97,6 +99,9 @@ describe.each(['postgres', 'mysql', 'sqlite'] as PartnerDialect[])('database con
     await db.insert(accountRows(104, 9));
     const next = await readAll(source, 'accounts', rest.state);
     expect(next.ids).toEqual(Array.from({ length: 9 }, (_, i) => 104 + i));
+    // Progress counts the rows this read returns, not the table: 9 of 9.
+    expect(next.progress).toEqual([{ done: 9, total: 9 }]);
+    expect(rest.progress.at(-1)).toEqual({ done: 73, total: 73 });
     expect((await readAll(source, 'accounts', next.state)).ids).toEqual([]);
   });
 

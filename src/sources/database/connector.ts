@@ -35,6 +35,8 @@ export const databaseSettings = z
     file: z.string().min(1).optional(),
     statementTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
     batchSize: z.number().int().min(1).max(100_000).default(1_000),
+    /** Count the rows to read before a run, so progress and time left can be shown. */
+    countRows: z.boolean().default(true),
     streams: z.record(
       z.string().min(1),
       z
@@ -196,15 +198,27 @@ class DatabaseSource implements Source {
     const batchSize = Math.min(options.batchSize ?? this.settings.batchSize, this.settings.batchSize);
     let state = (rawState ?? {}) as DbState;
     let consumed = 0;
+    const after = (at: DbState): { where: string; params: unknown[] } => {
+      if (!at.key) return { where: '', params: [] };
+      const position = [...(stream.cursor ? [at.cursor] : []), ...at.key];
+      return {
+        where: `WHERE (${order.map(q).join(', ')}) > (${position.map((_, i) => driver.placeholder(i + 1)).join(', ')})`,
+        params: position,
+      };
+    };
+    // Rows this read will return, for progress; a count that fails only costs the time left.
+    let total: number | undefined;
+    if (this.settings.countRows) {
+      const from = after(state);
+      total = await driver
+        .query(`SELECT count(*) AS n FROM ${q(stream.table)} ${from.where}`, from.params)
+        .then((rows) => Number(rows[0]?.n ?? rows[0]?.N))
+        .catch(() => undefined);
+      if (total !== undefined && !Number.isFinite(total)) total = undefined;
+    }
     for (;;) {
       options.signal?.throwIfAborted();
-      const params: unknown[] = [];
-      let where = '';
-      if (state.key) {
-        const position = [...(stream.cursor ? [state.cursor] : []), ...state.key];
-        params.push(...position);
-        where = `WHERE (${order.map(q).join(', ')}) > (${position.map((_, i) => driver.placeholder(i + 1)).join(', ')})`;
-      }
+      const { where, params } = after(state);
       const sql = `SELECT ${select} FROM ${q(stream.table)} ${where} ORDER BY ${order.map((c) => `${q(c)} ASC`).join(', ')} LIMIT ${batchSize}`;
       let rows: Row[];
       try {
@@ -235,6 +249,8 @@ class DatabaseSource implements Source {
         state: (rows.length < batchSize && !stream.cursor ? null : state) as SourceState,
         // Positions land in audit entries and quarantine: row counts, never key values (a key may be personal).
         position: `${stream.table}: rows ${consumed - rows.length + 1}-${consumed} of this read`,
+        // Rows appended while we read can outgrow the count: the total follows.
+        ...(total !== undefined ? { progress: { done: consumed, total: Math.max(total, consumed) } } : {}),
       };
       if (rows.length < batchSize) return;
     }
