@@ -46,7 +46,7 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
         cli.print(
           runs.map(
             (r) =>
-              `${r.createdAt}  ${r.dataset}  ${r.status}  read ${r.read}, stored ${r.stored}, updated ${r.updated}, unchanged ${r.unchanged}, quarantined ${r.quarantined}${r.error ? `  — ${r.error}` : ''}`,
+              `${r.createdAt}  ${r.dataset}  ${r.status}  ${cli.t('cli.collect.counts', counts(r))}${r.error ? `  — ${r.error}` : ''}`,
           ),
           { runs },
         );
@@ -86,7 +86,7 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
           process.off('SIGTERM', onSignal);
           process.off('SIGINT', onSignal);
         }
-        cli.print(`worker ${id} executed ${executed} run(s)`, { worker: id, executed });
+        cli.print(cli.t('cli.collect.worker_done', { id, count: executed }), { worker: id, executed });
       });
     });
 
@@ -161,7 +161,7 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
         cli.print(
           rows.map(
             (r) =>
-              `${r.dataset}.${r.field}  ${r.category ?? '-'}  L${r.level}  ${r.sensitive ? 'sensitive' : ''}  ${r.status}`,
+              `${r.dataset}.${r.field}  ${r.category ?? '-'}  L${r.level}  ${r.sensitive ? cli.t('cli.collect.sensitive') : ''}  ${r.status}`,
           ),
           { classifications: rows },
         );
@@ -194,7 +194,11 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
             target: `field:${dataset}.${field}`,
           },
         ]);
-        cli.print(`confirmed ${dataset}.${field}`, { dataset, field, confirmedBy: options.by });
+        cli.print(cli.t('cli.collect.confirmed', { dataset, field }), {
+          dataset,
+          field,
+          confirmedBy: options.by,
+        });
       });
     });
 }
@@ -240,10 +244,27 @@ export async function collectWithProgress(
   }
 }
 
+/** The counts of a run, for the catalogue's `cli.collect.counts` line. */
+function counts(r: {
+  read: number;
+  stored: number;
+  updated: number;
+  unchanged: number;
+  quarantined: number;
+}): Record<string, number> {
+  return {
+    read: r.read,
+    stored: r.stored,
+    updated: r.updated,
+    unchanged: r.unchanged,
+    quarantined: r.quarantined,
+  };
+}
+
 function printSummary(cli: CliEnvironment, s: RunSummary): void {
   cli.print(
     [
-      `${s.dataset}: ${s.status} in ${(s.elapsedMs / 1000).toFixed(1)} s — read ${s.read}, stored ${s.stored}, updated ${s.updated}, unchanged ${s.unchanged}, quarantined ${s.quarantined}${
+      `${cli.t('cli.collect.finished', { dataset: s.dataset, status: s.status, seconds: (s.elapsedMs / 1000).toFixed(1) })} — ${cli.t('cli.collect.counts', counts(s))}${
         Object.keys(s.quarantineReasons).length
           ? ` (${Object.entries(s.quarantineReasons)
               .map(([r, n]) => `${r} ${n}`)
@@ -251,7 +272,7 @@ function printSummary(cli: CliEnvironment, s: RunSummary): void {
           : ''
       }`,
       ...(s.droppedFields.length
-        ? [`dropped fields (not declared, or not needed by the purposes): ${s.droppedFields.join(', ')}`]
+        ? [cli.t('cli.collect.dropped', { fields: s.droppedFields.join(', ') })]
         : []),
       ...(s.error ? [s.error] : []),
     ],

@@ -63,6 +63,13 @@ export const en = {
     '{count} records from {name}/{stream} (values that look personal are masked; --show-values to see them):',
   'cli.serve.run_finished':
     'Collection {dataset}: {status} — {stored} stored, {quarantined} quarantined {detail}',
+  'cli.collect.counts':
+    'read {read}, stored {stored}, updated {updated}, unchanged {unchanged}, quarantined {quarantined}',
+  'cli.collect.finished': '{dataset}: {status} in {seconds} s',
+  'cli.collect.dropped': 'dropped fields (not declared, or not needed by the purposes): {fields}',
+  'cli.collect.worker_done': 'worker {id} executed {count} run(s)',
+  'cli.collect.sensitive': 'sensitive',
+  'cli.collect.confirmed': 'confirmed {dataset}.{field}',
   'cli.collect.eta': 'ETA {time}',
   'cli.serve.demo_collecting': 'Demo: collecting {queued}',
   'cli.serve.demo_skipped': 'Demo: not collected (no connector for their source type yet): {skipped}',

@@ -62,6 +62,12 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.source.preview':
     '来自 {name}/{stream} 的 {count} 条记录（疑似个人信息的值已脱敏；使用 --show-values 查看原值）：',
   'cli.serve.run_finished': '采集 {dataset}：{status} — 入库 {stored} 条，隔离 {quarantined} 条 {detail}',
+  'cli.collect.counts': '读取 {read}，入库 {stored}，更新 {updated}，未变 {unchanged}，隔离 {quarantined}',
+  'cli.collect.finished': '{dataset}：{status}，用时 {seconds} 秒',
+  'cli.collect.dropped': '已丢弃字段（未声明，或用途不需要）：{fields}',
+  'cli.collect.worker_done': '工作进程 {id} 执行了 {count} 次采集',
+  'cli.collect.sensitive': '敏感',
+  'cli.collect.confirmed': '已确认 {dataset}.{field}',
   'cli.collect.eta': '预计剩余 {time}',
   'cli.serve.demo_collecting': '演示：正在采集 {queued}',
   'cli.serve.demo_skipped': '演示：以下数据集的来源类型尚无连接器，未采集：{skipped}',
