@@ -24,7 +24,13 @@ async function setup(
   auth: SimulatorAuth,
   connectorAuth: Record<string, unknown>,
   pagination: Record<string, unknown> = { type: 'page', size: 40 },
-  extra: { records?: number; path?: string; records_path?: string; settings?: Record<string, unknown> } = {},
+  extra: {
+    records?: number;
+    path?: string;
+    records_path?: string;
+    total?: string;
+    settings?: Record<string, unknown>;
+  } = {},
 ) {
   const api = await startPartnerApi({ records: extra.records ?? 130, auth });
   const source = openSource(
@@ -40,6 +46,7 @@ async function setup(
         reports: {
           path: extra.path ?? 'v1/reports/page',
           records: extra.records_path ?? '$.data[*]',
+          ...(extra.total ? { total: extra.total } : {}),
           pagination,
           primaryKey: ['report_id'],
           incremental: { cursorField: 'updated_at', param: 'updated_since' },
@@ -177,6 +184,37 @@ describe('REST connector: pagination', () => {
       expect(batches.length).toBe(4);
     });
   }
+});
+
+describe('REST connector: progress', () => {
+  it('reports how far a read has come from the total the API sends, also after a resume', async () => {
+    for (const pagination of [
+      { type: 'page', size: 40 },
+      { type: 'offset', limit: 40 },
+    ]) {
+      const path = pagination.type === 'page' ? 'v1/reports/page' : 'v1/reports/offset';
+      const { source } = await setup({ type: 'none' }, { type: 'none' }, pagination, {
+        path,
+        total: '$.total',
+      });
+      const { batches } = await readAll(source);
+      expect(batches.map((b) => b.progress)).toEqual([
+        { done: 40, total: 130 },
+        { done: 80, total: 130 },
+        { done: 120, total: 130 },
+        { done: 130, total: 130 },
+      ]);
+      // An interrupted run resumed from its third page counts the pages read before it.
+      const resumed = await readAll(source, batches[1]!.state);
+      expect(resumed.batches.map((b) => b.progress)).toEqual([
+        { done: 120, total: 130 },
+        { done: 130, total: 130 },
+      ]);
+    }
+    // Without a total path, no progress: the bar shows records and rate only.
+    const { source } = await setup({ type: 'none' }, { type: 'none' });
+    expect((await readAll(source)).batches.every((b) => b.progress === undefined)).toBe(true);
+  });
 });
 
 describe('REST connector: faults', () => {

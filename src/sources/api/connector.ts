@@ -89,6 +89,8 @@ const stream = z
     /** JSONPath of the records in each page (default: the body itself when it is an array). */
     records: z.string().default('$[*]'),
     pagination: pagination.default({ type: 'none' }),
+    /** JSONPath of the total number of records the request matches, when the API reports one (progress). */
+    total: z.string().min(1).optional(),
     primaryKey: z.array(z.string()).default([]),
     incremental: z
       .object({
@@ -246,7 +248,7 @@ class ApiSource implements Source {
     const out: StreamDescription[] = [];
     for (const [name, s] of Object.entries(this.settings.streams)) {
       const response = await this.fetch(this.pageUrl(s, {}, undefined));
-      const records = this.select(s, response.body, response.url);
+      const { records } = this.select(s, response.body, response.url);
       const fields = new Map<string, string>();
       for (const record of records.slice(0, 50)) {
         for (const [k, v] of Object.entries(record))
@@ -287,11 +289,20 @@ class ApiSource implements Source {
       high = prior.high;
       position = initialPosition(s.pagination);
     }
+    // Records of this request read before this page (an interrupted run's position counts).
+    const p = s.pagination;
+    let done =
+      p.type === 'offset'
+        ? (position.offset ?? 0)
+        : p.type === 'page'
+          ? Math.max(0, ((position.page ?? p.start) - p.start) * p.size)
+          : 0;
     for (;;) {
       options.signal?.throwIfAborted();
       const url = position.url ?? this.pageUrl(s, position, since);
       const response = await this.fetch(url, options.signal);
-      const records = this.select(s, response.body, response.url);
+      const { records, total } = this.select(s, response.body, response.url);
+      done += records.length;
       if (s.incremental) {
         for (const r of records) {
           const value = r[s.incremental.cursorField];
@@ -310,7 +321,12 @@ class ApiSource implements Source {
             ...(high !== undefined ? { high } : {}),
           }
         : { ...(high !== undefined ? { high } : {}) };
-      yield { records, state: state as SourceState, position: this.http.describe(response.url) };
+      yield {
+        records,
+        state: state as SourceState,
+        position: this.http.describe(response.url),
+        ...(total !== undefined ? { progress: { done: Math.min(done, total), total } } : {}),
+      };
       if (!next) return;
       position = next;
     }
@@ -401,10 +417,21 @@ class ApiSource implements Source {
     }
   }
 
-  private select(s: z.infer<typeof stream>, body: Buffer, url: string): SourceRecord[] {
+  private select(
+    s: z.infer<typeof stream>,
+    body: Buffer,
+    url: string,
+  ): { records: SourceRecord[]; total: number | undefined } {
     const json = this.parse(body, url);
     const found = JSONPath({ path: s.records, json: json as object, wrap: true }) as unknown[];
-    return found.filter((r): r is SourceRecord => r !== null && typeof r === 'object' && !Array.isArray(r));
+    const records = found.filter(
+      (r): r is SourceRecord => r !== null && typeof r === 'object' && !Array.isArray(r),
+    );
+    // A total the API reports is a hint for progress only: anything but a count is ignored.
+    const reported = s.total
+      ? Number((JSONPath({ path: s.total, json: json as object, wrap: true }) as unknown[])[0])
+      : Number.NaN;
+    return { records, total: Number.isSafeInteger(reported) && reported >= 0 ? reported : undefined };
   }
 
   private async fetch(url: string, signal?: AbortSignal) {
