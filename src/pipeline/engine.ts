@@ -27,7 +27,7 @@ import {
 import type { KeyService } from '../governance/index.js';
 import type { Source, SourceState } from '../sources/index.js';
 import type { Database, Store } from '../store/index.js';
-import { type DatasetDeclaration, unneededFields, type Workspace } from '../workspace/index.js';
+import type { DatasetDeclaration, Workspace } from '../workspace/index.js';
 import { DatasetValidator, type Mapped } from './validate.js';
 
 export interface PipelineDeps {
@@ -137,7 +137,6 @@ export async function executeRun(
     return fail('blocked', `fields awaiting a compliance officer's confirmation: ${pending.join(', ')}`);
 
   const validator = new DatasetValidator(dataset, deps.workspace.purposes);
-  const unneeded = unneededFields(dataset, deps.workspace.purposes);
   const source = deps.openSource(dataset.source);
   const stateRow = await db
     .selectFrom('source_state')
@@ -178,7 +177,9 @@ export async function executeRun(
       }
 
       // 2. classify fields seen for the first time
-      const newFields = Object.keys(dataset.fields).filter((f) => !plans.has(f) && !unneeded.has(f));
+      const newFields = Object.keys(dataset.fields).filter(
+        (f) => !plans.has(f) && !validator.unneeded.has(f),
+      );
       if (newFields.length > 0) {
         const samples = [...valid.values()].slice(0, 200).map((v) => v.record);
         const rows = newFields.map((field) => {

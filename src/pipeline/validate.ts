@@ -54,14 +54,15 @@ function coerce(type: string, value: unknown): { ok: true; value: unknown } | { 
 export class DatasetValidator {
   private readonly fields: Array<[string, DatasetDeclaration['fields'][string], RegExp | undefined]>;
   private readonly sourceNames: Set<string>;
-  private readonly unneeded: string[];
+  /** Declared fields no purpose of the dataset needs: never read, reported as dropped. */
+  readonly unneeded: ReadonlySet<string>;
 
   constructor(
     private readonly dataset: DatasetDeclaration,
     purposes: readonly Purpose[] = [],
   ) {
     const unneeded = unneededFields(dataset, purposes);
-    this.unneeded = [...unneeded];
+    this.unneeded = unneeded;
     this.fields = Object.entries(dataset.fields)
       .filter(([name]) => !unneeded.has(name))
       .map(([name, f]) => [name, f, f.format ? new RegExp(f.format, 'u') : undefined]);

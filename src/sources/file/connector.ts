@@ -190,15 +190,8 @@ class FileSource implements Source {
       };
   }
 
+  /** The file's records in order; `read` has already checked that the file can be read. */
   private async *records(counter: { bytes: number }): AsyncGenerator<{ record: SourceRecord; line: number }> {
-    try {
-      statSync(this.file);
-    } catch {
-      throw new SourceError(`source ${this.name}: ${this.settings.path} cannot be read`, {
-        source: this.name,
-        file: this.settings.path,
-      });
-    }
     if (this.format === 'xlsx') {
       yield* this.xlsx();
       return;
