@@ -1,8 +1,9 @@
 // The store on both dialects: one migration set, the same schema, idempotent migration.
 
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest, openStore, parseDatabaseUrl, type Store } from '../src/store/index.js';
+import { migrations } from '../src/store/migrations/index.js';
 import {
   createTestDatabase,
   createTestStore,
@@ -107,6 +108,62 @@ describe('store', () => {
           .executeTakeFirstOrThrow();
         expect(count.n).toBe(1);
         await second.close();
+      });
+
+      it('moves stored records to the 0005 layout: current versions once, subject links as index entries', async () => {
+        database = await createTestDatabase(dialect);
+        cleanups.push(() => database.drop());
+        const store = await openStore(parseDatabaseUrl(database.url, database.dir), { migrate: false });
+        try {
+          const migrator = new Migrator({
+            db: store.db,
+            provider: { getMigrations: async () => migrations },
+          });
+          expect((await migrator.migrateTo('0004_pipeline')).error).toBeUndefined();
+          const at = '2026-01-01T00:00:00.000Z';
+          const record = (key: string, version: number) => ({
+            dataset: 'd',
+            natural_key: key,
+            version,
+            data: `{"v":${version}}`,
+            sealed: null,
+            content_hash: `h${key}${version}`,
+            run_id: 'r',
+            created_at: at,
+          });
+          await store.db
+            .insertInto('dataset_records')
+            .values([
+              { ...record('a', 2), subject_id: 's_a', updated_at: at },
+              { ...record('b', 1), subject_id: null, updated_at: at },
+            ])
+            .execute();
+          await store.db
+            .insertInto('record_versions')
+            .values([record('a', 1), record('a', 2), record('b', 1)])
+            .execute();
+          await migrateToLatest(store.db);
+          const versions = await store.db
+            .selectFrom('record_versions')
+            .select(['natural_key', 'version'])
+            .execute();
+          expect(versions).toEqual([{ natural_key: 'a', version: 1 }]);
+          const history = await store.db
+            .selectFrom('record_history')
+            .select(['natural_key', 'version', 'data'])
+            .orderBy('natural_key')
+            .orderBy('version')
+            .execute();
+          expect(history.map((h) => [h.natural_key, Number(h.version), h.data])).toEqual([
+            ['a', 1, '{"v":1}'],
+            ['a', 2, '{"v":2}'],
+            ['b', 1, '{"v":1}'],
+          ]);
+          const links = await store.db.selectFrom('blind_index_entries').selectAll().execute();
+          expect(links).toEqual([{ dataset: 'd', field: '$subject', hash: 's_a', natural_key: 'a' }]);
+        } finally {
+          await store.close();
+        }
       });
     });
   }

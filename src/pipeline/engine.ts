@@ -9,7 +9,7 @@
 // batch is idempotent (upsert by natural key, unchanged records skipped), so a run interrupted any
 // number of times stores exactly what an uninterrupted run stores.
 
-import type { Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { AuditLog } from '../audit/index.js';
 import { canonicalJson } from '../audit/index.js';
 import { classifyField } from '../classify/index.js';
@@ -137,7 +137,10 @@ export async function executeRun(
     return fail('blocked', `fields awaiting a compliance officer's confirmation: ${pending.join(', ')}`);
 
   const validator = new DatasetValidator(dataset, deps.workspace.purposes);
+  // Entries an earlier run of this dataset staged and could not merge (it was killed) go first.
+  await mergeStagedIndexes(db, dataset.name);
   const source = deps.openSource(dataset.source);
+  let mergeError: unknown;
   const stateRow = await db
     .selectFrom('source_state')
     .select('state')
@@ -324,10 +327,8 @@ export async function executeRun(
             existing.set(r.natural_key, { version: Number(r.version), hash: r.content_hash });
         }
         const inserts: Database['dataset_records'][] = [];
-        const versions: Database['record_versions'][] = [];
-        const indexRows: Database['blind_indexes'][] = [];
-        let stored = 0;
-        let updated = 0;
+        const updates: Database['dataset_records'][] = [];
+        const indexRows: Database['index_staging'][] = [];
         let unchanged = 0;
         for (const p of prepared) {
           const old = existing.get(p.key);
@@ -335,53 +336,47 @@ export async function executeRun(
             unchanged += 1;
             continue;
           }
-          const version = old ? old.version + 1 : 1;
-          if (old) {
-            updated += 1;
-            await trx
-              .updateTable('dataset_records')
-              .set({
-                version,
-                data: p.data,
-                sealed: p.sealed,
-                content_hash: p.hash,
-                run_id: options.runId,
-                updated_at: now,
-                subject_id: p.subjectId,
-              })
-              .where('dataset', '=', dataset.name)
-              .where('natural_key', '=', p.key)
-              .execute();
-          } else {
-            stored += 1;
-            inserts.push({
-              dataset: dataset.name,
-              natural_key: p.key,
-              subject_id: p.subjectId,
-              version,
-              data: p.data,
-              sealed: p.sealed,
-              content_hash: p.hash,
-              run_id: options.runId,
-              created_at: now,
-              updated_at: now,
-            });
-          }
-          versions.push({
+          (old ? updates : inserts).push({
             dataset: dataset.name,
             natural_key: p.key,
-            version,
+            subject_id: p.subjectId,
+            version: old ? old.version + 1 : 1,
             data: p.data,
             sealed: p.sealed,
             content_hash: p.hash,
             run_id: options.runId,
             created_at: now,
+            updated_at: now,
           });
+          // Appended now, merged into blind_indexes (sorted) when the run ends: see 0005_record_storage.
+          if (p.subjectId !== null)
+            indexRows.push({
+              dataset: dataset.name,
+              field: '$subject',
+              hash: p.subjectId,
+              natural_key: p.key,
+            });
           for (const ix of p.indexes)
             indexRows.push({ dataset: dataset.name, field: ix.field, hash: ix.hash, natural_key: p.key });
         }
+        const stored = inserts.length;
+        const updated = updates.length;
         if (raw) {
           // SQLite: prepared statements on the same connection, inside this transaction.
+          for (const r of updates) {
+            raw.archiveVersion.run(r.dataset, r.natural_key);
+            raw.updateRecord.run(
+              r.version,
+              r.data,
+              r.sealed,
+              r.content_hash,
+              r.run_id,
+              r.updated_at,
+              r.subject_id,
+              r.dataset,
+              r.natural_key,
+            );
+          }
           for (const r of inserts)
             raw.insertRecord.run(
               r.dataset,
@@ -395,28 +390,39 @@ export async function executeRun(
               r.created_at,
               r.updated_at,
             );
-          for (const v of versions)
-            raw.insertVersion.run(
-              v.dataset,
-              v.natural_key,
-              v.version,
-              v.data,
-              v.sealed,
-              v.content_hash,
-              v.run_id,
-              v.created_at,
-            );
-          for (const ix of indexRows) raw.insertIndex.run(ix.dataset, ix.field, ix.hash, ix.natural_key);
+          for (const ix of indexRows) raw.stageIndex.run(ix.dataset, ix.field, ix.hash, ix.natural_key);
         } else {
-          await insertChunked(trx, 'dataset_records', inserts);
-          await insertChunked(trx, 'record_versions', versions);
-          for (let i = 0; i < indexRows.length; i += 500) {
+          for (const r of updates) {
+            // The version being replaced joins the history; the record keeps only its current one.
+            await sql`INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at)
+              SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at
+              FROM dataset_records WHERE dataset = ${r.dataset} AND natural_key = ${r.natural_key}
+              ON CONFLICT DO NOTHING`.execute(trx);
             await trx
-              .insertInto('blind_indexes')
-              .values(indexRows.slice(i, i + 500))
-              .onConflict((oc) => oc.doNothing())
+              .updateTable('dataset_records')
+              .set({
+                version: r.version,
+                data: r.data,
+                sealed: r.sealed,
+                content_hash: r.content_hash,
+                run_id: r.run_id,
+                updated_at: r.updated_at,
+                subject_id: r.subject_id,
+              })
+              .where('dataset', '=', r.dataset)
+              .where('natural_key', '=', r.natural_key)
               .execute();
           }
+          for (let i = 0; i < inserts.length; i += 300)
+            await trx
+              .insertInto('dataset_records')
+              .values(inserts.slice(i, i + 300))
+              .execute();
+          for (let i = 0; i < indexRows.length; i += 500)
+            await trx
+              .insertInto('index_staging')
+              .values(indexRows.slice(i, i + 500))
+              .execute();
         }
         const reasons: Record<string, number> = {};
         const quarantineRows = quarantined.map((q, i) => {
@@ -512,9 +518,32 @@ export async function executeRun(
     return fail('failed', (error as Error).message);
   } finally {
     await source.close();
+    // The blind-index entries this run staged go into blind_indexes in key order, however the run
+    // ended. Should the merge fail, they stay staged (still read through blind_index_entries) for
+    // the next run to merge; that fails only a run that had otherwise succeeded (below).
+    mergeError = await mergeStagedIndexes(db, dataset.name).then(
+      () => undefined,
+      (error: unknown) => error ?? new Error('merge failed'),
+    );
   }
+  if (mergeError) throw mergeError;
   summary.elapsedMs = performance.now() - started;
   return summary;
+}
+
+/**
+ * Moves a dataset's staged blind-index entries into blind_indexes in one transaction, sorted by
+ * key so the index is written page after page instead of at random. Returns the entries moved.
+ */
+export async function mergeStagedIndexes(db: Kysely<Database>, dataset: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const moved = await sql`INSERT INTO blind_indexes (dataset, field, hash, natural_key)
+      SELECT dataset, field, hash, natural_key FROM index_staging WHERE dataset = ${dataset}
+      ORDER BY field, hash, natural_key
+      ON CONFLICT DO NOTHING`.execute(trx);
+    await trx.deleteFrom('index_staging').where('dataset', '=', dataset).execute();
+    return Number(moved.numAffectedRows ?? 0n);
+  });
 }
 
 /** The run row's counters, as stored after each batch and at the end. */
@@ -540,11 +569,14 @@ function prepareSqlite(db: NonNullable<Store['sqlite']>) {
     insertRecord: db.prepare(
       'INSERT INTO dataset_records (dataset, natural_key, subject_id, version, data, sealed, content_hash, run_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    insertVersion: db.prepare(
-      'INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    archiveVersion: db.prepare(
+      'INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at) SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at FROM dataset_records WHERE dataset = ? AND natural_key = ? ON CONFLICT DO NOTHING',
     ),
-    insertIndex: db.prepare(
-      'INSERT OR IGNORE INTO blind_indexes (dataset, field, hash, natural_key) VALUES (?, ?, ?, ?)',
+    updateRecord: db.prepare(
+      'UPDATE dataset_records SET version = ?, data = ?, sealed = ?, content_hash = ?, run_id = ?, updated_at = ?, subject_id = ? WHERE dataset = ? AND natural_key = ?',
+    ),
+    stageIndex: db.prepare(
+      'INSERT INTO index_staging (dataset, field, hash, natural_key) VALUES (?, ?, ?, ?)',
     ),
   };
 }
@@ -557,20 +589,6 @@ function sqliteStatements(store: Store): ReturnType<typeof prepareSqlite> | unde
     statementCache.set(store.sqlite, cached);
   }
   return cached;
-}
-
-async function insertChunked<T extends 'dataset_records' | 'record_versions'>(
-  trx: Transaction<Database>,
-  table: T,
-  rows: Database[T][],
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += 300) {
-    await trx
-      .insertInto(table)
-      // biome-ignore lint/suspicious/noExplicitAny: Kysely's insert typing cannot follow the generic table
-      .values(rows.slice(i, i + 300) as any)
-      .execute();
-  }
 }
 
 function planOf(row: { category: string | null; sensitive: number; entities: string }): FieldPlan {

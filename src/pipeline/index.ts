@@ -3,6 +3,7 @@
 export { queueDemoRuns, seedDemoConsents } from './demo.js';
 export {
   executeRun,
+  mergeStagedIndexes,
   type PipelineDeps,
   type RunProgress,
   type RunProgressUpdate,

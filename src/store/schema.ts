@@ -136,6 +136,7 @@ export interface DatasetRecordsTable {
   updated_at: string;
 }
 
+/** The versions a record had before its current one (which is only in dataset_records). */
 export interface RecordVersionsTable {
   dataset: string;
   natural_key: string;
@@ -147,12 +148,20 @@ export interface RecordVersionsTable {
   created_at: string;
 }
 
+/**
+ * Keyed hashes of identifiers → the records holding them. Field `$subject` links a data subject
+ * (hash = subject id) to its records. Entries written by a run that has not ended yet are still in
+ * index_staging: read blind_index_entries, which holds both.
+ */
 export interface BlindIndexesTable {
   dataset: string;
   field: string;
   hash: string;
   natural_key: string;
 }
+
+/** Read-only view: every version of every record, earlier ones and the current one. */
+export type RecordHistoryView = RecordVersionsTable;
 
 export interface QuarantineTable {
   id: string;
@@ -206,6 +215,12 @@ export interface Database {
   dataset_records: DatasetRecordsTable;
   record_versions: RecordVersionsTable;
   blind_indexes: BlindIndexesTable;
+  /** Blind-index entries a run appended and has not merged yet (see 0005_record_storage). */
+  index_staging: BlindIndexesTable;
+  /** View: blind_indexes ∪ index_staging. */
+  blind_index_entries: BlindIndexesTable;
+  /** View: record_versions ∪ the current versions. */
+  record_history: RecordHistoryView;
   quarantine: QuarantineTable;
   field_classifications: FieldClassificationsTable;
   consents: ConsentsTable;

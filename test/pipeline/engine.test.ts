@@ -120,13 +120,34 @@ describe.each(TEST_DIALECTS)('collection pipeline on %s', (dialect) => {
     await ctx.store.db.deleteFrom('source_state').execute();
     const changed = await collect(ctx);
     expect(changed).toMatchObject({ updated: 1, unchanged: 39 });
-    const versions = await ctx.store.db
-      .selectFrom('record_versions')
-      .select('version')
+    // The record holds its current version; the history holds the one it replaced; the view both.
+    const versionsOf = async (table: 'record_versions' | 'record_history') =>
+      (
+        await ctx.store.db
+          .selectFrom(table)
+          .select('version')
+          .where('natural_key', '=', rows[3]!.cid)
+          .orderBy('version')
+          .execute()
+      ).map((v) => v.version);
+    expect(await versionsOf('record_versions')).toEqual([1]);
+    expect(await versionsOf('record_history')).toEqual([1, 2]);
+    const current = await ctx.store.db
+      .selectFrom('dataset_records')
+      .select(['version', 'data'])
       .where('natural_key', '=', rows[3]!.cid)
-      .orderBy('version')
+      .executeTakeFirstOrThrow();
+    expect(current.version).toBe(2);
+    expect(JSON.parse(current.data).score).toBe(999);
+    // Every run merged what it staged: the subject link and the identifiers are in blind_indexes.
+    expect(await ctx.store.db.selectFrom('index_staging').select('hash').execute()).toEqual([]);
+    const subjectLinks = await ctx.store.db
+      .selectFrom('blind_indexes')
+      .select('natural_key')
+      .where('field', '=', '$subject')
+      .where('hash', '=', first.subject_id!)
       .execute();
-    expect(versions.map((v) => v.version)).toEqual([1, 2]);
+    expect(subjectLinks.map((l) => l.natural_key)).toEqual([rows[0]!.cid]);
   });
 
   it('blocks a dataset when a field is newly detected as personal information, until confirmed', async () => {

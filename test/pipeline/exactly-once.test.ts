@@ -42,12 +42,30 @@ async function snapshot(ws: TestWorkspace) {
       .select(['natural_key', 'content_hash', 'version', 'data'])
       .orderBy('natural_key')
       .execute();
-    const versions = await ctx.store.db
-      .selectFrom('record_versions')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
+    const count = async (table: 'record_history' | 'index_staging') =>
+      Number(
+        (
+          await ctx.store.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const indexes = await ctx.store.db
+      .selectFrom('blind_indexes')
+      .select(['field', 'hash', 'natural_key'])
+      .orderBy('field')
+      .orderBy('hash')
+      .orderBy('natural_key')
+      .execute();
     const runs = await ctx.runs.list({ limit: 100 });
-    return { records, versions: Number(versions.n), runs };
+    return {
+      records,
+      versions: await count('record_history'),
+      staged: await count('index_staging'),
+      indexes,
+      runs,
+    };
   } finally {
     await ctx.close();
   }
@@ -125,6 +143,10 @@ it('SIGKILL at random points, several times, stores exactly what an uninterrupte
   expect(a.records).toEqual(b.records);
   expect(a.records.every((r) => Number(r.version) === 1)).toBe(true);
   expect(a.versions).toBe(6_000);
+  // Entries staged by killed runs were merged by the next run: the same index, nothing left staged.
+  expect(a.staged).toBe(0);
+  expect(a.indexes.length).toBe(6_000 * 3);
+  expect(a.indexes).toEqual(b.indexes);
   // Killed runs were recognised as abandoned, not left "running".
   expect(a.runs.some((r) => r.status === 'abandoned')).toBe(true);
   expect(a.runs.some((r) => r.status === 'running')).toBe(false);

@@ -6,10 +6,12 @@ import * as foundation from './0001_foundation.js';
 import * as audit from './0002_audit.js';
 import * as keys from './0003_keys.js';
 import * as pipeline from './0004_pipeline.js';
+import * as recordStorage from './0005_record_storage.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_audit': audit,
   '0003_keys': keys,
   '0004_pipeline': pipeline,
+  '0005_record_storage': recordStorage,
 };
