@@ -161,6 +161,16 @@ describe('store', () => {
           ]);
           const links = await store.db.selectFrom('blind_index_entries').selectAll().execute();
           expect(links).toEqual([{ dataset: 'd', field: '$subject', hash: 's_a', natural_key: 'a' }]);
+          // And back: the current versions rejoin record_versions, the subject links leave the index.
+          await store.db
+            .insertInto('index_staging')
+            .values({ ...links[0]!, field: 'id_no' })
+            .execute();
+          expect((await migrator.migrateDown()).error).toBeUndefined();
+          expect(await store.db.selectFrom('record_versions').select('version').execute()).toHaveLength(3);
+          expect(await store.db.selectFrom('blind_indexes').select('field').execute()).toEqual([
+            { field: 'id_no' },
+          ]);
         } finally {
           await store.close();
         }

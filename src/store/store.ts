@@ -60,6 +60,11 @@ function openSqlite(file: string): Store {
   // 64 MiB of page cache (SQLite's default is 2 MiB): collection batches touch many index pages,
   // and a small cache spills them to the WAL mid-transaction (+15% pipeline throughput measured).
   database.pragma('cache_size = -65536');
+  // Checkpoint when the WAL reaches 64 MiB rather than SQLite's 4 MiB: a page changed by several
+  // batches is copied back into the database once, not after every batch; the file is cut back to
+  // 64 MiB after a checkpoint so it does not keep the size of the largest burst.
+  database.pragma('wal_autocheckpoint = 16384');
+  database.pragma('journal_size_limit = 67108864');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return { db, dialect: 'sqlite', schema: undefined, sqlite: database, close: () => db.destroy() };
 }

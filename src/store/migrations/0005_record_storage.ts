@@ -54,7 +54,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     db,
   );
   await sql`INSERT INTO blind_indexes (dataset, field, hash, natural_key)
-    SELECT dataset, field, hash, natural_key FROM index_staging
+    SELECT dataset, field, hash, natural_key FROM index_staging WHERE true
     ON CONFLICT DO NOTHING`.execute(db);
   await db.schema.dropTable('index_staging').execute();
   await sql`DELETE FROM blind_indexes WHERE field = '$subject'`.execute(db);
