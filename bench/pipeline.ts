@@ -1,7 +1,8 @@
 // The whole pipeline on SQLite: N synthetic records (10 fields, 3 personal and sealed) from an NDJSON
 // file through validate → classify → admit → protect → store → checkpoint → audit, beside a raw
 // baseline in the same run (JSON.parse plus batched insert of the same records into a plain table).
-// Prints records/s, peak RSS and the ratio. CUSTOS_BENCH_PIPELINE_RECORDS sets N (default 1,000,000).
+// Prints records/s, peak RSS and the ratio. CUSTOS_BENCH_PIPELINE_RECORDS sets N (default 1,000,000),
+// CUSTOS_BENCH_PIPELINE_BATCH the batch size (default 5,000).
 // A third figure puts the pipeline beside its storage floor: the same rows (record, a data key,
 // three staged index entries and their merge) written to Custos's own schema with bare prepared
 // statements and no crypto — what the schema alone costs, so a change can be told apart from the
@@ -27,7 +28,8 @@ import { openStore, parseDatabaseUrl } from '../src/store/index.js';
 import { initWorkspace } from '../src/workspace/index.js';
 import type { Benchmark, BenchResult } from './result.js';
 
-const BATCH = 5_000;
+/** Records per batch (and per commit), for the pipeline and the baseline alike. */
+const BATCH = Number(process.env.CUSTOS_BENCH_PIPELINE_BATCH ?? 5_000);
 
 async function writeInput(file: string, count: number): Promise<void> {
   const s = new Synthetic(1125);
@@ -144,7 +146,7 @@ export const benchmark: Benchmark = {
       w('purposes.yaml', 'purposes:\n  - name: credit_assessment\n    title: credit\n');
       w(
         'sources.yaml',
-        'sources:\n  - name: input\n    type: file\n    path: input.ndjson\n    stream: input\n    batchSize: 5000\n',
+        `sources:\n  - name: input\n    type: file\n    path: input.ndjson\n    stream: input\n    batchSize: ${BATCH}\n`,
       );
       w(
         'datasets.yaml',
