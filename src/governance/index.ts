@@ -1,6 +1,12 @@
 // Public face of governance: identity (users, tokens, sessions) today; consent, grants and policy later.
 
-export { KeyService, type KeyServiceOptions, type KeyStatus, type SealItem } from './key-service.js';
+export {
+  KeyService,
+  type KeyServiceOptions,
+  type KeyStatus,
+  type SealItem,
+  sealFields,
+} from './key-service.js';
 export { checkPasswordRules, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
 export { type SessionLimits, SessionService } from './session-service.js';
 export {

@@ -49,6 +49,17 @@ export interface KeyServiceOptions {
 
 const CHUNK = 500;
 
+/** One record's personal fields sealed under the subject's DEK, the subject id bound as associated data. */
+export function sealFields(
+  suite: CipherSuite,
+  dek: Buffer,
+  subjectId: string,
+  fields: Record<string, unknown>,
+): string {
+  const plaintext = Buffer.from(JSON.stringify(fields), 'utf8');
+  return seal(suite, dek, { keyId: 'dek', version: 1 }, plaintext, Buffer.from(subjectId)).toString('base64');
+}
+
 export class KeyService {
   private readonly cache = new Map<string, Buffer>();
   private readonly cacheSize: number;
@@ -77,29 +88,29 @@ export class KeyService {
 
   /** Seals each item's fields under its subject's DEK, creating missing DEKs in one transaction. */
   async encryptMany(items: readonly SealItem[]): Promise<string[]> {
-    const keys = await this.dataKeys(
-      items.map((i) => i.subjectId),
-      true,
-    );
+    const keys = await this.sealingKeys(items.map((i) => i.subjectId));
     try {
-      return items.map((item) => {
-        const key = keys.get(item.subjectId);
-        if (!key)
-          throw new CryptoError(
-            'the data key of this subject was destroyed (erased): nothing new can be sealed for it',
-          );
-        const plaintext = Buffer.from(JSON.stringify(item.fields), 'utf8');
-        return seal(
-          this.suite,
-          key,
-          { keyId: 'dek', version: 1 },
-          plaintext,
-          Buffer.from(item.subjectId),
-        ).toString('base64');
-      });
+      return items.map((item) =>
+        sealFields(this.suite, keys.get(item.subjectId)!, item.subjectId, item.fields),
+      );
     } finally {
       for (const key of keys.values()) key.fill(0);
     }
+  }
+
+  /**
+   * The DEKs to seal new data of these subjects with, missing ones created in one transaction:
+   * private copies the caller must zeroise. Refuses (CryptoError) if a subject's key was shredded.
+   */
+  async sealingKeys(subjectIds: readonly string[]): Promise<Map<string, Buffer>> {
+    const keys = await this.dataKeys(subjectIds, true);
+    if (subjectIds.some((id) => !keys.has(id))) {
+      for (const key of keys.values()) key.fill(0);
+      throw new CryptoError(
+        'the data key of this subject was destroyed (erased): nothing new can be sealed for it',
+      );
+    }
+    return keys;
   }
 
   async encryptRecord(subjectId: string, fields: Record<string, unknown>): Promise<string> {
@@ -132,6 +143,11 @@ export class KeyService {
 
   blindIndex(kind: IdentifierKind, value: string): string {
     return blindIndex(this.suite, this.provider.blindIndexKey(), kind, value);
+  }
+
+  /** The blind-index key, for a worker thread of this process that computes blind indexes. */
+  blindIndexKey(): Buffer {
+    return this.provider.blindIndexKey();
   }
 
   /** Destroys the subject's DEK: every ciphertext made with it becomes unreadable, everywhere. */

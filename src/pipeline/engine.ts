@@ -25,9 +25,10 @@ import {
   ValidationError,
 } from '../domain/index.js';
 import type { KeyService } from '../governance/index.js';
-import type { Source, SourceState } from '../sources/index.js';
+import type { Source, SourceBatch, SourceState } from '../sources/index.js';
 import type { Database, Store } from '../store/index.js';
 import type { DatasetDeclaration, Workspace } from '../workspace/index.js';
+import { type ProtectedRecord, type ProtectJob, Protector, packKeys } from './protect.js';
 import { DatasetValidator, type Mapped } from './validate.js';
 
 export interface PipelineDeps {
@@ -67,6 +68,34 @@ export interface ExecuteOptions {
   batchSize?: number;
   signal?: AbortSignal;
   onProgress?: (progress: RunProgressUpdate) => void;
+  /**
+   * Seal and hash on a worker thread, overlapped with the store of the batch before (default
+   * true; a run of one batch never starts the thread).
+   */
+  protectThread?: boolean;
+}
+
+/** A record held back (quarantined), with the reason. */
+interface Held {
+  reason: string;
+  detail: string;
+  raw: Record<string, unknown>;
+  subject: string | undefined;
+}
+
+interface Admitted {
+  key: string;
+  record: Mapped;
+  subjectId: string | null;
+}
+
+/** A batch through the protect step, waiting for its store. */
+interface ProtectedBatch {
+  batch: SourceBatch;
+  admitted: Admitted[];
+  quarantined: Held[];
+  quarantineSealed: string[];
+  records: ProtectedRecord[];
 }
 
 const IDENTIFIER_KINDS: Partial<Record<EntityType, IdentifierKind>> = {
@@ -151,23 +180,239 @@ export async function executeRun(
   const fieldNames = deps.workspace.config.classification.fieldNames as Record<string, EntityType>;
   const purposes = dataset.purposes;
 
+  const protector = new Protector(keys.suite, keys.blindIndexKey(), options.protectThread ?? true);
+  /** 5. store, checkpoint, count and audit a protected batch in one transaction. */
+  const storeBatch = async ({ batch, admitted, quarantined, quarantineSealed, records }: ProtectedBatch) => {
+    summary.read += batch.records.length;
+    const now = new Date().toISOString();
+    const prepared = admitted.map((a, i) => ({ key: a.key, subjectId: a.subjectId, ...records[i]! }));
+    await db.transaction().execute(async (trx) => {
+      const existing = new Map<string, { version: number; hash: string }>();
+      const allKeys = prepared.map((p) => p.key);
+      const raw = sqliteStatements(deps.store);
+      if (raw) {
+        for (const key of allKeys) {
+          const row = raw.existing.get(dataset.name, key) as
+            | { version: number; content_hash: string }
+            | undefined;
+          if (row) existing.set(key, { version: Number(row.version), hash: row.content_hash });
+        }
+      }
+      for (let i = 0; raw === undefined && i < allKeys.length; i += 500) {
+        const rows = await trx
+          .selectFrom('dataset_records')
+          .select(['natural_key', 'version', 'content_hash'])
+          .where('dataset', '=', dataset.name)
+          .where('natural_key', 'in', allKeys.slice(i, i + 500))
+          .execute();
+        for (const r of rows)
+          existing.set(r.natural_key, { version: Number(r.version), hash: r.content_hash });
+      }
+      const inserts: Database['dataset_records'][] = [];
+      const updates: Database['dataset_records'][] = [];
+      const indexRows: Database['index_staging'][] = [];
+      let unchanged = 0;
+      for (const p of prepared) {
+        const old = existing.get(p.key);
+        if (old && old.hash === p.hash) {
+          unchanged += 1;
+          continue;
+        }
+        (old ? updates : inserts).push({
+          dataset: dataset.name,
+          natural_key: p.key,
+          subject_id: p.subjectId,
+          version: old ? old.version + 1 : 1,
+          data: p.data,
+          sealed: p.sealed,
+          content_hash: p.hash,
+          run_id: options.runId,
+          created_at: now,
+          updated_at: now,
+        });
+        // Appended now, merged into blind_indexes (sorted) when the run ends: see 0005_record_storage.
+        if (p.subjectId !== null)
+          indexRows.push({
+            dataset: dataset.name,
+            field: '$subject',
+            hash: p.subjectId,
+            natural_key: p.key,
+          });
+        for (const ix of p.indexes)
+          indexRows.push({ dataset: dataset.name, field: ix.field, hash: ix.hash, natural_key: p.key });
+      }
+      const stored = inserts.length;
+      const updated = updates.length;
+      if (raw) {
+        // SQLite: prepared statements on the same connection, inside this transaction.
+        for (const r of updates) {
+          raw.archiveVersion.run(r.dataset, r.natural_key);
+          raw.updateRecord.run(
+            r.version,
+            r.data,
+            r.sealed,
+            r.content_hash,
+            r.run_id,
+            r.updated_at,
+            r.subject_id,
+            r.dataset,
+            r.natural_key,
+          );
+        }
+        for (const r of inserts)
+          raw.insertRecord.run(
+            r.dataset,
+            r.natural_key,
+            r.subject_id,
+            r.version,
+            r.data,
+            r.sealed,
+            r.content_hash,
+            r.run_id,
+            r.created_at,
+            r.updated_at,
+          );
+        for (const ix of indexRows) raw.stageIndex.run(ix.dataset, ix.field, ix.hash, ix.natural_key);
+      } else {
+        for (const r of updates) {
+          // The version being replaced joins the history; the record keeps only its current one.
+          await sql`INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at)
+            SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at
+            FROM dataset_records WHERE dataset = ${r.dataset} AND natural_key = ${r.natural_key}
+            ON CONFLICT DO NOTHING`.execute(trx);
+          await trx
+            .updateTable('dataset_records')
+            .set({
+              version: r.version,
+              data: r.data,
+              sealed: r.sealed,
+              content_hash: r.content_hash,
+              run_id: r.run_id,
+              updated_at: r.updated_at,
+              subject_id: r.subject_id,
+            })
+            .where('dataset', '=', r.dataset)
+            .where('natural_key', '=', r.natural_key)
+            .execute();
+        }
+        for (let i = 0; i < inserts.length; i += 300)
+          await trx
+            .insertInto('dataset_records')
+            .values(inserts.slice(i, i + 300))
+            .execute();
+        for (let i = 0; i < indexRows.length; i += 500)
+          await trx
+            .insertInto('index_staging')
+            .values(indexRows.slice(i, i + 500))
+            .execute();
+      }
+      const reasons: Record<string, number> = {};
+      const quarantineRows = quarantined.map((q, i) => {
+        reasons[q.reason] = (reasons[q.reason] ?? 0) + 1;
+        return {
+          // The same record held back for the same reason is ONE row, however often it is read
+          // (a re-run after a kill, a lookback window, a reprocess): a keyed hash, never content.
+          id: `q_${keys.blindIndex('text', `${dataset.name}\u0000${q.reason}\u0000${canonicalJson(q.raw)}`).slice(0, 40)}`,
+          dataset: dataset.name,
+          run_id: options.runId,
+          reason: q.reason,
+          detail: q.detail,
+          position: batch.position ?? null,
+          subject_id: q.subject ? subjectIdFor(keys, q.subject) : `quarantine:${dataset.name}`,
+          sealed: quarantineSealed[i]!,
+          status: 'open',
+          created_at: now,
+        };
+      });
+      // One row per id even when a batch repeats a record (PostgreSQL refuses to update twice).
+      const held = [...new Map(quarantineRows.map((r) => [r.id, r])).values()];
+      for (let i = 0; i < held.length; i += 300) {
+        await trx
+          .insertInto('quarantine')
+          .values(held.slice(i, i + 300))
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              status: 'open',
+              run_id: eb.ref('excluded.run_id'),
+              detail: eb.ref('excluded.detail'),
+              position: eb.ref('excluded.position'),
+              sealed: eb.ref('excluded.sealed'),
+            })),
+          )
+          .execute();
+      }
+      await trx
+        .insertInto('source_state')
+        .values({
+          dataset: dataset.name,
+          state: batch.state === null ? null : JSON.stringify(batch.state),
+          run_id: options.runId,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc.column('dataset').doUpdateSet({
+            state: batch.state === null ? null : JSON.stringify(batch.state),
+            run_id: options.runId,
+            updated_at: now,
+          }),
+        )
+        .execute();
+      summary.stored += stored;
+      summary.updated += updated;
+      summary.unchanged += unchanged;
+      summary.quarantined += quarantined.length;
+      for (const [r, n] of Object.entries(reasons))
+        summary.quarantineReasons[r] = (summary.quarantineReasons[r] ?? 0) + n;
+      summary.droppedFields = [...dropped];
+      await trx
+        .updateTable('runs')
+        .set({ ...runCounts(summary), heartbeat_at: now })
+        .where('id', '=', options.runId)
+        .execute();
+      await deps.audit.recordWithin(trx, [
+        {
+          actor: options.actor,
+          action: 'collect.batch',
+          target: `dataset:${dataset.name}`,
+          purpose: purposes.join(','),
+          details: {
+            run: options.runId,
+            read: batch.records.length,
+            stored,
+            updated,
+            unchanged,
+            quarantined: quarantined.length,
+            ...(batch.position ? { position: batch.position } : {}),
+          },
+        },
+      ]);
+    });
+    summary.elapsedMs = performance.now() - started;
+    const size = batch.progress;
+    options.onProgress?.({
+      ...summary,
+      ...(size && size.total > 0 ? { fraction: Math.min(1, size.done / size.total) } : {}),
+    });
+  };
+  // A protected batch waiting for its store.
+  let waiting: ProtectedBatch | undefined;
+  const storeWaiting = async () => {
+    const next = waiting;
+    waiting = undefined;
+    if (next) await storeBatch(next);
+  };
+
   try {
     for await (const batch of source.read(dataset.stream, state, {
       batchSize: options.batchSize ?? 1000,
       ...(options.signal ? { signal: options.signal } : {}),
     })) {
-      summary.read += batch.records.length;
       // 1. validate (and map, minimise)
       const valid = new Map<
         string,
         { record: Mapped; subject: string | undefined; raw: Record<string, unknown> }
       >();
-      const quarantined: Array<{
-        reason: string;
-        detail: string;
-        raw: Record<string, unknown>;
-        subject: string | undefined;
-      }> = [];
+      const quarantined: Held[] = [];
       for (const raw of batch.records) {
         const outcome = validator.validate(raw);
         if (!outcome.ok) {
@@ -222,6 +467,8 @@ export async function executeRun(
           plans.set(row.field, { ...planOf(row), field: row.field, status: row.status });
         const blocked = rows.filter((r) => r.status === 'pending').map((r) => r.field);
         if (blocked.length > 0) {
+          await storeWaiting();
+          summary.read += batch.records.length;
           return await fail(
             'blocked',
             `fields newly detected as personal information need a compliance officer's confirmation: ${blocked.join(', ')}`,
@@ -238,7 +485,7 @@ export async function executeRun(
       let consented: Set<string> | undefined;
       if (dataset.lawfulBasis === 'consent')
         consented = await consentingSubjects(db, [...subjectIds.values()], purposes, hasSensitive);
-      const admitted: Array<{ key: string; record: Mapped; subjectId: string | null }> = [];
+      const admitted: Admitted[] = [];
       for (const [key, v] of valid) {
         const subjectId = v.subject === undefined ? null : subjectIds.get(v.subject)!;
         if (dataset.lawfulBasis === 'consent') {
@@ -264,16 +511,21 @@ export async function executeRun(
         admitted.push({ key, record: v.record, subjectId });
       }
 
-      // 4. protect: one ciphertext per record for its personal fields; blind indexes
+      // 4. protect: one ciphertext per record for its personal fields, a content hash, blind
+      // indexes. The data keys are fetched (new ones made and wrapped) here; the keyed hashing and
+      // sealing run on the protect thread while the batch before is stored.
       const sealedFields = [...plans.entries()]
         .filter(([, p]) => p.category === 'C2' || p.category === 'C3')
         .map(([f]) => f);
-      const toSeal = admitted.map((a) => {
-        const fields: Mapped = {};
-        for (const f of sealedFields) if (a.record[f] !== undefined) fields[f] = a.record[f];
-        return { subjectId: a.subjectId ?? `dataset:${dataset.name}`, fields };
-      });
-      const sealed = sealedFields.length > 0 ? await keys.encryptMany(toSeal) : [];
+      const subjects = admitted.map((a) => a.subjectId ?? `dataset:${dataset.name}`);
+      const sealingKeys =
+        sealedFields.length > 0 ? await keys.sealingKeys(subjects) : new Map<string, Buffer>();
+      let packed: ReturnType<typeof packKeys>;
+      try {
+        packed = packKeys(sealingKeys);
+      } finally {
+        for (const key of sealingKeys.values()) key.fill(0);
+      }
       const quarantineSealed =
         quarantined.length > 0
           ? await keys.encryptMany(
@@ -283,240 +535,26 @@ export async function executeRun(
               })),
             )
           : [];
-      const now = new Date().toISOString();
-      const prepared = admitted.map((a, i) => {
-        const clear: Mapped = {};
-        for (const [f, v] of Object.entries(a.record)) if (!sealedFields.includes(f)) clear[f] = v;
-        const indexes: Array<{ field: string; hash: string }> = [];
-        for (const [f, p] of plans) {
-          const value = a.record[f];
-          if (p.index && typeof value === 'string')
-            indexes.push({ field: f, hash: keys.blindIndex(p.index, value) });
-        }
-        return {
-          key: a.key,
-          subjectId: a.subjectId,
-          data: JSON.stringify(clear),
-          sealed: sealedFields.length > 0 ? sealed[i]! : null,
-          hash: keys.blindIndex('text', canonicalJson(a.record)),
-          indexes,
-        };
+      const indexed: ProtectJob['indexed'] = [];
+      for (const [field, p] of plans) if (p.index) indexed.push([field, p.index]);
+      const protecting = protector.protect({
+        records: admitted.map((a) => a.record),
+        subjects,
+        sealedFields,
+        indexed,
+        ...packed,
       });
-
-      // 5. store, checkpoint, count and audit in one transaction
-      await db.transaction().execute(async (trx) => {
-        const existing = new Map<string, { version: number; hash: string }>();
-        const allKeys = prepared.map((p) => p.key);
-        const raw = sqliteStatements(deps.store);
-        if (raw) {
-          for (const key of allKeys) {
-            const row = raw.existing.get(dataset.name, key) as
-              | { version: number; content_hash: string }
-              | undefined;
-            if (row) existing.set(key, { version: Number(row.version), hash: row.content_hash });
-          }
-        }
-        for (let i = 0; raw === undefined && i < allKeys.length; i += 500) {
-          const rows = await trx
-            .selectFrom('dataset_records')
-            .select(['natural_key', 'version', 'content_hash'])
-            .where('dataset', '=', dataset.name)
-            .where('natural_key', 'in', allKeys.slice(i, i + 500))
-            .execute();
-          for (const r of rows)
-            existing.set(r.natural_key, { version: Number(r.version), hash: r.content_hash });
-        }
-        const inserts: Database['dataset_records'][] = [];
-        const updates: Database['dataset_records'][] = [];
-        const indexRows: Database['index_staging'][] = [];
-        let unchanged = 0;
-        for (const p of prepared) {
-          const old = existing.get(p.key);
-          if (old && old.hash === p.hash) {
-            unchanged += 1;
-            continue;
-          }
-          (old ? updates : inserts).push({
-            dataset: dataset.name,
-            natural_key: p.key,
-            subject_id: p.subjectId,
-            version: old ? old.version + 1 : 1,
-            data: p.data,
-            sealed: p.sealed,
-            content_hash: p.hash,
-            run_id: options.runId,
-            created_at: now,
-            updated_at: now,
-          });
-          // Appended now, merged into blind_indexes (sorted) when the run ends: see 0005_record_storage.
-          if (p.subjectId !== null)
-            indexRows.push({
-              dataset: dataset.name,
-              field: '$subject',
-              hash: p.subjectId,
-              natural_key: p.key,
-            });
-          for (const ix of p.indexes)
-            indexRows.push({ dataset: dataset.name, field: ix.field, hash: ix.hash, natural_key: p.key });
-        }
-        const stored = inserts.length;
-        const updated = updates.length;
-        if (raw) {
-          // SQLite: prepared statements on the same connection, inside this transaction.
-          for (const r of updates) {
-            raw.archiveVersion.run(r.dataset, r.natural_key);
-            raw.updateRecord.run(
-              r.version,
-              r.data,
-              r.sealed,
-              r.content_hash,
-              r.run_id,
-              r.updated_at,
-              r.subject_id,
-              r.dataset,
-              r.natural_key,
-            );
-          }
-          for (const r of inserts)
-            raw.insertRecord.run(
-              r.dataset,
-              r.natural_key,
-              r.subject_id,
-              r.version,
-              r.data,
-              r.sealed,
-              r.content_hash,
-              r.run_id,
-              r.created_at,
-              r.updated_at,
-            );
-          for (const ix of indexRows) raw.stageIndex.run(ix.dataset, ix.field, ix.hash, ix.natural_key);
-        } else {
-          for (const r of updates) {
-            // The version being replaced joins the history; the record keeps only its current one.
-            await sql`INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at)
-              SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at
-              FROM dataset_records WHERE dataset = ${r.dataset} AND natural_key = ${r.natural_key}
-              ON CONFLICT DO NOTHING`.execute(trx);
-            await trx
-              .updateTable('dataset_records')
-              .set({
-                version: r.version,
-                data: r.data,
-                sealed: r.sealed,
-                content_hash: r.content_hash,
-                run_id: r.run_id,
-                updated_at: r.updated_at,
-                subject_id: r.subject_id,
-              })
-              .where('dataset', '=', r.dataset)
-              .where('natural_key', '=', r.natural_key)
-              .execute();
-          }
-          for (let i = 0; i < inserts.length; i += 300)
-            await trx
-              .insertInto('dataset_records')
-              .values(inserts.slice(i, i + 300))
-              .execute();
-          for (let i = 0; i < indexRows.length; i += 500)
-            await trx
-              .insertInto('index_staging')
-              .values(indexRows.slice(i, i + 500))
-              .execute();
-        }
-        const reasons: Record<string, number> = {};
-        const quarantineRows = quarantined.map((q, i) => {
-          reasons[q.reason] = (reasons[q.reason] ?? 0) + 1;
-          return {
-            // The same record held back for the same reason is ONE row, however often it is read
-            // (a re-run after a kill, a lookback window, a reprocess): a keyed hash, never content.
-            id: `q_${keys.blindIndex('text', `${dataset.name}\u0000${q.reason}\u0000${canonicalJson(q.raw)}`).slice(0, 40)}`,
-            dataset: dataset.name,
-            run_id: options.runId,
-            reason: q.reason,
-            detail: q.detail,
-            position: batch.position ?? null,
-            subject_id: q.subject ? subjectIdFor(keys, q.subject) : `quarantine:${dataset.name}`,
-            sealed: quarantineSealed[i]!,
-            status: 'open',
-            created_at: now,
-          };
-        });
-        // One row per id even when a batch repeats a record (PostgreSQL refuses to update twice).
-        const held = [...new Map(quarantineRows.map((r) => [r.id, r])).values()];
-        for (let i = 0; i < held.length; i += 300) {
-          await trx
-            .insertInto('quarantine')
-            .values(held.slice(i, i + 300))
-            .onConflict((oc) =>
-              oc.column('id').doUpdateSet((eb) => ({
-                status: 'open',
-                run_id: eb.ref('excluded.run_id'),
-                detail: eb.ref('excluded.detail'),
-                position: eb.ref('excluded.position'),
-                sealed: eb.ref('excluded.sealed'),
-              })),
-            )
-            .execute();
-        }
-        await trx
-          .insertInto('source_state')
-          .values({
-            dataset: dataset.name,
-            state: batch.state === null ? null : JSON.stringify(batch.state),
-            run_id: options.runId,
-            updated_at: now,
-          })
-          .onConflict((oc) =>
-            oc.column('dataset').doUpdateSet({
-              state: batch.state === null ? null : JSON.stringify(batch.state),
-              run_id: options.runId,
-              updated_at: now,
-            }),
-          )
-          .execute();
-        summary.stored += stored;
-        summary.updated += updated;
-        summary.unchanged += unchanged;
-        summary.quarantined += quarantined.length;
-        for (const [r, n] of Object.entries(reasons))
-          summary.quarantineReasons[r] = (summary.quarantineReasons[r] ?? 0) + n;
-        summary.droppedFields = [...dropped];
-        await trx
-          .updateTable('runs')
-          .set({ ...runCounts(summary), heartbeat_at: now })
-          .where('id', '=', options.runId)
-          .execute();
-        await deps.audit.recordWithin(trx, [
-          {
-            actor: options.actor,
-            action: 'collect.batch',
-            target: `dataset:${dataset.name}`,
-            purpose: purposes.join(','),
-            details: {
-              run: options.runId,
-              read: batch.records.length,
-              stored,
-              updated,
-              unchanged,
-              quarantined: quarantined.length,
-              ...(batch.position ? { position: batch.position } : {}),
-            },
-          },
-        ]);
-      });
-      summary.elapsedMs = performance.now() - started;
-      const size = batch.progress;
-      options.onProgress?.({
-        ...summary,
-        ...(size && size.total > 0 ? { fraction: Math.min(1, size.done / size.total) } : {}),
-      });
+      protecting.catch(() => undefined); // awaited below, after the store before it (which may throw)
+      await storeWaiting();
+      waiting = { batch, admitted, quarantined, quarantineSealed, records: await protecting };
     }
+    await storeWaiting();
   } catch (error) {
     if (error instanceof ConflictError || error instanceof ValidationError) throw error;
     summary.elapsedMs = performance.now() - started;
     return fail('failed', (error as Error).message);
   } finally {
+    await protector.close();
     await source.close();
     // The blind-index entries this run staged go into blind_indexes in key order, however the run
     // ended. Should the merge fail, they stay staged (still read through blind_index_entries) for

@@ -9,9 +9,9 @@ import { sql } from 'kysely';
 import { ConflictError, NotFoundError } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import {
+  type ExecuteOptions,
   executeRun,
   type PipelineDeps,
-  type RunProgressUpdate,
   type RunSummary,
   runCounts,
 } from './engine.js';
@@ -165,7 +165,7 @@ export class RunService {
   async execute(
     id: string,
     actor: string,
-    options: { onProgress?: (p: RunProgressUpdate) => void; batchSize?: number; signal?: AbortSignal } = {},
+    options: Pick<ExecuteOptions, 'onProgress' | 'batchSize' | 'signal' | 'protectThread'> = {},
   ): Promise<RunSummary> {
     const run = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
     if (!run) throw new NotFoundError(`no run ${id}`);

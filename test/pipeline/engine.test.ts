@@ -150,6 +150,53 @@ describe.each(TEST_DIALECTS)('collection pipeline on %s', (dialect) => {
     expect(subjectLinks.map((l) => l.natural_key)).toEqual([rows[0]!.cid]);
   });
 
+  it('stores the same records whether the protect step runs on its thread or in the main one', async () => {
+    const ws = await createPipelineWorkspace(dialect);
+    cleanups.push(() => ws.cleanup());
+    const rows = people(60, 17);
+    writePeople(ws.dir, rows);
+    const ctx = await open(ws);
+    await grant(ctx, rows);
+    const snapshot = async () => {
+      const records = await ctx.store.db
+        .selectFrom('dataset_records')
+        .select(['natural_key', 'subject_id', 'data', 'sealed', 'content_hash'])
+        .where('dataset', '=', 'people')
+        .orderBy('natural_key')
+        .execute();
+      const opened = await ctx
+        .keys()
+        .decryptMany(records.map((r) => ({ subjectId: r.subject_id!, ciphertext: r.sealed! })));
+      const entries = await ctx.store.db
+        .selectFrom('blind_indexes')
+        .select(['field', 'hash', 'natural_key'])
+        .where('dataset', '=', 'people')
+        .orderBy(['field', 'hash', 'natural_key'])
+        .execute();
+      return {
+        records: records.map(({ sealed: _sealed, ...r }, i) => ({ ...r, personal: opened[i] })),
+        entries,
+      };
+    };
+    const run = async (protectThread: boolean) => {
+      const id = await ctx.runs.startInline('people', 'test');
+      return ctx.runs.execute(id, 'test', { batchSize: 9, protectThread });
+    };
+    // Seven batches: the first protected in this thread, the others on the protect thread.
+    expect(await run(true)).toMatchObject({ status: 'succeeded', read: 60, stored: 60 });
+    const threaded = await snapshot();
+    expect(threaded.records.length).toBe(60);
+    expect(threaded.records[7]!.personal).toEqual({
+      name: rows[7]!.name,
+      id_no: rows[7]!.id_no,
+      mobile: rows[7]!.mobile,
+    });
+    for (const table of ['dataset_records', 'blind_indexes', 'source_state'] as const)
+      await ctx.store.db.deleteFrom(table).execute();
+    expect(await run(false)).toMatchObject({ status: 'succeeded', read: 60, stored: 60 });
+    expect(await snapshot()).toEqual(threaded);
+  });
+
   it('blocks a dataset when a field is newly detected as personal information, until confirmed', async () => {
     const ws = await createPipelineWorkspace(dialect, { lawfulBasis: 'contract', extraField: 'contact' });
     cleanups.push(() => ws.cleanup());
