@@ -8,13 +8,7 @@ import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import { ConflictError, NotFoundError } from '../domain/index.js';
 import type { Store } from '../store/index.js';
-import {
-  type ExecuteOptions,
-  executeRun,
-  type PipelineDeps,
-  type RunSummary,
-  runCounts,
-} from './engine.js';
+import { type ExecuteOptions, executeRun, type PipelineDeps, type RunSummary, runCounts } from './engine.js';
 
 export const HEARTBEAT_MS = 5_000;
 export const STALE_MS = 30_000;
