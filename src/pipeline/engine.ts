@@ -394,12 +394,14 @@ export async function executeRun(
       ...(size && size.total > 0 ? { fraction: Math.min(1, size.done / size.total) } : {}),
     });
   };
-  // A protected batch waiting for its store.
-  let waiting: ProtectedBatch | undefined;
+  // The batch handed to the protect step and not stored yet. Its seals and hashes are made on the
+  // protect thread while this thread prepares the next batch (validate, admit, data keys); it is
+  // stored once the next one is handed over in turn, so both threads work all along.
+  let waiting: (Omit<ProtectedBatch, 'records'> & { protecting: Promise<ProtectedRecord[]> }) | undefined;
   const storeWaiting = async () => {
     const next = waiting;
     waiting = undefined;
-    if (next) await storeBatch(next);
+    if (next) await storeBatch({ ...next, records: await next.protecting });
   };
 
   try {
@@ -513,7 +515,7 @@ export async function executeRun(
 
       // 4. protect: one ciphertext per record for its personal fields, a content hash, blind
       // indexes. The data keys are fetched (new ones made and wrapped) here; the keyed hashing and
-      // sealing run on the protect thread while the batch before is stored.
+      // sealing run on the protect thread (see `waiting`).
       const sealedFields = [...plans.entries()]
         .filter(([, p]) => p.category === 'C2' || p.category === 'C3')
         .map(([f]) => f);
@@ -544,9 +546,9 @@ export async function executeRun(
         indexed,
         ...packed,
       });
-      protecting.catch(() => undefined); // awaited below, after the store before it (which may throw)
+      protecting.catch(() => undefined); // awaited when stored; the store before it may throw first
       await storeWaiting();
-      waiting = { batch, admitted, quarantined, quarantineSealed, records: await protecting };
+      waiting = { batch, admitted, quarantined, quarantineSealed, protecting };
     }
     await storeWaiting();
   } catch (error) {
