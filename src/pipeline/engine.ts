@@ -5,6 +5,9 @@
 //   fields sealed under the subject's data key, identifiers blind-indexed) → store (upsert by
 //   natural key with version history) → checkpoint the source state in the SAME transaction →
 //   one audit entry per batch, in that transaction too.
+// Two threads share the work: the protect step's seals and keyed hashes of batch N run on the
+// protect thread (protect.ts) while this thread prepares batch N+1 and stores batch N−1; batches
+// are still stored one after another, in source order.
 // A process killed at any moment resumes from the last committed checkpoint, and re-processing a
 // batch is idempotent (upsert by natural key, unchanged records skipped), so a run interrupted any
 // number of times stores exactly what an uninterrupted run stores.
@@ -69,8 +72,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   onProgress?: (progress: RunProgressUpdate) => void;
   /**
-   * Seal and hash on a worker thread, overlapped with the store of the batch before (default
-   * true; a run of one batch never starts the thread).
+   * Seal and hash on the protect thread, alongside this thread's work on the batches before and
+   * after (default true; a run of one batch never starts the thread).
    */
   protectThread?: boolean;
 }
@@ -89,7 +92,7 @@ interface Admitted {
   subjectId: string | null;
 }
 
-/** A batch through the protect step, waiting for its store. */
+/** A batch through the protect step, ready for its store. */
 interface ProtectedBatch {
   batch: SourceBatch;
   admitted: Admitted[];
