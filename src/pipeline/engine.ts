@@ -95,6 +95,14 @@ interface Admitted {
 /** A batch through the protect step, ready for its store. */
 interface ProtectedBatch {
   batch: SourceBatch;
+  /**
+   * The source state to checkpoint with this batch, serialised when the batch arrived: a source
+   * may go on changing objects its state shares while it reads the next batch (the crawler's
+   * validators), and that batch is read before this one is stored.
+   */
+  checkpoint: string | null;
+  /** Fields dropped so far, as of this batch. */
+  dropped: string[];
   admitted: Admitted[];
   quarantined: Held[];
   quarantineSealed: string[];
@@ -185,7 +193,15 @@ export async function executeRun(
 
   const protector = new Protector(keys.suite, keys.blindIndexKey(), options.protectThread ?? true);
   /** 5. store, checkpoint, count and audit a protected batch in one transaction. */
-  const storeBatch = async ({ batch, admitted, quarantined, quarantineSealed, records }: ProtectedBatch) => {
+  const storeBatch = async ({
+    batch,
+    checkpoint,
+    dropped: droppedSoFar,
+    admitted,
+    quarantined,
+    quarantineSealed,
+    records,
+  }: ProtectedBatch) => {
     summary.read += batch.records.length;
     const now = new Date().toISOString();
     const prepared = admitted.map((a, i) => ({ key: a.key, subjectId: a.subjectId, ...records[i]! }));
@@ -348,13 +364,13 @@ export async function executeRun(
         .insertInto('source_state')
         .values({
           dataset: dataset.name,
-          state: batch.state === null ? null : JSON.stringify(batch.state),
+          state: checkpoint,
           run_id: options.runId,
           updated_at: now,
         })
         .onConflict((oc) =>
           oc.column('dataset').doUpdateSet({
-            state: batch.state === null ? null : JSON.stringify(batch.state),
+            state: checkpoint,
             run_id: options.runId,
             updated_at: now,
           }),
@@ -366,7 +382,7 @@ export async function executeRun(
       summary.quarantined += quarantined.length;
       for (const [r, n] of Object.entries(reasons))
         summary.quarantineReasons[r] = (summary.quarantineReasons[r] ?? 0) + n;
-      summary.droppedFields = [...dropped];
+      summary.droppedFields = droppedSoFar;
       await trx
         .updateTable('runs')
         .set({ ...runCounts(summary), heartbeat_at: now })
@@ -412,6 +428,7 @@ export async function executeRun(
       batchSize: options.batchSize ?? 1000,
       ...(options.signal ? { signal: options.signal } : {}),
     })) {
+      const checkpoint = batch.state === null ? null : JSON.stringify(batch.state);
       // 1. validate (and map, minimise)
       const valid = new Map<
         string,
@@ -522,15 +539,7 @@ export async function executeRun(
       const sealedFields = [...plans.entries()]
         .filter(([, p]) => p.category === 'C2' || p.category === 'C3')
         .map(([f]) => f);
-      const subjects = admitted.map((a) => a.subjectId ?? `dataset:${dataset.name}`);
-      const sealingKeys =
-        sealedFields.length > 0 ? await keys.sealingKeys(subjects) : new Map<string, Buffer>();
-      let packed: ReturnType<typeof packKeys>;
-      try {
-        packed = packKeys(sealingKeys);
-      } finally {
-        for (const key of sealingKeys.values()) key.fill(0);
-      }
+      // Held-back records first: should that fail, no data key of the batch is in hand yet.
       const quarantineSealed =
         quarantined.length > 0
           ? await keys.encryptMany(
@@ -540,6 +549,15 @@ export async function executeRun(
               })),
             )
           : [];
+      const subjects = admitted.map((a) => a.subjectId ?? `dataset:${dataset.name}`);
+      const sealingKeys =
+        sealedFields.length > 0 ? await keys.sealingKeys(subjects) : new Map<string, Buffer>();
+      let packed: ReturnType<typeof packKeys>;
+      try {
+        packed = packKeys(sealingKeys);
+      } finally {
+        for (const key of sealingKeys.values()) key.fill(0);
+      }
       const indexed: ProtectJob['indexed'] = [];
       for (const [field, p] of plans) if (p.index) indexed.push([field, p.index]);
       const protecting = protector.protect({
@@ -551,10 +569,21 @@ export async function executeRun(
       });
       protecting.catch(() => undefined); // awaited when stored; the store before it may throw first
       await storeWaiting();
-      waiting = { batch, admitted, quarantined, quarantineSealed, protecting };
+      waiting = {
+        batch,
+        checkpoint,
+        dropped: [...dropped],
+        admitted,
+        quarantined,
+        quarantineSealed,
+        protecting,
+      };
     }
     await storeWaiting();
   } catch (error) {
+    // The batch read before the failure (say, of the source on its next read) is still stored,
+    // unless its own protect step or the store before it is what failed.
+    await storeWaiting().catch(() => undefined);
     if (error instanceof ConflictError || error instanceof ValidationError) throw error;
     summary.elapsedMs = performance.now() - started;
     return fail('failed', (error as Error).message);

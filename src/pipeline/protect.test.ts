@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../audit/index.js';
 import { blindIndex, open } from '../crypto/index.js';
-import { type ProtectJob, Protector, packKeys, protectBatch } from './protect.js';
+import { type ProtectJob, Protector, packKeys, protectBatch, threadStart } from './protect.js';
 
 const indexKey = randomBytes(32);
 const records = [
@@ -80,5 +80,13 @@ describe('protect step', () => {
     const failure = protector.protect(job(keys));
     await expect(failure).rejects.toThrow(/^protect thread failed: a record reached/);
     await expect(failure).rejects.not.toThrow(/李四|110105/);
+  });
+
+  it('starts the thread with a copy of the blind-index key alone, never a slice of the shared pool', () => {
+    const pooled = Buffer.from(randomBytes(32)); // small Buffer copies come from Node's pool
+    expect(pooled.buffer.byteLength).toBeGreaterThan(32);
+    const { workerData, transferList } = threadStart('sm', pooled);
+    expect(transferList[0]!.byteLength).toBe(32);
+    expect(Buffer.from(workerData.indexKey).equals(pooled)).toBe(true);
   });
 });

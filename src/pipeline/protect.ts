@@ -118,7 +118,12 @@ export class Protector {
         return Promise.reject(error);
       }
     }
-    const worker = this.start();
+    let worker: Worker;
+    try {
+      worker = this.start();
+    } catch (error) {
+      this.failure = new Error(`protect thread failed: ${(error as Error).message}`);
+    }
     if (this.failure) {
       Buffer.from(job.keys.buffer, job.keys.byteOffset, job.keys.byteLength).fill(0);
       return Promise.reject(this.failure);
@@ -138,7 +143,7 @@ export class Protector {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = spawnWorker({ suite: this.suite, indexKey: this.indexKey });
+    const worker = spawnWorker(this.suite, this.indexKey);
     worker.on('message', (message: { id: number; records?: ProtectedRecord[]; error?: string }) => {
       const entry = this.waiting.get(message.id);
       this.waiting.delete(message.id);
@@ -159,8 +164,19 @@ export class Protector {
   }
 }
 
+/**
+ * What the thread starts with: the suite and a copy of the blind-index key in a buffer of its own,
+ * to be transferred. Never the key Buffer itself: a small Buffer is often a slice of Node's shared
+ * pool, and sending it would copy the whole pool block — with whatever other keys sit in it.
+ */
+export function threadStart(suite: CipherSuite, indexKey: Buffer) {
+  const key = new Uint8Array(indexKey);
+  return { workerData: { suite, indexKey: key }, transferList: [key.buffer] };
+}
+
 /** The worker from dist/ (JavaScript), or from the sources through tsx (tests, benchmarks). */
-function spawnWorker(workerData: { suite: CipherSuite; indexKey: Buffer }): Worker {
+function spawnWorker(suite: CipherSuite, indexKey: Buffer): Worker {
+  const { workerData, transferList } = threadStart(suite, indexKey);
   const here = import.meta.url;
   // A batch's records and their results are all the thread ever holds. Its heap is kept small —
   // V8 lets an uncapped heap grow well past what is live (peak RSS of the 1M benchmark: 507 MB with
@@ -168,10 +184,10 @@ function spawnWorker(workerData: { suite: CipherSuite; indexKey: Buffer }): Work
   // run with an error instead of swelling the process (lower the source's batchSize then).
   const resourceLimits = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 };
   if (!here.endsWith('.ts'))
-    return new Worker(new URL('./protect-worker.js', here), { workerData, resourceLimits });
+    return new Worker(new URL('./protect-worker.js', here), { workerData, transferList, resourceLimits });
   const tsxDir = path.dirname(createRequire(here).resolve('tsx/package.json'));
   const tsx = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
   const entry = new URL('./protect-worker.ts', here).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData, resourceLimits });
+  return new Worker(boot, { eval: true, workerData, transferList, resourceLimits });
 }

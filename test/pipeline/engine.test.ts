@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppContext, openContext } from '../../src/context.js';
-import { subjectIdFor } from '../../src/pipeline/index.js';
+import { executeRun, subjectIdFor } from '../../src/pipeline/index.js';
 import { cli } from '../support/cli.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import {
@@ -195,6 +195,47 @@ describe.each(TEST_DIALECTS)('collection pipeline on %s', (dialect) => {
       await ctx.store.db.deleteFrom(table).execute();
     expect(await run(false)).toMatchObject({ status: 'succeeded', read: 60, stored: 60 });
     expect(await snapshot()).toEqual(threaded);
+  });
+
+  it('checkpoints each batch with the state it came with, though the source reads on first', async () => {
+    const ws = await createPipelineWorkspace(dialect);
+    cleanups.push(() => ws.cleanup());
+    const rows = people(15, 23);
+    const ctx = await open(ws);
+    await grant(ctx, rows);
+    // Like the crawler: every state shares one object the source keeps filling as it reads the
+    // next batch; the third read fails half-way. The batch read before it is still stored.
+    const source = {
+      name: 'shared-state',
+      type: 'api',
+      check: async () => ({ ok: true, message: '' }),
+      discover: async () => [],
+      close: async () => {},
+      async *read() {
+        const seen: Record<string, true> = {};
+        for (let b = 0; b < 3; b++) {
+          for (const r of rows.slice(b * 5, b * 5 + 5)) seen[r.cid] = true;
+          if (b === 2) throw new Error('partner API unreachable');
+          yield {
+            records: rows.slice(b * 5, b * 5 + 5),
+            state: { next: b + 1, seen },
+            position: `page ${b}`,
+          };
+        }
+      },
+    };
+    const summary = await executeRun({ ...ctx, openSource: () => source as never }, 'people', {
+      runId: 'shared-state',
+      actor: 'test',
+      batchSize: 5,
+    });
+    expect(summary).toMatchObject({ status: 'failed', stored: 10 });
+    const state = await ctx.store.db.selectFrom('source_state').select('state').executeTakeFirstOrThrow();
+    // Batch 2 is stored with batch 2's state: what it had seen then, not what batch 3 added.
+    expect(JSON.parse(state.state!)).toEqual({
+      next: 2,
+      seen: Object.fromEntries(rows.slice(0, 10).map((r) => [r.cid, true])),
+    });
   });
 
   it('blocks a dataset when a field is newly detected as personal information, until confirmed', async () => {
