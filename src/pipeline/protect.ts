@@ -2,7 +2,7 @@
 // fields sealed as one ciphertext under its subject's data key, its content hash and the blind
 // indexes of its identifiers — every keyed hash and seal of the step. Pure and synchronous, so the
 // same function runs in this thread or on a worker thread (protect-worker.ts), where the engine
-// overlaps it with the store of the batch before.
+// overlaps it with its own work on the batches before and after (see engine.ts).
 //
 // What crosses to the worker: the records, the blind-index key (once, at start) and each batch's
 // data keys, packed in ONE buffer that is transferred (not copied) and zeroised once used. The
@@ -90,7 +90,7 @@ export function protectBatch(suite: CipherSuite, indexKey: Buffer, job: ProtectJ
 
 /**
  * Runs protect jobs: the first in this thread, the following ones on a worker thread started on
- * the second job (a run of one batch never starts one), or always in this thread (`worker: false`).
+ * the second job (a run of one batch never starts one), or always in this thread (`useWorker` false).
  */
 export class Protector {
   private worker: Worker | undefined;
