@@ -91,6 +91,12 @@ async function openPostgres(
     max: options.poolSize ?? 10,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
+  // A pooled connection that breaks (a database restart, a network partition) emits 'error' on the
+  // pool when idle and on its client when in use; unheard, either crashes the process. The query in
+  // flight is rejected all the same, the pool drops the connection and the next query opens a new
+  // one or reports the failure to its caller (`/readyz` answers 503).
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
