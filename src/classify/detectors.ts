@@ -278,10 +278,14 @@ const NON_NAME_LEAD = /^[请由向与和及给对致让叫]+/;
 function nameAfterContext(out: Detection[], text: string, whole: string, raw: string, end: number): void {
   const valueStart = end - raw.length;
   const cut = raw.search(NAME_STOP);
-  // A stop character first may itself be a surname (和平): the dictionary decides then.
-  const name = cut > 0 ? raw.slice(0, cut) : raw;
+  // A stop character first may itself be a surname (于红的…): the dictionary decides then, and
+  // the name ends at the next stop character.
+  const rest = cut === 0 ? raw.slice(1).search(NAME_STOP) : -1;
+  const name = cut > 0 ? raw.slice(0, cut) : rest >= 0 ? raw.slice(0, rest + 1) : raw;
   if (name.length < 2) return;
   if (SURNAMES.has(name[0]!) || COMPOUND_SURNAMES.some((s) => name.startsWith(s))) {
+    // Surnames that are also function words (应, 向, 于…) start many non-names: 借款人应按期还款.
+    if (FUNCTION_WORD.test(name[0]!) && FUNCTION_WORD.test(name.slice(1))) return;
     push(out, 'PERSON_NAME', valueStart, valueStart + name.length, 0.9, E_CONTEXT_DICTIONARY);
     return;
   }

@@ -1,4 +1,5 @@
 // Public face of src/classify: pure detectors, field classifier, masking, synthetic data.
+export * from './card-issuers.js';
 export * from './checksums.js';
 export { countRawMatches, type Detection, detectValue, type Evidence, scanText } from './detectors.js';
 export { evaluate, type TypeScore } from './evaluate.js';

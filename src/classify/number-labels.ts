@@ -61,5 +61,9 @@ export function hasCardLabel(text: string, start: number): boolean {
 
 /** A field named like a business number (订单号, order_no, 交易流水号…): evidence against cards and USCCs. */
 export function isBusinessNumberFieldName(name: string): boolean {
-  return BUSINESS_LABEL.test(name.trim().replace(/[\s_-]+/g, ' '));
+  const words = name
+    .trim()
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/[\s_.-]+/g, ' ');
+  return BUSINESS_LABEL.test(words);
 }
