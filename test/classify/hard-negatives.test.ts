@@ -104,7 +104,8 @@ describe('unified social credit codes against hard negatives', () => {
     const contract = build('HT260315', '00012345'); // a contract number built to pass both checks
     expect(contract).toBe('HT260315000123457L');
     expect(isUscc(contract)).toBe(false);
-    expect(isUscc(build('20260315', '00012345'))).toBe(false); // authority 2, entity type 0
+    expect(isUscc(build('HT440300', '00012345'))).toBe(false); // no authority H
+    expect(isUscc(build('20440300', '00012345'))).toBe(false); // authority 2, entity type 0
     expect(isUscc(build('91990300', '00012345'))).toBe(false); // province 99
     expect(isUscc(build('91440300', '00012345'))).toBe(true);
     expect(isUscc('91350100M000100Y43')).toBe(true);
