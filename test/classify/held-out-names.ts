@@ -12,7 +12,8 @@ export const DEVELOPMENT: NameLists = {
 };
 
 export const HELD_OUT: NameLists = {
-  // 20 surnames absent from the detector's list (傅 and 萧 among them), 4 compound, 8 it knows.
+  // 20 single surnames absent from the detector's list (傅 and 萧 among them), 4 compound (three
+  // starting with a character it lacks), 8 it knows.
   surnames: [
     ...'郗蔺芮揭眭浦寿谈邰钮仝桓濮邴蒯钭冼傅萧裘',
     '澹台',
