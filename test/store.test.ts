@@ -145,7 +145,7 @@ describe('store', () => {
             .insertInto('record_versions')
             .values([record('a', 1), record('a', 2), record('b', 1)])
             .execute();
-          await migrateToLatest(store.db);
+          await migrateToLatest(store.db, store.schema);
           const versions = await store.db
             .selectFrom('record_versions')
             .select(['natural_key', 'version'])
