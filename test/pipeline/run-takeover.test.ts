@@ -45,6 +45,40 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/** `custos serve` on a free port; resolves once it listens. */
+async function startServe(dir: string, args: string[]): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', BIN, 'serve', '--port', '0', '--workspace', dir, ...args],
+    {
+      env: {
+        ...process.env,
+        ...MASTER_ENV,
+        CUSTOS_LANG: 'en',
+        CUSTOS_LOG_LEVEL: 'warn',
+        CUSTOS_ADMIN_PASSWORD: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  let stdout = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      stdout += String(chunk);
+      if (stdout.includes('Custos console:')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
+  });
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
 async function runsOf(ctx: AppContext) {
   return ctx.runs.list({ dataset: 'people', limit: 50 });
 }
@@ -116,6 +150,55 @@ describe('a run whose worker dies', () => {
       await ctx.close();
     }
   }, 180_000);
+
+  it('is left alone by `custos serve --no-worker` and taken over by `custos serve`’s own worker', async () => {
+    const ws = await createPipelineWorkspace('sqlite', { lawfulBasis: 'contract' });
+    workspaces.push(ws);
+    writePeople(
+      ws.dir,
+      people(300, 3).map(({ extra: _e, ...p }) => p),
+    );
+    const ctx = await openContext(ws.dir, { env: MASTER_ENV, logLevel: 'silent' });
+    try {
+      // A queued run whose worker, on another machine, stopped beating.
+      const stale = new Date(Date.now() - STALE_MS - 1_000).toISOString();
+      await ctx.store.db
+        .insertInto('runs')
+        .values({
+          id: 'dead-api-run',
+          dataset: 'people',
+          status: 'running',
+          trigger: 'api',
+          worker: 'gone-host:4242',
+          heartbeat_at: stale,
+          created_at: stale,
+          started_at: stale,
+          finished_at: null,
+          error: null,
+          resumable: 1,
+        })
+        .execute();
+      const quiet = await startServe(ws.dir, ['--no-worker']);
+      // Its scheduler would look every second; three seconds pass without anyone taking the run.
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect((await runsOf(ctx)).map((r) => [r.id, r.status])).toEqual([['dead-api-run', 'running']]);
+      await stop(quiet);
+
+      const serve = await startServe(ws.dir, []);
+      const resumed = await until(
+        'serve to resume the run',
+        async () => {
+          const r = (await runsOf(ctx)).find((x) => x.resumedFrom === 'dead-api-run');
+          return r && r.status !== 'queued' && r.status !== 'running' ? r : undefined;
+        },
+        60_000,
+      );
+      expect(resumed).toMatchObject({ status: 'succeeded', stored: 300, trigger: 'api' });
+      await stop(serve);
+    } finally {
+      await ctx.close();
+    }
+  }, 120_000);
 
   it('is queued again only when it was queued, and at most MAX_ATTEMPTS times', async () => {
     const ws = await createPipelineWorkspace('sqlite', { lawfulBasis: 'contract' });
