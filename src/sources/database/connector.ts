@@ -280,8 +280,8 @@ class DatabaseSource implements Source {
       }
       const records = rows.map(plain);
       consumed += rows.length;
-      // The position as the driver gave it (text for dates and times), not its JSON rendering.
-      const last = rows[rows.length - 1]!;
+      // Dates and times are already the database's text here (temporal-text.ts, dateStrings).
+      const last = records[records.length - 1]!;
       state = {
         ...(stream.cursor ? { cursor: last[stream.cursor] } : {}),
         key: stream.primaryKey.map((k) => last[k]),
