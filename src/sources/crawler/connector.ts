@@ -27,11 +27,10 @@ import type {
   StreamDescription,
 } from '../types.js';
 import { headerOf, Page, sitemapLocations } from './extraction.js';
-import { type CrawlState, Frontier, type FrontierItem, normaliseUrl } from './frontier.js';
+import { type CrawlState, Frontier, type FrontierItem, resolveLink } from './frontier.js';
 import { PageFetcher } from './page-fetcher.js';
 import { type CrawlerSettings, type CrawlerStream, crawlerSettings } from './settings.js';
 
-export { normaliseUrl } from './frontier.js';
 export { type CrawlerSettings, crawlerSettings } from './settings.js';
 
 export const crawlerConnector: Connector<CrawlerSettings> = {
@@ -68,7 +67,11 @@ class CrawlerSource implements Source {
       allow: declaration.egress?.allow?.length ? declaration.egress.allow : hosts,
       allowPrivate: (declaration.egress?.allowPrivate ?? false) && context.allowPrivateNetworks,
     });
-    this.userAgent = context.userAgent ?? 'Custos';
+    // The honest identity (Custos's product, organisation, contact) always stays; a workspace's own
+    // product token goes first, and is what robots.txt groups are matched against.
+    const identity = context.userAgent ?? 'Custos';
+    this.userAgent = settings.productToken ? `${settings.productToken} ${identity}` : identity;
+    const robotsToken = settings.productToken ?? /^[^/\s]+/u.exec(identity)?.[0] ?? 'Custos';
     this.http = new HttpClient({
       source: declaration.name,
       guard: this.guard,
@@ -76,7 +79,7 @@ class CrawlerSource implements Source {
       timeoutMs: settings.timeoutMs,
       retries: { max: 2, baseMs: 200 },
     });
-    this.fetcher = new PageFetcher(this.http, this.userAgent, settings.politeness.minDelayMs);
+    this.fetcher = new PageFetcher(this.http, robotsToken, settings.politeness.minDelayMs);
     this.include = settings.include.map((p) => new RegExp(p, 'u'));
     this.exclude = settings.exclude.map((p) => new RegExp(p, 'u'));
   }
@@ -123,7 +126,7 @@ class CrawlerSource implements Source {
     const frontier = new Frontier(rawState as CrawlState | null);
     if (frontier.isFresh) {
       for (const seed of this.settings.startUrls) {
-        const url = normaliseUrl(seed);
+        const url = resolveLink(seed);
         if (url && (await this.allowed(url))) frontier.enqueue(url, 0);
       }
       if (this.settings.sitemap) for (const url of await this.sitemapUrls()) frontier.enqueue(url, 0);
@@ -196,7 +199,7 @@ class CrawlerSource implements Source {
     const { noindex, nofollow } = page.directives();
     const links: FrontierItem[] = [];
     if (!nofollow && depth < this.settings.maxDepth) {
-      for (const link of page.links(normaliseUrl)) if (this.inScope(link)) links.push([link, depth + 1]);
+      for (const link of page.links(resolveLink)) if (this.inScope(link)) links.push([link, depth + 1]);
     }
     const records: SourceRecord[] = [];
     if (!noindex && !unchanged && isContent) {
@@ -227,7 +230,7 @@ class CrawlerSource implements Source {
     const out: string[] = [];
     for (const seed of this.settings.startUrls) {
       for (const map of await this.fetcher.fetchSitemaps(seed, (url) => this.allowed(url)))
-        for (const loc of sitemapLocations(map.body, map.url, normaliseUrl))
+        for (const loc of sitemapLocations(map.body, map.url, resolveLink))
           if (this.inScope(loc)) out.push(loc);
     }
     return out;

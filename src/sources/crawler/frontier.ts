@@ -16,8 +16,12 @@ export interface CrawlState {
   done?: boolean;
 }
 
-/** Canonical URL: lower-case host, no fragment, no default port, sorted query. */
-export function normaliseUrl(raw: string, base?: string): string | undefined {
+/**
+ * The URL a link points to, exactly as linked: resolved against its base, fragment dropped,
+ * nothing else touched (robots.txt rules are matched against what the site linked, and the site
+ * is asked for that). Undefined for anything but http(s).
+ */
+export function resolveLink(raw: string, base?: string): string | undefined {
   let url: URL;
   try {
     url = new URL(raw, base);
@@ -26,14 +30,20 @@ export function normaliseUrl(raw: string, base?: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   url.hash = '';
-  url.hostname = url.hostname.toLowerCase();
-  if ((url.protocol === 'http:' && url.port === '80') || (url.protocol === 'https:' && url.port === '443'))
-    url.port = '';
-  url.searchParams.sort();
   return url.toString();
 }
 
-export const keyOf = (url: string) => createHash('sha256').update(url).digest('hex').slice(0, 20);
+/**
+ * The de-duplication key of a URL: its canonical form (sorted query, so `?b=2&a=1` and `?a=1&b=2`
+ * are one page) hashed. Only a key — never requested. Saved states hold these keys (`seen`,
+ * `validators`) computed from URLs that were stored canonical, so the canonical form must stay
+ * exactly this for their resume to work.
+ */
+export function keyOf(url: string): string {
+  const canonical = new URL(url);
+  canonical.searchParams.sort();
+  return createHash('sha256').update(canonical.toString()).digest('hex').slice(0, 20);
+}
 
 export class Frontier {
   private readonly state: CrawlState;

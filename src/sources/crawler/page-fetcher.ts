@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SourceError } from '../../domain/index.js';
 import type { HttpClient, HttpResponse } from '../http.js';
-import { type CrawlState, normaliseUrl } from './frontier.js';
+import { type CrawlState, resolveLink } from './frontier.js';
 import { RobotsCache, type RobotsEntry } from './robots.js';
 
 export type FetchOutcome =
@@ -22,7 +22,8 @@ export class PageFetcher {
 
   constructor(
     private readonly http: HttpClient,
-    private readonly userAgent: string,
+    /** The product token robots.txt groups are matched against. */
+    private readonly robotsToken: string,
     private readonly minDelayMs: number,
   ) {
     this.robots = new RobotsCache(http);
@@ -31,13 +32,13 @@ export class PageFetcher {
   /** robots.txt allows the URL (a blocked host counts as allowed: its pages wait in the queue). */
   async isAllowed(url: string): Promise<boolean> {
     const robots = await this.robots.get(new URL(url));
-    return robots.blocked || robots.robot?.isAllowed(url, this.userAgent) !== false;
+    return robots.blocked || robots.robot?.isAllowed(url, this.robotsToken) !== false;
   }
 
   /** Whether robots.txt could be read and the start URL is allowed, for `check`. */
   async describe(url: string): Promise<{ blocked: boolean; allowed: boolean }> {
     const robots = await this.robots.get(new URL(url));
-    return { blocked: robots.blocked, allowed: robots.robot?.isAllowed(url, this.userAgent) !== false };
+    return { blocked: robots.blocked, allowed: robots.robot?.isAllowed(url, this.robotsToken) !== false };
   }
 
   async fetchPage(
@@ -48,7 +49,7 @@ export class PageFetcher {
     const target = new URL(url);
     const robots = await this.robots.get(target);
     if (robots.blocked) return { kind: 'deferred' };
-    if (robots.robot?.isAllowed(url, this.userAgent) === false) return { kind: 'disallowed' };
+    if (robots.robot?.isAllowed(url, this.robotsToken) === false) return { kind: 'disallowed' };
     await this.waitForHost(target.host, robots);
     const headers: Record<string, string> = { accept: 'text/html,application/xhtml+xml' };
     if (validator?.[0]) headers['if-none-match'] = validator[0];
@@ -84,7 +85,7 @@ export class PageFetcher {
       : [`${url.protocol}//${url.host}/sitemap.xml`];
     const out: Array<{ url: string; body: string }> = [];
     for (const map of maps) {
-      const mapUrl = normaliseUrl(map, seed);
+      const mapUrl = resolveLink(map, seed);
       if (!mapUrl || !(await isWanted(mapUrl))) continue;
       await this.waitForHost(url.host, robots);
       const response = await this.http
@@ -97,7 +98,7 @@ export class PageFetcher {
   }
 
   private async waitForHost(host: string, robots: RobotsEntry): Promise<void> {
-    const crawlDelay = (robots.robot?.getCrawlDelay(this.userAgent) ?? 0) * 1000;
+    const crawlDelay = (robots.robot?.getCrawlDelay(this.robotsToken) ?? 0) * 1000;
     const delay = Math.max(crawlDelay, this.minDelayMs);
     const now = Date.now();
     const at = Math.max(now, this.hostNext.get(host) ?? 0);

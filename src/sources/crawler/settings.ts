@@ -18,6 +18,16 @@ export type FieldRule = z.infer<typeof fieldRule>;
 export const crawlerSettings = z
   .object({
     startUrls: z.array(z.string().url()).min(1),
+    /**
+     * The product token robots.txt groups are matched against (`User-agent: <token>`), sent first
+     * in the user agent before Custos's own product and the organisation's contact. RFC 9309
+     * §2.2.1: letters, `_` and `-` only. Default: `Custos`.
+     */
+    productToken: z
+      .string()
+      .regex(/^[A-Za-z_-]+$/u, 'a product token has only letters, "_" and "-" (RFC 9309 §2.2.1)')
+      .max(64)
+      .optional(),
     sitemap: z.boolean().default(true),
     maxPages: z.number().int().min(1).max(1_000_000).default(1_000),
     maxDepth: z.number().int().min(0).max(10_000).default(10),
