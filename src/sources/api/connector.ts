@@ -217,7 +217,7 @@ class ApiSource implements Source {
       s.path,
       this.settings.baseUrl.endsWith('/') ? this.settings.baseUrl : `${this.settings.baseUrl}/`,
     );
-    for (const [k, v] of Object.entries(s.query)) url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries(s.query)) url.searchParams.set(k, String(v));
     applyPosition(url, s.pagination, position);
     if (s.incremental && since !== undefined) url.searchParams.set(s.incremental.param, String(since));
     return url.toString();

@@ -26,7 +26,14 @@ export const paginationSettings = z.discriminatedUnion('type', [
     })
     .strict(),
   z
-    .object({ type: z.literal('cursor'), param: z.string().default('cursor'), cursorPath: z.string().min(1) })
+    .object({
+      type: z.literal('cursor'),
+      param: z.string().default('cursor'),
+      cursorPath: z.string().min(1),
+      /** Page size asked for on every request, when set (the API's default otherwise). */
+      size: z.number().int().min(1).max(10_000).optional(),
+      sizeParam: z.string().min(1).default('limit'),
+    })
     .strict(),
   z.object({ type: z.literal('next_link'), path: z.string().min(1) }).strict(),
   z.object({ type: z.literal('link_header') }).strict(),
@@ -61,8 +68,9 @@ export function applyPosition(url: URL, p: PaginationSettings, position: PagePos
   } else if (p.type === 'offset') {
     url.searchParams.set(p.param, String(position.offset ?? 0));
     url.searchParams.set(p.limitParam, String(p.limit));
-  } else if (p.type === 'cursor' && position.cursor !== undefined) {
-    url.searchParams.set(p.param, position.cursor);
+  } else if (p.type === 'cursor') {
+    if (p.size !== undefined) url.searchParams.set(p.sizeParam, String(p.size));
+    if (position.cursor !== undefined) url.searchParams.set(p.param, position.cursor);
   }
 }
 

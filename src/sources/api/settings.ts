@@ -9,7 +9,8 @@ import { paginationSettings } from './pagination.js';
 export const streamSettings = z
   .object({
     path: z.string().min(1),
-    query: z.record(z.string(), z.string()).default({}),
+    /** Fixed query parameters; numbers and booleans are sent as written in YAML (`limit: 100`). */
+    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     /** JSONPath of the records in each page (default: the body itself when it is an array). */
     records: z.string().default('$[*]'),
     pagination: paginationSettings.default({ type: 'none' }),
