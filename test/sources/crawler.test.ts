@@ -378,6 +378,30 @@ describe('crawler: the rules of docs/crawler.md', () => {
     expect(site.paths()).toEqual(['/', '/keep/1']);
   });
 
+  it('keeps the delay between requests when a busy process wakes late for one of them', async () => {
+    const busy = (ms: number) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end);
+    };
+    const site = await startSite('', {
+      '/': { body: page('home', ['/1']) },
+      '/1': () => {
+        // Blocks the process across the moment the request for /2 is due (200 ms after /1), so
+        // that request leaves late; the one for /3 must still keep 200 ms from it.
+        setTimeout(() => busy(150), 120);
+        return { body: page('1', ['/2']) };
+      },
+      '/2': { body: page('2', ['/3']) },
+      '/3': { body: page('3') },
+    });
+    await crawlPages(
+      openCrawler(site, { politeness: { minDelayMs: 200, perHostConcurrency: 1, concurrency: 1 } }),
+    );
+    const times = site.log.filter((l) => l.path !== '/robots.txt').map((l) => l.at);
+    expect(site.paths()).toEqual(['/', '/1', '/2', '/3']);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(195);
+  });
+
   it('waits Retry-After before retrying a 429', async () => {
     const site = await startSite('', {
       '/': { body: page('home', ['/busy']) },

@@ -69,6 +69,8 @@ export class PageFetcher {
         return { kind: 'retry' };
       }
       throw error;
+    } finally {
+      this.answered(target.host, robots);
     }
   }
 
@@ -91,6 +93,7 @@ export class PageFetcher {
       const response = await this.http
         .send(mapUrl, { acceptStatus: (s) => s >= 400, retries: 1 })
         .catch(() => undefined);
+      this.answered(url.host, robots);
       if (!response || response.status >= 400) continue;
       out.push({ url: mapUrl, body: response.body.toString('utf8') });
     }
@@ -98,11 +101,24 @@ export class PageFetcher {
   }
 
   private async waitForHost(host: string, robots: RobotsEntry): Promise<void> {
-    const crawlDelay = (robots.robot?.getCrawlDelay(this.robotsToken) ?? 0) * 1000;
-    const delay = Math.max(crawlDelay, this.minDelayMs);
+    const delay = this.delayFor(robots);
     const now = Date.now();
     const at = Math.max(now, this.hostNext.get(host) ?? 0);
     this.hostNext.set(host, at + delay);
     if (at > now) await sleep(at - now);
+  }
+
+  /**
+   * Called when a request to the host has been answered (or failed): the next one waits the delay
+   * from now. A slot reserved ahead is only a lower bound — a timer that fires late on a busy
+   * process, or a slow connect, would otherwise let two requests reach the site closer together
+   * than the delay.
+   */
+  private answered(host: string, robots: RobotsEntry): void {
+    this.hostNext.set(host, Math.max(this.hostNext.get(host) ?? 0, Date.now() + this.delayFor(robots)));
+  }
+
+  private delayFor(robots: RobotsEntry): number {
+    return Math.max((robots.robot?.getCrawlDelay(this.robotsToken) ?? 0) * 1000, this.minDelayMs);
   }
 }
