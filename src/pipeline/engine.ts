@@ -12,7 +12,6 @@
 // batch is idempotent (upsert by natural key, unchanged records skipped), so a run interrupted any
 // number of times stores exactly what an uninterrupted run stores.
 
-import { type Kysely, sql } from 'kysely';
 import type { AuditLog } from '../audit/index.js';
 import { canonicalJson } from '../audit/index.js';
 import { classifyField } from '../classify/index.js';
@@ -29,7 +28,7 @@ import {
 } from '../domain/index.js';
 import type { KeyService } from '../governance/index.js';
 import type { Source, SourceBatch, SourceState } from '../sources/index.js';
-import type { Database, Store } from '../store/index.js';
+import { type Store, sealingSubject } from '../store/index.js';
 import type { DatasetDeclaration, Workspace } from '../workspace/index.js';
 import { type ProtectedRecord, type ProtectJob, Protector, packKeys } from './protect.js';
 import { DatasetValidator, type Mapped } from './validate.js';
@@ -178,15 +177,11 @@ export async function executeRun(
 
   const validator = new DatasetValidator(dataset, deps.workspace.purposes);
   // Entries an earlier run of this dataset staged and could not merge (it was killed) go first.
-  await mergeStagedIndexes(db, dataset.name);
+  await deps.store.records.mergeStagedIndexes(dataset.name);
   const source = deps.openSource(dataset.source);
   let mergeError: unknown;
-  const stateRow = await db
-    .selectFrom('source_state')
-    .select('state')
-    .where('dataset', '=', dataset.name)
-    .executeTakeFirst();
-  const state = stateRow?.state ? (JSON.parse(stateRow.state) as SourceState) : null;
+  const resumeFrom = await deps.store.records.checkpoint(dataset.name);
+  const state = resumeFrom ? (JSON.parse(resumeFrom) as SourceState) : null;
   const requireConfirmation = deps.workspace.config.classification.requireConfirmation;
   const fieldNames = deps.workspace.config.classification.fieldNames as Record<string, EntityType>;
   const purposes = dataset.purposes;
@@ -204,208 +199,73 @@ export async function executeRun(
   }: ProtectedBatch) => {
     summary.read += batch.records.length;
     const now = new Date().toISOString();
-    const prepared = admitted.map((a, i) => ({ key: a.key, subjectId: a.subjectId, ...records[i]! }));
-    await db.transaction().execute(async (trx) => {
-      const existing = new Map<string, { version: number; hash: string }>();
-      const allKeys = prepared.map((p) => p.key);
-      const raw = sqliteStatements(deps.store);
-      if (raw) {
-        for (const key of allKeys) {
-          const row = raw.existing.get(dataset.name, key) as
-            | { version: number; content_hash: string }
-            | undefined;
-          if (row) existing.set(key, { version: Number(row.version), hash: row.content_hash });
-        }
-      }
-      for (let i = 0; raw === undefined && i < allKeys.length; i += 500) {
-        const rows = await trx
-          .selectFrom('dataset_records')
-          .select(['natural_key', 'version', 'content_hash'])
-          .where('dataset', '=', dataset.name)
-          .where('natural_key', 'in', allKeys.slice(i, i + 500))
-          .execute();
-        for (const r of rows)
-          existing.set(r.natural_key, { version: Number(r.version), hash: r.content_hash });
-      }
-      const inserts: Database['dataset_records'][] = [];
-      const updates: Database['dataset_records'][] = [];
-      const indexRows: Database['index_staging'][] = [];
-      let unchanged = 0;
-      for (const p of prepared) {
-        const old = existing.get(p.key);
-        if (old && old.hash === p.hash) {
-          unchanged += 1;
-          continue;
-        }
-        (old ? updates : inserts).push({
-          dataset: dataset.name,
-          natural_key: p.key,
-          subject_id: p.subjectId,
-          version: old ? old.version + 1 : 1,
-          data: p.data,
-          sealed: p.sealed,
-          content_hash: p.hash,
-          run_id: options.runId,
-          created_at: now,
-          updated_at: now,
-        });
-        // Appended now, merged into blind_indexes (sorted) when the run ends: see 0005_record_storage.
-        if (p.subjectId !== null)
-          indexRows.push({
-            dataset: dataset.name,
-            field: '$subject',
-            hash: p.subjectId,
-            natural_key: p.key,
-          });
-        for (const ix of p.indexes)
-          indexRows.push({ dataset: dataset.name, field: ix.field, hash: ix.hash, natural_key: p.key });
-      }
-      const stored = inserts.length;
-      const updated = updates.length;
-      if (raw) {
-        // SQLite: prepared statements on the same connection, inside this transaction.
-        for (const r of updates) {
-          raw.archiveVersion.run(r.dataset, r.natural_key);
-          raw.updateRecord.run(
-            r.version,
-            r.data,
-            r.sealed,
-            r.content_hash,
-            r.run_id,
-            r.updated_at,
-            r.subject_id,
-            r.dataset,
-            r.natural_key,
-          );
-        }
-        for (const r of inserts)
-          raw.insertRecord.run(
-            r.dataset,
-            r.natural_key,
-            r.subject_id,
-            r.version,
-            r.data,
-            r.sealed,
-            r.content_hash,
-            r.run_id,
-            r.created_at,
-            r.updated_at,
-          );
-        for (const ix of indexRows) raw.stageIndex.run(ix.dataset, ix.field, ix.hash, ix.natural_key);
-      } else {
-        for (const r of updates) {
-          // The version being replaced joins the history; the record keeps only its current one.
-          await sql`INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at)
-            SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at
-            FROM dataset_records WHERE dataset = ${r.dataset} AND natural_key = ${r.natural_key}
-            ON CONFLICT DO NOTHING`.execute(trx);
-          await trx
-            .updateTable('dataset_records')
-            .set({
-              version: r.version,
-              data: r.data,
-              sealed: r.sealed,
-              content_hash: r.content_hash,
-              run_id: r.run_id,
-              updated_at: r.updated_at,
-              subject_id: r.subject_id,
-            })
-            .where('dataset', '=', r.dataset)
-            .where('natural_key', '=', r.natural_key)
-            .execute();
-        }
-        for (let i = 0; i < inserts.length; i += 300)
-          await trx
-            .insertInto('dataset_records')
-            .values(inserts.slice(i, i + 300))
-            .execute();
-        for (let i = 0; i < indexRows.length; i += 500)
-          await trx
-            .insertInto('index_staging')
-            .values(indexRows.slice(i, i + 500))
-            .execute();
-      }
-      const reasons: Record<string, number> = {};
-      const quarantineRows = quarantined.map((q, i) => {
-        reasons[q.reason] = (reasons[q.reason] ?? 0) + 1;
-        return {
-          // The same record held back for the same reason is ONE row, however often it is read
-          // (a re-run after a kill, a lookback window, a reprocess): a keyed hash, never content.
-          id: `q_${keys.blindIndex('text', `${dataset.name}\u0000${q.reason}\u0000${canonicalJson(q.raw)}`).slice(0, 40)}`,
-          dataset: dataset.name,
-          run_id: options.runId,
-          reason: q.reason,
-          detail: q.detail,
-          position: batch.position ?? null,
-          subject_id: q.subject ? subjectIdFor(keys, q.subject) : `quarantine:${dataset.name}`,
-          sealed: quarantineSealed[i]!,
-          status: 'open',
-          created_at: now,
-        };
-      });
-      // One row per id even when a batch repeats a record (PostgreSQL refuses to update twice).
-      const held = [...new Map(quarantineRows.map((r) => [r.id, r])).values()];
-      for (let i = 0; i < held.length; i += 300) {
-        await trx
-          .insertInto('quarantine')
-          .values(held.slice(i, i + 300))
-          .onConflict((oc) =>
-            oc.column('id').doUpdateSet((eb) => ({
-              status: 'open',
-              run_id: eb.ref('excluded.run_id'),
-              detail: eb.ref('excluded.detail'),
-              position: eb.ref('excluded.position'),
-              sealed: eb.ref('excluded.sealed'),
-            })),
-          )
-          .execute();
-      }
-      await trx
-        .insertInto('source_state')
-        .values({
-          dataset: dataset.name,
-          state: checkpoint,
-          run_id: options.runId,
-          updated_at: now,
-        })
-        .onConflict((oc) =>
-          oc.column('dataset').doUpdateSet({
-            state: checkpoint,
-            run_id: options.runId,
-            updated_at: now,
-          }),
-        )
-        .execute();
-      summary.stored += stored;
-      summary.updated += updated;
-      summary.unchanged += unchanged;
-      summary.quarantined += quarantined.length;
-      for (const [r, n] of Object.entries(reasons))
-        summary.quarantineReasons[r] = (summary.quarantineReasons[r] ?? 0) + n;
-      summary.droppedFields = droppedSoFar;
-      await trx
-        .updateTable('runs')
-        .set({ ...runCounts(summary), heartbeat_at: now })
-        .where('id', '=', options.runId)
-        .execute();
-      await deps.audit.recordWithin(trx, [
-        {
-          actor: options.actor,
-          action: 'collect.batch',
-          target: `dataset:${dataset.name}`,
-          purpose: purposes.join(','),
-          details: {
-            run: options.runId,
-            read: batch.records.length,
-            stored,
-            updated,
-            unchanged,
-            quarantined: quarantined.length,
-            ...(batch.position ? { position: batch.position } : {}),
-          },
-        },
-      ]);
+    const reasons: Record<string, number> = {};
+    const quarantine = quarantined.map((q, i) => {
+      reasons[q.reason] = (reasons[q.reason] ?? 0) + 1;
+      return {
+        // The same record held back for the same reason is ONE row, however often it is read
+        // (a re-run after a kill, a lookback window, a reprocess): a keyed hash, never content.
+        id: `q_${keys.blindIndex('text', `${dataset.name}\u0000${q.reason}\u0000${canonicalJson(q.raw)}`).slice(0, 40)}`,
+        reason: q.reason,
+        detail: q.detail,
+        position: batch.position ?? null,
+        subjectId: q.subject ? subjectIdFor(keys, q.subject) : `quarantine:${dataset.name}`,
+        sealed: quarantineSealed[i]!,
+      };
     });
+    await deps.store.records.writeBatch(
+      {
+        dataset: dataset.name,
+        runId: options.runId,
+        at: now,
+        records: admitted.map((a, i) => {
+          const p = records[i]!;
+          return {
+            naturalKey: a.key,
+            subjectId: a.subjectId,
+            data: p.data,
+            sealed: p.sealed,
+            contentHash: p.hash,
+            indexes: p.indexes,
+          };
+        }),
+        quarantine,
+        checkpoint,
+      },
+      {
+        inTransaction: async (trx, { stored, updated, unchanged }) => {
+          summary.stored += stored;
+          summary.updated += updated;
+          summary.unchanged += unchanged;
+          summary.quarantined += quarantined.length;
+          for (const [r, n] of Object.entries(reasons))
+            summary.quarantineReasons[r] = (summary.quarantineReasons[r] ?? 0) + n;
+          summary.droppedFields = droppedSoFar;
+          await trx
+            .updateTable('runs')
+            .set({ ...runCounts(summary), heartbeat_at: now })
+            .where('id', '=', options.runId)
+            .execute();
+          await deps.audit.recordWithin(trx, [
+            {
+              actor: options.actor,
+              action: 'collect.batch',
+              target: `dataset:${dataset.name}`,
+              purpose: purposes.join(','),
+              details: {
+                run: options.runId,
+                read: batch.records.length,
+                stored,
+                updated,
+                unchanged,
+                quarantined: quarantined.length,
+                ...(batch.position ? { position: batch.position } : {}),
+              },
+            },
+          ]);
+        },
+      },
+    );
     summary.elapsedMs = performance.now() - started;
     const size = batch.progress;
     options.onProgress?.({
@@ -549,7 +409,7 @@ export async function executeRun(
               })),
             )
           : [];
-      const subjects = admitted.map((a) => a.subjectId ?? `dataset:${dataset.name}`);
+      const subjects = admitted.map((a) => sealingSubject(dataset.name, a.subjectId));
       const sealingKeys =
         sealedFields.length > 0 ? await keys.sealingKeys(subjects) : new Map<string, Buffer>();
       let packed: ReturnType<typeof packKeys>;
@@ -593,7 +453,7 @@ export async function executeRun(
     // The blind-index entries this run staged go into blind_indexes in key order, however the run
     // ended. Should the merge fail, they stay staged (still read through blind_index_entries) for
     // the next run to merge; that fails only a run that had otherwise succeeded (below).
-    mergeError = await mergeStagedIndexes(db, dataset.name).then(
+    mergeError = await deps.store.records.mergeStagedIndexes(dataset.name).then(
       () => undefined,
       (error: unknown) => error ?? new Error('merge failed'),
     );
@@ -601,21 +461,6 @@ export async function executeRun(
   if (mergeError) throw mergeError;
   summary.elapsedMs = performance.now() - started;
   return summary;
-}
-
-/**
- * Moves a dataset's staged blind-index entries into blind_indexes in one transaction, sorted by
- * key so the index is written page after page instead of at random. Returns the entries moved.
- */
-export async function mergeStagedIndexes(db: Kysely<Database>, dataset: string): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const moved = await sql`INSERT INTO blind_indexes (dataset, field, hash, natural_key)
-      SELECT dataset, field, hash, natural_key FROM index_staging WHERE dataset = ${dataset}
-      ORDER BY field, hash, natural_key
-      ON CONFLICT DO NOTHING`.execute(trx);
-    await trx.deleteFrom('index_staging').where('dataset', '=', dataset).execute();
-    return Number(moved.numAffectedRows ?? 0n);
-  });
 }
 
 /** The run row's counters, as stored after each batch and at the end. */
@@ -629,38 +474,6 @@ export function runCounts(summary: RunSummary) {
     quarantine_reasons: JSON.stringify(summary.quarantineReasons),
     dropped_fields: JSON.stringify(summary.droppedFields),
   };
-}
-
-const statementCache = new WeakMap<object, ReturnType<typeof prepareSqlite>>();
-
-function prepareSqlite(db: NonNullable<Store['sqlite']>) {
-  return {
-    existing: db.prepare(
-      'SELECT version, content_hash FROM dataset_records WHERE dataset = ? AND natural_key = ?',
-    ),
-    insertRecord: db.prepare(
-      'INSERT INTO dataset_records (dataset, natural_key, subject_id, version, data, sealed, content_hash, run_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    archiveVersion: db.prepare(
-      'INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at) SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at FROM dataset_records WHERE dataset = ? AND natural_key = ? ON CONFLICT DO NOTHING',
-    ),
-    updateRecord: db.prepare(
-      'UPDATE dataset_records SET version = ?, data = ?, sealed = ?, content_hash = ?, run_id = ?, updated_at = ?, subject_id = ? WHERE dataset = ? AND natural_key = ?',
-    ),
-    stageIndex: db.prepare(
-      'INSERT INTO index_staging (dataset, field, hash, natural_key) VALUES (?, ?, ?, ?)',
-    ),
-  };
-}
-
-function sqliteStatements(store: Store): ReturnType<typeof prepareSqlite> | undefined {
-  if (!store.sqlite) return undefined;
-  let cached = statementCache.get(store.sqlite);
-  if (!cached) {
-    cached = prepareSqlite(store.sqlite);
-    statementCache.set(store.sqlite, cached);
-  }
-  return cached;
 }
 
 function planOf(row: { category: string | null; sensitive: number; entities: string }): FieldPlan {

@@ -3,7 +3,6 @@
 export { queueDemoRuns, seedDemoConsents } from './demo.js';
 export {
   executeRun,
-  mergeStagedIndexes,
   type PipelineDeps,
   type RunProgress,
   type RunProgressUpdate,
