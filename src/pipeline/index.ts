@@ -7,9 +7,9 @@ export {
   type RunProgress,
   type RunProgressUpdate,
   type RunSummary,
-  subjectIdFor,
 } from './engine.js';
 export { EtaEstimator, formatDuration } from './eta.js';
 export { HEARTBEAT_MS, type RunRow, RunService, STALE_MS, workerId } from './runs.js';
 export { checkSchedules, startScheduler } from './scheduler.js';
+export { subjectIdFor } from './subject-id.js';
 export { DatasetValidator } from './validate.js';
