@@ -78,13 +78,8 @@ export interface WriteBatchOptions {
   inTransaction?: (trx: Transaction<Database>, outcome: BatchOutcome) => Promise<void>;
 }
 
-/** A record's current version as stored: clear fields, sealed personal fields, provenance. */
-export interface StoredRecord {
-  dataset: string;
-  naturalKey: string;
-  subjectId: string | null;
-  /** The subject whose data key opens `sealed` (also its associated data): see sealingSubject. */
-  sealingSubject: string;
+/** One version of a record, earlier or current: clear fields, sealed personal fields, provenance. */
+export interface RecordVersion {
   version: number;
   /** The fields stored in clear. */
   fields: Record<string, unknown>;
@@ -94,18 +89,17 @@ export interface StoredRecord {
   runId: string;
   /** When this version was stored. */
   collectedAt: string;
-  /** When the record's first version was stored. */
-  firstCollectedAt: string;
 }
 
-/** One version of a record, earlier or current. */
-export interface RecordVersion {
-  version: number;
-  fields: Record<string, unknown>;
-  sealed: string | null;
-  contentHash: string;
-  runId: string;
-  collectedAt: string;
+/** A record's current version as stored, with whose it is. */
+export interface StoredRecord extends RecordVersion {
+  dataset: string;
+  naturalKey: string;
+  subjectId: string | null;
+  /** The subject whose data key opens `sealed` (also its associated data): see sealingSubject. */
+  sealingSubject: string;
+  /** When the record's first version was stored. */
+  firstCollectedAt: string;
 }
 
 export interface ReadPageOptions {

@@ -273,28 +273,21 @@ export abstract class SqlRecordStore implements RecordStore {
       }
       for (let i = 0; i < owned.length; i += KEY_CHUNK) {
         const keys = owned.slice(i, i + KEY_CHUNK);
-        // The index has no natural-key column first: this scans the dataset's entries, which an
-        // erasure can afford and every run's merge could not (another index to write at random).
-        for (const table of ['blind_indexes', 'index_staging'] as const) {
-          const entries = await trx
+        const deleteFrom = async (
+          table: 'blind_indexes' | 'index_staging' | 'record_versions' | 'dataset_records',
+        ) => {
+          const result = await trx
             .deleteFrom(table)
             .where('dataset', '=', dataset)
             .where('natural_key', 'in', keys)
             .executeTakeFirst();
-          erasure.indexEntries += Number(entries.numDeletedRows);
-        }
-        const versions = await trx
-          .deleteFrom('record_versions')
-          .where('dataset', '=', dataset)
-          .where('natural_key', 'in', keys)
-          .executeTakeFirst();
-        erasure.versions += Number(versions.numDeletedRows);
-        const records = await trx
-          .deleteFrom('dataset_records')
-          .where('dataset', '=', dataset)
-          .where('natural_key', 'in', keys)
-          .executeTakeFirst();
-        erasure.records += Number(records.numDeletedRows);
+          return Number(result.numDeletedRows);
+        };
+        // The index has no natural-key column first: this scans the dataset's entries, which an
+        // erasure can afford and every run's merge could not (another index to write at random).
+        erasure.indexEntries += (await deleteFrom('blind_indexes')) + (await deleteFrom('index_staging'));
+        erasure.versions += await deleteFrom('record_versions');
+        erasure.records += await deleteFrom('dataset_records');
       }
       const quarantined = await trx
         .deleteFrom('quarantine')
