@@ -230,6 +230,8 @@ export class RunService {
         .updateTable('runs')
         .set({ status: 'failed', finished_at: new Date().toISOString(), error: (error as Error).message })
         .where('id', '=', id)
+        // An abandoned run keeps its status: another run has taken its place.
+        .where('status', '=', 'running')
         .execute();
       throw error;
     } finally {
@@ -244,6 +246,7 @@ export class RunService {
         ...runCounts(summary),
       })
       .where('id', '=', id)
+      .where('status', '=', 'running')
       .execute();
     return summary;
   }
