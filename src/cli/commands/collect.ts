@@ -2,16 +2,9 @@
 // `custos classification list|confirm`: the collection pipeline from the command line.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
-import {
-  EtaEstimator,
-  formatDuration,
-  type RunProgressUpdate,
-  type RunSummary,
-  workerId,
-} from '../../pipeline/index.js';
+import type { RunProgressUpdate, RunSummary } from '../../pipeline/index.js';
 import type { CliEnvironment } from '../environment.js';
 import { EXIT_FAILURE, ExitCode, UsageError } from '../exit-codes.js';
 
@@ -59,6 +52,7 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
     .option('--once', 'exit when no run is queued')
     .option('--poll <ms>', 'idle polling interval', '2000')
     .action(async (options: { once?: boolean; poll: string }) => {
+      const { workerId } = await import('../../pipeline/index.js');
       await cli.withContext(async (ctx) => {
         const id = workerId();
         const stop = new AbortController();
@@ -210,6 +204,11 @@ export async function collectWithProgress(
   batchSize: number,
 ): Promise<RunSummary> {
   const id = await ctx.runs.startInline(dataset, 'cli');
+  // The progress bar and its estimator load when a collection runs, not with every `custos` start.
+  const [{ default: cliProgress }, { EtaEstimator, formatDuration }] = await Promise.all([
+    import('cli-progress'),
+    import('../../pipeline/index.js'),
+  ]);
   const tty = !cli.isJson && (cli.io.stderr as { isTTY?: boolean }).isTTY === true;
   const bar = tty
     ? new cliProgress.SingleBar(

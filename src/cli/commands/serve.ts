@@ -1,9 +1,6 @@
 // `custos serve`: the HTTP API and console. On first start it creates the admin user.
 
 import type { Command } from 'commander';
-import { buildServer } from '../../api/index.js';
-import { queueDemoRuns, seedDemoConsents, startScheduler } from '../../pipeline/index.js';
-import { startDemoSimulators } from '../../sources/simulators/demo.js';
 import type { CliEnvironment } from '../environment.js';
 import { UsageError } from '../exit-codes.js';
 
@@ -18,6 +15,13 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
         throw new UsageError('--port must be an integer between 0 and 65535');
       }
+      // The server, pipeline and simulators load when serve runs, not with every `custos` start.
+      const [{ buildServer }, { queueDemoRuns, seedDemoConsents, startScheduler }, { startDemoSimulators }] =
+        await Promise.all([
+          import('../../api/index.js'),
+          import('../../pipeline/index.js'),
+          import('../../sources/simulators/demo.js'),
+        ]);
       // Request logs at info level on stderr; stdout carries the URL and login.
       const ctx = await cli.openContext({ logLevel: cli.io.env.CUSTOS_LOG_LEVEL ?? 'info' });
       try {
