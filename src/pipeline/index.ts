@@ -11,6 +11,17 @@ export {
   subjectIdFor,
 } from './engine.js';
 export { EtaEstimator, formatDuration } from './eta.js';
-export { HEARTBEAT_MS, type RunRow, RunService, STALE_MS, workerId } from './runs.js';
+export {
+  countQuarantine,
+  DEFAULT_QUARANTINE_LIMIT,
+  listQuarantine,
+  MAX_QUARANTINE_LIMIT,
+  markReprocessed,
+  QUARANTINE_STATUSES,
+  type QuarantineEntry,
+  type QuarantineQuery,
+  type QuarantineStatus,
+} from './quarantine.js';
+export { type Checkpoint, HEARTBEAT_MS, type RunRow, RunService, STALE_MS, workerId } from './runs.js';
 export { checkSchedules, startScheduler } from './scheduler.js';
 export { DatasetValidator } from './validate.js';

@@ -5,6 +5,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { actorOf, NotFoundError } from '../../domain/index.js';
+import {
+  countQuarantine,
+  DEFAULT_QUARANTINE_LIMIT,
+  listQuarantine,
+  MAX_QUARANTINE_LIMIT,
+  QUARANTINE_STATUSES,
+} from '../../pipeline/index.js';
 import { principalOf } from '../access.js';
 
 const ENGINEERS = ['admin', 'data_engineer'] as const;
@@ -52,20 +59,22 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['collection'],
           querystring: z.object({
             dataset: z.string().optional(),
-            status: z.enum(['open', 'reprocessed', 'discarded']).optional(),
+            status: z.enum(QUARANTINE_STATUSES).optional(),
+            limit: z.coerce.number().int().min(1).max(MAX_QUARANTINE_LIMIT).default(DEFAULT_QUARANTINE_LIMIT),
           }),
         },
       },
       async (request) => {
-        let query = ctx.store.db
-          .selectFrom('quarantine')
-          .select(['id', 'dataset', 'run_id', 'reason', 'detail', 'position', 'status', 'created_at'])
-          .orderBy('created_at', 'desc')
-          .limit(500);
-        if (request.query.dataset) query = query.where('dataset', '=', request.query.dataset);
-        if (request.query.status) query = query.where('status', '=', request.query.status);
-        // Records themselves stay sealed: reasons and positions only.
-        return { quarantine: await query.execute() };
+        const query = {
+          ...(request.query.dataset ? { dataset: request.query.dataset } : {}),
+          ...(request.query.status ? { status: request.query.status } : {}),
+        };
+        // Records themselves stay sealed: references, reasons and positions only.
+        const [quarantine, total] = await Promise.all([
+          listQuarantine(ctx.store, { ...query, limit: request.query.limit }),
+          countQuarantine(ctx.store, query),
+        ]);
+        return { quarantine, total };
       },
     );
 

@@ -14,13 +14,20 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
     .description('collect a dataset now: read, validate, classify, admit, protect, store')
     .argument('<dataset>')
     .option('--batch-size <n>', 'records per batch', '1000')
-    .action(async (dataset: string, options: { batchSize: string }) => {
+    .option('--full', 'read the source again from the start (stored records are not duplicated)')
+    .action(async (dataset: string, options: { batchSize: string; full?: boolean }) => {
       const batchSize = Number(options.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000)
         throw new UsageError('--batch-size must be 1–50000');
       await cli.withContext(async (ctx) => {
-        const summary = await collectWithProgress(cli, ctx, dataset, batchSize);
+        // A run resumes where the last one stopped; when that finds nothing, say so and since when.
+        const resumedFrom = options.full ? undefined : await ctx.runs.checkpointOf(dataset);
+        const summary = await collectWithProgress(cli, ctx, dataset, batchSize, {
+          full: options.full === true,
+        });
         printSummary(cli, summary);
+        if (summary.status === 'succeeded' && summary.read === 0 && resumedFrom)
+          cli.note(cli.t('cli.collect.nothing_new', { time: resumedFrom.updatedAt }));
         if (summary.status !== 'succeeded') throw new ExitCode(EXIT_FAILURE);
       });
     });
@@ -89,22 +96,37 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
     .description('records held back by validation or admission');
   quarantine
     .command('list')
+    .description('held records, newest first: reference, dataset, reason, where read, status (never values)')
     .option('--dataset <name>', 'only this dataset')
-    .action(async (options: { dataset?: string }) => {
+    .option('--status <status>', 'open | reprocessed | discarded')
+    .option('--limit <n>', 'how many (1–500)', '50')
+    .action(async (options: { dataset?: string; status?: string; limit: string }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--limit must be 1–500');
+      const { countQuarantine, listQuarantine, QUARANTINE_STATUSES } = await import(
+        '../../pipeline/index.js'
+      );
+      const status = QUARANTINE_STATUSES.find((s) => s === options.status);
+      if (options.status !== undefined && !status)
+        throw new UsageError(`--status must be one of: ${QUARANTINE_STATUSES.join(', ')}`);
       await cli.withContext(async (ctx) => {
-        let query = ctx.store.db
-          .selectFrom('quarantine')
-          .select(['id', 'dataset', 'reason', 'detail', 'position', 'status', 'created_at'])
-          .orderBy('created_at', 'desc')
-          .limit(200);
-        if (options.dataset) query = query.where('dataset', '=', options.dataset);
-        const rows = await query.execute();
+        const query = {
+          ...(options.dataset ? { dataset: options.dataset } : {}),
+          ...(status ? { status } : {}),
+        };
+        const [entries, total] = await Promise.all([
+          listQuarantine(ctx.store, { ...query, limit }),
+          countQuarantine(ctx.store, query),
+        ]);
         cli.print(
-          rows.map(
-            (r) =>
-              `${r.created_at}  ${r.dataset}  ${r.reason}  ${r.detail}  ${r.position ?? ''}  [${r.status}]`,
-          ),
-          { quarantine: rows },
+          [
+            ...entries.map(
+              (q) =>
+                `${q.id}  ${q.createdAt}  ${q.dataset}  ${q.reason}  ${q.detail}  ${q.position ?? '-'}  [${q.status}]`,
+            ),
+            cli.t('cli.quarantine.shown', { shown: entries.length, total }),
+          ],
+          { quarantine: entries, total },
         );
       });
     });
@@ -113,18 +135,13 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
     .description('after a fix (consent granted, schema corrected): collect the dataset again from its source')
     .argument('<dataset>')
     .action(async (dataset: string) => {
+      const { markReprocessed } = await import('../../pipeline/index.js');
       await cli.withContext(async (ctx) => {
         // Reprocessing re-reads from the start: stored records are unchanged (idempotent upsert),
         // quarantined ones are admitted if the fix lets them through.
-        await ctx.store.db.deleteFrom('source_state').where('dataset', '=', dataset).execute();
-        const summary = await collectWithProgress(cli, ctx, dataset, 1000);
-        await ctx.store.db
-          .updateTable('quarantine')
-          .set({ status: 'reprocessed' })
-          .where('dataset', '=', dataset)
-          .where('status', '=', 'open')
-          .where('run_id', '!=', summary.runId)
-          .execute();
+        const summary = await collectWithProgress(cli, ctx, dataset, 1000, { full: true });
+        // Only a run that read everything can say which held records the fix let through.
+        if (summary.status === 'succeeded') await markReprocessed(ctx.store, dataset, summary.runId);
         await ctx.audit.record([
           {
             actor: 'cli',
@@ -134,6 +151,7 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
           },
         ]);
         printSummary(cli, summary);
+        if (summary.status !== 'succeeded') throw new ExitCode(EXIT_FAILURE);
       });
     });
 
@@ -202,8 +220,9 @@ export async function collectWithProgress(
   ctx: AppContext,
   dataset: string,
   batchSize: number,
+  options: { full?: boolean } = {},
 ): Promise<RunSummary> {
-  const id = await ctx.runs.startInline(dataset, 'cli');
+  const id = await ctx.runs.startInline(dataset, 'cli', options);
   // The progress bar and its estimator load when a collection runs, not with every `custos` start.
   const [{ default: cliProgress }, { EtaEstimator, formatDuration }] = await Promise.all([
     import('cli-progress'),

@@ -70,6 +70,10 @@ export const en = {
   'cli.collect.worker_done': 'worker {id} executed {count} run(s)',
   'cli.collect.sensitive': 'sensitive',
   'cli.collect.confirmed': 'confirmed {dataset}.{field}',
+  'cli.collect.nothing_new':
+    'nothing new since {time} (the last run stopped there); `--full` reads the source again from the start',
+  'cli.quarantine.shown':
+    '{shown} of {total} held record(s) shown (--limit for more, --dataset/--status to narrow)',
   'cli.collect.eta': 'ETA {time}',
   'cli.serve.demo_collecting': 'Demo: collecting {queued}',
   'cli.serve.demo_skipped': 'Demo: not collected (no connector for their source type yet): {skipped}',

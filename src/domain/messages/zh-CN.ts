@@ -68,6 +68,9 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.collect.worker_done': '工作进程 {id} 执行了 {count} 次采集',
   'cli.collect.sensitive': '敏感',
   'cli.collect.confirmed': '已确认 {dataset}.{field}',
+  'cli.collect.nothing_new': '自 {time}（上次运行停止处）以来没有新数据；使用 `--full` 从头重新读取数据源',
+  'cli.quarantine.shown':
+    '显示 {shown} 条，共 {total} 条隔离记录（--limit 显示更多，--dataset/--status 筛选）',
   'cli.collect.eta': '预计剩余 {time}',
   'cli.serve.demo_collecting': '演示：正在采集 {queued}',
   'cli.serve.demo_skipped': '演示：以下数据集的来源类型尚无连接器，未采集：{skipped}',
