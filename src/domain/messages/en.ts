@@ -18,10 +18,11 @@ export const en = {
   'cli.serve.workspace': 'Workspace: {dir} (storage: {storage})',
   'cli.serve.admin_created': 'First start: created user "{username}" with password: {password}',
   'cli.serve.admin_created_note':
-    'This password is shown only once. Change it with: custos user passwd {username}',
+    'This password is shown only once. Change it with: custos user passwd {username}{workspace}',
   'cli.serve.admin_from_env':
     'First start: created user "{username}" with the password from CUSTOS_ADMIN_PASSWORD.',
-  'cli.serve.login_hint': 'Log in as an existing user (reset a password with: custos user passwd NAME).',
+  'cli.serve.login_hint':
+    'Log in as an existing user (reset a password with: custos user passwd NAME{workspace}).',
   'cli.serve.api_docs': 'API documentation: {url}',
   'cli.init.created': 'Created workspace {dir}',
   'cli.migrate.done': 'Database is up to date ({count} migrations; applied now: {applied})',
