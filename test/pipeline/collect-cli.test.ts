@@ -44,7 +44,7 @@ describe.each(TEST_DIALECTS)('collect and quarantine from the CLI on %s', (diale
     expect(first.stderr).not.toMatch(/nothing new/);
 
     const again = await custos(ws, ['collect', 'people', '--json']);
-    expect(again.code).toBe(0);
+    expect(again.code, again.stderr + again.stdout).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ read: 0, stored: 0 });
     expect(again.stderr).toMatch(/nothing new since \d{4}-\d\d-\d\dT[\d:.]+Z .*--full/);
 
