@@ -1,6 +1,7 @@
 // `custos classify FILE`: what personal information a file holds. Text files get entity spans
 // (UTF-16 offsets into the decoded text, end exclusive); CSV, NDJSON and JSON get one result per
-// field. Values are masked unless --show-values. Needs no workspace.
+// field. Values are masked unless --show-values: a value the classifier did not recognise is
+// masked whole (undetected is not public). Needs no workspace.
 
 import type { Command } from 'commander';
 import type { CliEnvironment } from '../environment.js';
