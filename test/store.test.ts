@@ -96,7 +96,11 @@ describe('store', () => {
             .insertInto('users')
             .values({ ...row, id: 'u2' })
             .execute(),
-        ).rejects.toThrow();
+        ).rejects.toThrow(
+          dialect === 'sqlite'
+            ? /UNIQUE constraint failed: users\.username/
+            : /duplicate key value violates unique constraint "\w*username\w*"/,
+        );
         await first.close();
         const second = await openStore(location);
         const users = await second.db
