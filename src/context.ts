@@ -49,11 +49,14 @@ export interface OpenContextOptions {
   migrate?: boolean;
   /** Master secret when not in the environment (the CLI may prompt for it). */
   masterSecret?: string;
+  /** Fail before opening the store (so before anything is written) when there is no master secret. */
+  requireMasterSecret?: boolean;
 }
 
 export async function openContext(dir: string, options: OpenContextOptions = {}): Promise<AppContext> {
   const env = options.env ?? process.env;
   const workspace = loadWorkspace(dir, { env, validateSource: validateSourceSettings });
+  if (options.requireMasterSecret) resolveMasterSecret(workspace, env, options.masterSecret);
   const personalFields = new PersonalFieldRegistry(declaredPersonalFields(workspace));
   const logger =
     options.logger ??
@@ -140,7 +143,14 @@ export function resolveMasterSecret(workspace: Workspace, env: NodeJS.ProcessEnv
   if (secret === undefined || secret.length === 0) {
     throw new ConfigError(
       'no master secret: set CUSTOS_MASTER_KEY (personal data is never stored unencrypted)',
-      [{ file: 'custos.yaml', path: 'crypto', message: 'CUSTOS_MASTER_KEY is not set in the environment' }],
+      [
+        {
+          file: 'custos.yaml',
+          path: 'crypto',
+          message:
+            'CUSTOS_MASTER_KEY is not set in the environment: set a secret of 16 characters or more, e.g. export CUSTOS_MASTER_KEY="$(openssl rand -base64 32)", and keep it (data encrypted under it cannot be read without it)',
+        },
+      ],
     );
   }
   if (secret.length < 16) {

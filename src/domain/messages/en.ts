@@ -18,10 +18,11 @@ export const en = {
   'cli.serve.workspace': 'Workspace: {dir} (storage: {storage})',
   'cli.serve.admin_created': 'First start: created user "{username}" with password: {password}',
   'cli.serve.admin_created_note':
-    'This password is shown only once. Change it with: custos user passwd {username}',
+    'This password is shown only once. Change it with: custos user passwd {username}{workspace}',
   'cli.serve.admin_from_env':
     'First start: created user "{username}" with the password from CUSTOS_ADMIN_PASSWORD.',
-  'cli.serve.login_hint': 'Log in as an existing user (reset a password with: custos user passwd NAME).',
+  'cli.serve.login_hint':
+    'Log in as an existing user (reset a password with: custos user passwd NAME{workspace}).',
   'cli.serve.api_docs': 'API documentation: {url}',
   'cli.init.created': 'Created workspace {dir}',
   'cli.migrate.done': 'Database is up to date ({count} migrations; applied now: {applied})',
@@ -70,6 +71,10 @@ export const en = {
   'cli.collect.worker_done': 'worker {id} executed {count} run(s)',
   'cli.collect.sensitive': 'sensitive',
   'cli.collect.confirmed': 'confirmed {dataset}.{field}',
+  'cli.collect.nothing_new':
+    'nothing new since {time} (the last run stopped there); `--full` reads the source again from the start',
+  'cli.quarantine.shown':
+    '{shown} of {total} held record(s) shown (--limit for more, --dataset/--status to narrow)',
   'cli.collect.eta': 'ETA {time}',
   'cli.collect.queued':
     'queued run {run} of {dataset} for the workers (custos worker, or custos serve without --no-worker); custos runs --dataset {dataset} shows it',

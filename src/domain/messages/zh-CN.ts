@@ -19,9 +19,9 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.serve.listening': 'Custos 控制台：{url}',
   'cli.serve.workspace': '工作区：{dir}（存储：{storage}）',
   'cli.serve.admin_created': '首次启动：已创建用户“{username}”，密码：{password}',
-  'cli.serve.admin_created_note': '此密码仅显示一次。修改密码：custos user passwd {username}',
+  'cli.serve.admin_created_note': '此密码仅显示一次。修改密码：custos user passwd {username}{workspace}',
   'cli.serve.admin_from_env': '首次启动：已使用 CUSTOS_ADMIN_PASSWORD 中的密码创建用户“{username}”。',
-  'cli.serve.login_hint': '请使用已有用户登录（重置密码：custos user passwd 用户名）。',
+  'cli.serve.login_hint': '请使用已有用户登录（重置密码：custos user passwd 用户名{workspace}）。',
   'cli.serve.api_docs': 'API 文档：{url}',
   'cli.init.created': '已创建工作区 {dir}',
   'cli.migrate.done': '数据库已是最新（共 {count} 个迁移；本次应用：{applied}）',
@@ -68,6 +68,9 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.collect.worker_done': '工作进程 {id} 执行了 {count} 次采集',
   'cli.collect.sensitive': '敏感',
   'cli.collect.confirmed': '已确认 {dataset}.{field}',
+  'cli.collect.nothing_new': '自 {time}（上次运行停止处）以来没有新数据；使用 `--full` 从头重新读取数据源',
+  'cli.quarantine.shown':
+    '显示 {shown} 条，共 {total} 条隔离记录（--limit 显示更多，--dataset/--status 筛选）',
   'cli.collect.eta': '预计剩余 {time}',
   'cli.collect.queued':
     '已将 {dataset} 的采集运行 {run} 排队，交由工作进程执行（custos worker，或未加 --no-worker 的 custos serve）；用 custos runs --dataset {dataset} 查看',
