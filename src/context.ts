@@ -5,7 +5,15 @@ import path from 'node:path';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
 import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/index.js';
-import { KeyService, SessionService, TokenService, UserService } from './governance/index.js';
+import {
+  AccessPolicyService,
+  AccessRequestService,
+  GrantService,
+  KeyService,
+  SessionService,
+  TokenService,
+  UserService,
+} from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { RunService } from './pipeline/index.js';
 import { type ConnectorContext, openSource, type Source, validateSourceSettings } from './sources/index.js';
@@ -23,6 +31,12 @@ export interface AppContext {
   users: UserService;
   tokens: TokenService;
   sessions: SessionService;
+  /** Access policies of the workspace: explain and authorise reads (docs/access.md). */
+  accessPolicy: AccessPolicyService;
+  /** Data-use approval: access requests and their maker-checker decisions. */
+  accessRequests: AccessRequestService;
+  /** Grants created by approved access requests. */
+  grants: GrantService;
   /**
    * The key service (envelope encryption, blind index, rotation, shredding). Opened on first use:
    * it needs the master secret, which commands that never touch personal data do not.
@@ -77,6 +91,9 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     idleMinutes: workspace.config.server.sessionIdleMinutes,
     maxHours: workspace.config.server.sessionMaxHours,
   });
+  const grants = new GrantService(store.db, audit);
+  const accessPolicy = new AccessPolicyService(workspace, store.db, grants);
+  const accessRequests = new AccessRequestService(store.db, audit, accessPolicy);
   let keyService: KeyService | undefined;
   const keys = (): KeyService => {
     if (!keyService) {
@@ -113,6 +130,9 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     users,
     tokens,
     sessions,
+    accessPolicy,
+    accessRequests,
+    grants,
     keys,
     storageDescription: redactDatabaseUrl(workspace.storageUrl),
     close: async () => {

@@ -18,9 +18,11 @@ import type { AppContext } from '../context.js';
 import { installAccessControl, type RegisteredRoute } from './access.js';
 import { installErrorHandler } from './error-handler.js';
 import { installMetrics } from './metrics.js';
+import { accessRequestRoutes } from './routes/access-requests.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
+import { policyRoutes } from './routes/policies.js';
 import { runRoutes } from './routes/runs.js';
 import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -45,6 +47,8 @@ const routePlugins: RoutePlugin[] = [
   workspaceRoutes,
   sourceRoutes,
   runRoutes,
+  policyRoutes,
+  accessRequestRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {

@@ -13,6 +13,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  type Role,
   systemClock,
   ValidationError,
 } from '../domain/index.js';
@@ -51,6 +52,13 @@ export interface AccessRequest {
 }
 
 export const MAX_JUSTIFICATION = 2000;
+
+/** Roles that see every request and grant (and may explain any user's access); others see their own. */
+export const OVERSIGHT_ROLES: readonly Role[] = ['compliance_officer', 'admin', 'auditor'];
+
+export function canOversee(principal: AccessPrincipal): boolean {
+  return OVERSIGHT_ROLES.includes(principal.role);
+}
 
 export class AccessRequestService {
   constructor(
