@@ -77,6 +77,12 @@ export const en = {
   'cli.collect.eta': 'ETA {time}',
   'cli.serve.demo_collecting': 'Demo: collecting {queued}',
   'cli.serve.demo_skipped': 'Demo: not collected (no connector for their source type yet): {skipped}',
+  // --- access ---
+  'cli.policy.explain': '{user} reading {dataset} for {purpose}: {outcome}',
+  'cli.access.requested': 'Access request {id} is pending ({approvals} approval(s) needed).',
+  'cli.access.granted': 'Request {id} approved: grant {grant} for {grantee} until {expiresAt}.',
+  'cli.access.decided': 'Request {id} is now {status}.',
+  'cli.grants.revoked': 'Revoked grant {id}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -75,4 +75,10 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.collect.eta': '预计剩余 {time}',
   'cli.serve.demo_collecting': '演示：正在采集 {queued}',
   'cli.serve.demo_skipped': '演示：以下数据集的来源类型尚无连接器，未采集：{skipped}',
+  // --- access ---
+  'cli.policy.explain': '{user} 为 {purpose} 读取 {dataset}：{outcome}',
+  'cli.access.requested': '访问申请 {id} 待审批（需 {approvals} 人批准）。',
+  'cli.access.granted': '申请 {id} 已批准：授权 {grant} 给 {grantee}，有效至 {expiresAt}。',
+  'cli.access.decided': '申请 {id} 当前状态：{status}。',
+  'cli.grants.revoked': '已撤销授权 {id}。',
 };
