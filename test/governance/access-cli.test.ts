@@ -30,7 +30,7 @@ describe('access CLI', () => {
       env: { ...MASTER_ENV, ...(token ? { CUSTOS_TOKEN: token } : {}) },
     });
 
-  it('explains, requests (as the token's owner), lets only officers approve, lists and revokes', async () => {
+  it('explains, requests as the token owner, lets only officers approve, lists and revokes', async () => {
     const explained = await run([
       '--json',
       'policy',
