@@ -141,6 +141,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     },
   };
   ctx.runs = new RunService(ctx);
+
   return ctx;
 }
 

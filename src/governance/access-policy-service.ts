@@ -68,6 +68,10 @@ export class AccessPolicyService {
     return this.workspace.policies;
   }
 
+  get datasets() {
+    return this.workspace.datasets;
+  }
+
   dataset(name: string): DatasetDeclaration {
     const dataset = this.workspace.datasets.find((d) => d.name === name);
     if (!dataset) throw new NotFoundError(`no dataset named ${name}`, { dataset: name });

@@ -31,8 +31,25 @@ export {
 export { applyMask, ENTITY_MASKS, needsClearValue } from './masks.js';
 export { checkPasswordRules, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
 export { Pseudonymiser } from './pseudonym.js';
+export {
+  EXPORT_CONTENT_TYPES,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type RecordExport,
+  RecordExporter,
+} from './record-export.js';
+export {
+  type ListOptions,
+  type ReadOptions,
+  type RecordItem,
+  type RecordPageResult,
+  RecordReadService,
+  type Withheld,
+} from './record-read-service.js';
+export { type ReadableRecord, type RecordReader, SUBJECT_INDEX_FIELD } from './record-reader.js';
 export { matchesRow } from './row-filter.js';
 export { type SessionLimits, SessionService } from './session-service.js';
+export { subjectIdOf } from './subject-id.js';
 export {
   type ApiToken,
   DEFAULT_TOKEN_TTL_MS,

@@ -83,6 +83,11 @@ export const en = {
   'cli.access.granted': 'Request {id} approved: grant {grant} for {grantee} until {expiresAt}.',
   'cli.access.decided': 'Request {id} is now {status}.',
   'cli.grants.revoked': 'Revoked grant {id}.',
+  'cli.records.page':
+    '{count} record(s); withheld without consent: {noConsent}, filtered: {filtered}, damaged: {damaged}',
+  'cli.records.exported': 'Export {id} written to {file}',
+  'cli.records.verified':
+    '{dataset}: {checked} record(s) checked, {damaged} damaged, {erased} of erased subjects',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -81,4 +81,7 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.access.granted': '申请 {id} 已批准：授权 {grant} 给 {grantee}，有效至 {expiresAt}。',
   'cli.access.decided': '申请 {id} 当前状态：{status}。',
   'cli.grants.revoked': '已撤销授权 {id}。',
+  'cli.records.page': '{count} 条记录；因无同意而未返回：{noConsent}，被过滤：{filtered}，已损坏：{damaged}',
+  'cli.records.exported': '导出 {id} 已写入 {file}',
+  'cli.records.verified': '{dataset}：已校验 {checked} 条记录，{damaged} 条损坏，{erased} 条属于已删除的主体',
 };
