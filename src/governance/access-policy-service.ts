@@ -45,6 +45,8 @@ export interface ReadPermission {
   rowFilters: AccessDecision['rowFilters'];
   grant: Grant | undefined;
   policies: string[];
+  /** Whether the reader sees every natural-key field in clear (else keys are shown as pseudonyms). */
+  isKeyClear: boolean;
 }
 
 export class AccessPolicyService {
@@ -185,6 +187,10 @@ export class AccessPolicyService {
       grant = found.grant;
       fields = withinGrant(fields, grant);
     }
+    const whole = fields;
+    const isKeyClear = dataset.naturalKey.every(
+      (name) => whole.find((f) => f.field === name)?.access === 'clear',
+    );
     if (requested !== undefined) {
       const known = new Set(Object.keys(dataset.fields));
       const unknown = requested.filter((f) => !known.has(f));
@@ -206,6 +212,7 @@ export class AccessPolicyService {
     }
     const factsOf = new Map(facts.map((f) => [f.name, f]));
     return {
+      isKeyClear,
       dataset,
       purpose,
       fields: fields

@@ -335,9 +335,6 @@ export class RecordReadService {
     }
 
     const pseudonyms = this.pseudonymiser(permission);
-    const keyIsClear = dataset.naturalKey.every(
-      (name) => permission.fields.find((f) => f.field === name)?.access === 'clear',
-    );
     const items = kept.map((record) => {
       const personal = opened.get(record) ?? {};
       const fields: Record<string, unknown> = {};
@@ -354,7 +351,7 @@ export class RecordReadService {
         }
       }
       return {
-        key: keyIsClear ? record.naturalKey : pseudonyms().fromValue('text', record.naturalKey),
+        key: permission.isKeyClear ? record.naturalKey : pseudonyms().fromValue('text', record.naturalKey),
         version: record.version,
         collectedAt: record.collectedAt,
         fields,
