@@ -47,6 +47,8 @@ export interface ReadPermission {
   policies: string[];
   /** Whether the reader sees every natural-key field in clear (else keys are shown as pseudonyms). */
   isKeyClear: boolean;
+  /** The dataset holds sensitive personal information: consent must be separate (PIPL Art. 29). */
+  needsSeparateConsent: boolean;
 }
 
 export class AccessPolicyService {
@@ -213,6 +215,7 @@ export class AccessPolicyService {
     const factsOf = new Map(facts.map((f) => [f.name, f]));
     return {
       isKeyClear,
+      needsSeparateConsent: facts.some((f) => f.isSensitive),
       dataset,
       purpose,
       fields: fields

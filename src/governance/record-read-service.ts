@@ -294,12 +294,11 @@ export class RecordReadService {
     });
     const dataset = permission.dataset;
     if (dataset.lawfulBasis === 'consent') {
-      const separate = Object.values(dataset.fields).some((f) => f.isSensitive === true);
       const consenting = await consentingSubjects(
         this.db,
         kept.flatMap((r) => (r.subjectId === null ? [] : [r.subjectId])),
         permission.purpose,
-        separate,
+        permission.needsSeparateConsent,
       );
       kept = kept.filter((r) => {
         const ok = r.subjectId !== null && consenting.has(r.subjectId);
