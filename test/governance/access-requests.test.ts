@@ -193,6 +193,16 @@ describe.each(TEST_DIALECTS)('access requests and grants (%s)', (dialect) => {
   });
 
   it('audits every step by id, never the justification', async () => {
+    // Its own steps: a request rejected, one approved and its grant revoked.
+    const rejected = (await ask('mallory')).json().id as string;
+    await post('u_compliance_officer', `/api/v1/access-requests/${rejected}/reject`);
+    const approved = (await ask('mallory')).json().id as string;
+    const { grant } = (await post('officer2', `/api/v1/access-requests/${approved}/approve`)).json();
+    await app.inject({
+      method: 'DELETE',
+      url: `/api/v1/grants/${grant.id}`,
+      headers: as('u_compliance_officer'),
+    });
     const entries = (
       await ctx.store.db.selectFrom('audit_entries').select('entry').orderBy('idx').execute()
     ).map((e) => JSON.parse(e.entry) as { action: string; target: string });
