@@ -10,6 +10,8 @@ import {
   AccessRequestService,
   GrantService,
   KeyService,
+  RecordExporter,
+  RecordReadService,
   SessionService,
   TokenService,
   UserService,
@@ -37,6 +39,10 @@ export interface AppContext {
   accessRequests: AccessRequestService;
   /** Grants created by approved access requests. */
   grants: GrantService;
+  /** The governed read path: list, get, lookup, verify (docs/access.md). */
+  records: RecordReadService;
+  /** Streamed, audited exports through the read path. */
+  exports: RecordExporter;
   /**
    * The key service (envelope encryption, blind index, rotation, shredding). Opened on first use:
    * it needs the master secret, which commands that never touch personal data do not.
@@ -133,6 +139,8 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     accessPolicy,
     accessRequests,
     grants,
+    records: undefined as unknown as RecordReadService,
+    exports: undefined as unknown as RecordExporter,
     keys,
     storageDescription: redactDatabaseUrl(workspace.storageUrl),
     close: async () => {
@@ -141,7 +149,8 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     },
   };
   ctx.runs = new RunService(ctx);
-
+  ctx.records = new RecordReadService(store.records, accessPolicy, keys, store.db, audit);
+  ctx.exports = new RecordExporter(store.records, accessPolicy, ctx.records);
   return ctx;
 }
 

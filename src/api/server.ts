@@ -23,6 +23,7 @@ import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
 import { policyRoutes } from './routes/policies.js';
+import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
 import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -49,6 +50,7 @@ const routePlugins: RoutePlugin[] = [
   runRoutes,
   policyRoutes,
   accessRequestRoutes,
+  recordRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {

@@ -12,6 +12,7 @@ import { registerInitCommands } from './init.js';
 import { registerKeysCommands } from './keys.js';
 import { registerMigrateCommands } from './migrate.js';
 import { registerPolicyCommands } from './policy.js';
+import { registerRecordCommands } from './records.js';
 import { registerServeCommands } from './serve.js';
 import { registerSourceCommands } from './source.js';
 import { registerTokenCommands } from './token.js';
@@ -32,4 +33,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerPolicyCommands,
   registerAccessCommands,
   registerGrantCommands,
+  registerRecordCommands,
 ];
