@@ -49,14 +49,14 @@ export class RecordExporter {
       export: id,
       format: options.format,
     });
-    const items = this.items(principal, permission, id);
+    const pages = this.pages(principal, permission, id);
     const columns = permission.fields.map((f) => f.field);
     const body =
       options.format === 'ndjson'
-        ? Readable.from(ndjson(items))
+        ? Readable.from(ndjson(pages))
         : options.format === 'csv'
-          ? Readable.from(csv(items, columns))
-          : xlsx(items, columns);
+          ? Readable.from(csv(pages, columns))
+          : xlsx(pages, columns);
     return {
       id,
       format: options.format,
@@ -66,11 +66,11 @@ export class RecordExporter {
     };
   }
 
-  private async *items(
+  private async *pages(
     principal: Principal,
     permission: ReadPermission,
     id: string,
-  ): AsyncGenerator<RecordItem> {
+  ): AsyncGenerator<RecordItem[]> {
     const totals = { items: 0, noConsent: 0, filtered: 0, damaged: 0, erased: 0 };
     let status = 'aborted';
     try {
@@ -86,7 +86,7 @@ export class RecordExporter {
         totals.filtered += shaped.withheld.filtered;
         totals.damaged += shaped.damaged.length;
         totals.erased += shaped.erased;
-        for (const item of shaped.items) yield item;
+        yield shaped.items;
         cursor = page.next ?? undefined;
       } while (cursor !== undefined);
       status = 'completed';
@@ -117,8 +117,10 @@ function emptyResult(permission: ReadPermission) {
   };
 }
 
-async function* ndjson(items: AsyncIterable<RecordItem>): AsyncGenerator<string> {
-  for await (const item of items) yield `${JSON.stringify(item)}\n`;
+/** One chunk per page: a chunk per line would cost the stream more than the line. */
+async function* ndjson(pages: AsyncIterable<RecordItem[]>): AsyncGenerator<string> {
+  for await (const page of pages)
+    if (page.length > 0) yield page.map((item) => `${JSON.stringify(item)}\n`).join('');
 }
 
 /** RFC 4180 field; a leading = + - @ is quoted with ' so a spreadsheet never runs it as a formula. */
@@ -130,15 +132,21 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-async function* csv(items: AsyncIterable<RecordItem>, columns: string[]): AsyncGenerator<string> {
+async function* csv(pages: AsyncIterable<RecordItem[]>, columns: string[]): AsyncGenerator<string> {
   // A BOM so spreadsheet software reads the UTF-8 (Chinese text) correctly.
   yield `\ufeff${['key', 'version', 'collectedAt', ...columns].map(csvField).join(',')}\r\n`;
-  for await (const item of items) {
-    yield `${[item.key, item.version, item.collectedAt, ...columns.map((c) => item.fields[c])].map(csvField).join(',')}\r\n`;
+  for await (const page of pages) {
+    if (page.length === 0) continue;
+    yield page
+      .map(
+        (item) =>
+          `${[item.key, item.version, item.collectedAt, ...columns.map((c) => item.fields[c])].map(csvField).join(',')}\r\n`,
+      )
+      .join('');
   }
 }
 
-function xlsx(items: AsyncIterable<RecordItem>, columns: string[]): Readable {
+function xlsx(pages: AsyncIterable<RecordItem[]>, columns: string[]): Readable {
   const out = new PassThrough();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
@@ -150,10 +158,12 @@ function xlsx(items: AsyncIterable<RecordItem>, columns: string[]): Readable {
     v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : v;
   (async () => {
     sheet.addRow(['key', 'version', 'collectedAt', ...columns]).commit();
-    for await (const item of items) {
-      sheet
-        .addRow([item.key, item.version, item.collectedAt, ...columns.map((c) => cell(item.fields[c]))])
-        .commit();
+    for await (const page of pages) {
+      for (const item of page) {
+        sheet
+          .addRow([item.key, item.version, item.collectedAt, ...columns.map((c) => cell(item.fields[c]))])
+          .commit();
+      }
     }
     sheet.commit();
     await workbook.commit();
