@@ -5,7 +5,17 @@ import path from 'node:path';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
 import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/index.js';
-import { KeyService, SessionService, TokenService, UserService } from './governance/index.js';
+import {
+  AccessPolicyService,
+  AccessRequestService,
+  GrantService,
+  KeyService,
+  RecordExporter,
+  RecordReadService,
+  SessionService,
+  TokenService,
+  UserService,
+} from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { RunService } from './pipeline/index.js';
 import { type ConnectorContext, openSource, type Source, validateSourceSettings } from './sources/index.js';
@@ -23,6 +33,16 @@ export interface AppContext {
   users: UserService;
   tokens: TokenService;
   sessions: SessionService;
+  /** Access policies of the workspace: explain and authorise reads (docs/access.md). */
+  accessPolicy: AccessPolicyService;
+  /** Data-use approval: access requests and their maker-checker decisions. */
+  accessRequests: AccessRequestService;
+  /** Grants created by approved access requests. */
+  grants: GrantService;
+  /** The governed read path: list, get, lookup, verify (docs/access.md). */
+  records: RecordReadService;
+  /** Streamed, audited exports through the read path. */
+  exports: RecordExporter;
   /**
    * The key service (envelope encryption, blind index, rotation, shredding). Opened on first use:
    * it needs the master secret, which commands that never touch personal data do not.
@@ -80,6 +100,9 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     idleMinutes: workspace.config.server.sessionIdleMinutes,
     maxHours: workspace.config.server.sessionMaxHours,
   });
+  const grants = new GrantService(store.db, audit);
+  const accessPolicy = new AccessPolicyService(workspace, store.db, grants);
+  const accessRequests = new AccessRequestService(store.db, audit, accessPolicy);
   let keyService: KeyService | undefined;
   const keys = (): KeyService => {
     if (!keyService) {
@@ -116,6 +139,11 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     users,
     tokens,
     sessions,
+    accessPolicy,
+    accessRequests,
+    grants,
+    records: undefined as unknown as RecordReadService,
+    exports: undefined as unknown as RecordExporter,
     keys,
     storageDescription: redactDatabaseUrl(workspace.storageUrl),
     close: async () => {
@@ -124,6 +152,8 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     },
   };
   ctx.runs = new RunService(ctx);
+  ctx.records = new RecordReadService(store.records, accessPolicy, keys, store.db, audit);
+  ctx.exports = new RecordExporter(store.records, accessPolicy, ctx.records);
   return ctx;
 }
 

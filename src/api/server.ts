@@ -16,9 +16,12 @@ import { installErrorHandler } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { installRequestLog } from './request-log.js';
+import { accessRequestRoutes } from './routes/access-requests.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
+import { policyRoutes } from './routes/policies.js';
+import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
 import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -43,6 +46,9 @@ const routePlugins: RoutePlugin[] = [
   workspaceRoutes,
   sourceRoutes,
   runRoutes,
+  policyRoutes,
+  accessRequestRoutes,
+  recordRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {

@@ -6,6 +6,10 @@ export const en = {
   'error.not_found': 'Not found',
   'error.unauthorized': 'Authentication required',
   'error.forbidden': 'Not allowed for your role',
+  'error.no_policy': 'No access policy allows this',
+  'error.purpose_not_allowed': 'Purpose not allowed',
+  'error.approval_required': 'An approved access grant is required',
+  'error.grant_expired': 'Your access grant has expired or was revoked',
   'error.conflict': 'Conflict with existing data',
   'error.rate_limited': 'Too many attempts',
   'error.source': 'Source failed',
@@ -82,6 +86,17 @@ export const en = {
     'No collection worker in this process (--no-worker): queued runs wait for custos worker',
   'cli.serve.demo_collecting': 'Demo: collecting {queued}',
   'cli.serve.demo_skipped': 'Demo: not collected (no connector for their source type yet): {skipped}',
+  // --- access ---
+  'cli.policy.explain': '{user} reading {dataset} for {purpose}: {outcome}',
+  'cli.access.requested': 'Access request {id} is pending ({approvals} approval(s) needed).',
+  'cli.access.granted': 'Request {id} approved: grant {grant} for {grantee} until {expiresAt}.',
+  'cli.access.decided': 'Request {id} is now {status}.',
+  'cli.grants.revoked': 'Revoked grant {id}.',
+  'cli.records.page':
+    '{count} record(s); withheld without consent: {noConsent}, filtered: {filtered}, damaged: {damaged}',
+  'cli.records.exported': 'Export {id} written to {file}',
+  'cli.records.verified':
+    '{dataset}: {checked} record(s) checked, {damaged} damaged, {erased} of erased subjects',
 } as const;
 
 export type MessageKey = keyof typeof en;
