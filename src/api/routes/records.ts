@@ -150,7 +150,7 @@ export function recordRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           params: z.object({ name }),
           querystring: z.object({ purpose, format: z.enum(EXPORT_FORMATS).default('ndjson'), fields }),
           // Documentation only: a stream is sent as it is, never through the JSON serializer.
-          response: { 200: z.string().describe('the export file (NDJSON, CSV or XLSX), streamed') },
+          response: { 200: z.unknown().describe('the export file (NDJSON, CSV or XLSX), streamed') },
         },
       },
       async (request, reply) => {
