@@ -4,7 +4,8 @@
 //   (vendor assessment, lawful basis and consent per purpose, minimisation) → protect (personal
 //   fields sealed under the subject's data key, identifiers blind-indexed) → store (upsert by
 //   natural key with version history) → checkpoint the source state in the SAME transaction →
-//   one audit entry per batch, in that transaction too.
+//   one audit entry per batch, in that transaction too. A record deleted at source (change data
+//   capture) is marked deleted in the same transaction, after the batch's upserts; its history stays.
 // Two threads share the work: the protect step's seals and keyed hashes of batch N run on the
 // protect thread (protect.ts) while this thread prepares batch N+1 and stores batch N−1; batches
 // are still stored one after another, in source order.
@@ -50,6 +51,8 @@ export interface RunProgress {
   updated: number;
   unchanged: number;
   quarantined: number;
+  /** Records marked deleted at source (change data capture). */
+  deleted: number;
   elapsedMs: number;
 }
 
@@ -104,6 +107,8 @@ interface ProtectedBatch {
   /** Fields dropped so far, as of this batch. */
   dropped: string[];
   admitted: Admitted[];
+  /** Natural keys of records deleted at source, marked after the batch's upserts. */
+  deletions: string[];
   quarantined: Held[];
   quarantineSealed: string[];
   records: ProtectedRecord[];
@@ -149,6 +154,7 @@ export async function executeRun(
     updated: 0,
     unchanged: 0,
     quarantined: 0,
+    deleted: 0,
     elapsedMs: 0,
     quarantineReasons: {},
     droppedFields: [],
@@ -198,6 +204,7 @@ export async function executeRun(
     checkpoint,
     dropped: droppedSoFar,
     admitted,
+    deletions,
     quarantined,
     quarantineSealed,
     records,
@@ -206,26 +213,35 @@ export async function executeRun(
     const now = new Date().toISOString();
     const prepared = admitted.map((a, i) => ({ key: a.key, subjectId: a.subjectId, ...records[i]! }));
     await db.transaction().execute(async (trx) => {
-      const existing = new Map<string, { version: number; hash: string }>();
+      const existing = new Map<string, { version: number; hash: string; isDeleted: boolean }>();
       const allKeys = prepared.map((p) => p.key);
       const raw = sqliteStatements(deps.store);
       if (raw) {
         for (const key of allKeys) {
           const row = raw.existing.get(dataset.name, key) as
-            | { version: number; content_hash: string }
+            | { version: number; content_hash: string; deleted_at: string | null }
             | undefined;
-          if (row) existing.set(key, { version: Number(row.version), hash: row.content_hash });
+          if (row)
+            existing.set(key, {
+              version: Number(row.version),
+              hash: row.content_hash,
+              isDeleted: row.deleted_at !== null,
+            });
         }
       }
       for (let i = 0; raw === undefined && i < allKeys.length; i += 500) {
         const rows = await trx
           .selectFrom('dataset_records')
-          .select(['natural_key', 'version', 'content_hash'])
+          .select(['natural_key', 'version', 'content_hash', 'deleted_at'])
           .where('dataset', '=', dataset.name)
           .where('natural_key', 'in', allKeys.slice(i, i + 500))
           .execute();
         for (const r of rows)
-          existing.set(r.natural_key, { version: Number(r.version), hash: r.content_hash });
+          existing.set(r.natural_key, {
+            version: Number(r.version),
+            hash: r.content_hash,
+            isDeleted: r.deleted_at !== null,
+          });
       }
       const inserts: Database['dataset_records'][] = [];
       const updates: Database['dataset_records'][] = [];
@@ -233,7 +249,8 @@ export async function executeRun(
       let unchanged = 0;
       for (const p of prepared) {
         const old = existing.get(p.key);
-        if (old && old.hash === p.hash) {
+        // A record deleted at source and back with the same content is a new version all the same.
+        if (old && old.hash === p.hash && !old.isDeleted) {
           unchanged += 1;
           continue;
         }
@@ -248,6 +265,7 @@ export async function executeRun(
           run_id: options.runId,
           created_at: now,
           updated_at: now,
+          deleted_at: null,
         });
         // Appended now, merged into blind_indexes (sorted) when the run ends: see 0005_record_storage.
         if (p.subjectId !== null)
@@ -295,8 +313,8 @@ export async function executeRun(
       } else {
         for (const r of updates) {
           // The version being replaced joins the history; the record keeps only its current one.
-          await sql`INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at)
-            SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at
+          await sql`INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at, deleted_at)
+            SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at, deleted_at
             FROM dataset_records WHERE dataset = ${r.dataset} AND natural_key = ${r.natural_key}
             ON CONFLICT DO NOTHING`.execute(trx);
           await trx
@@ -309,6 +327,7 @@ export async function executeRun(
               run_id: r.run_id,
               updated_at: r.updated_at,
               subject_id: r.subject_id,
+              deleted_at: null,
             })
             .where('dataset', '=', r.dataset)
             .where('natural_key', '=', r.natural_key)
@@ -324,6 +343,18 @@ export async function executeRun(
             .insertInto('index_staging')
             .values(indexRows.slice(i, i + 500))
             .execute();
+      }
+      // Deleted at source: marked, after this batch's upserts, never removed (retention decides).
+      let deleted = 0;
+      for (let i = 0; i < deletions.length; i += 500) {
+        const result = await trx
+          .updateTable('dataset_records')
+          .set({ deleted_at: now })
+          .where('dataset', '=', dataset.name)
+          .where('natural_key', 'in', deletions.slice(i, i + 500))
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst();
+        deleted += Number(result.numUpdatedRows);
       }
       const reasons: Record<string, number> = {};
       const quarantineRows = quarantined.map((q, i) => {
@@ -380,6 +411,7 @@ export async function executeRun(
       summary.updated += updated;
       summary.unchanged += unchanged;
       summary.quarantined += quarantined.length;
+      summary.deleted += deleted;
       for (const [r, n] of Object.entries(reasons))
         summary.quarantineReasons[r] = (summary.quarantineReasons[r] ?? 0) + n;
       summary.droppedFields = droppedSoFar;
@@ -401,6 +433,7 @@ export async function executeRun(
             updated,
             unchanged,
             quarantined: quarantined.length,
+            ...(deletions.length > 0 ? { deleted } : {}),
             ...(batch.position ? { position: batch.position } : {}),
           },
         },
@@ -444,6 +477,19 @@ export async function executeRun(
         for (const d of outcome.dropped) dropped.add(d);
         // A record repeated within a batch (duplicate items across pages): the last one wins.
         valid.set(outcome.naturalKey, { record: outcome.record, subject: outcome.subject, raw });
+      }
+      // Deleted at source: only the natural key is needed (the row may carry little more).
+      const deletions: string[] = [];
+      for (const raw of batch.deleted ?? []) {
+        const key = validator.naturalKeyOf(raw);
+        if (key === undefined)
+          quarantined.push({
+            reason: 'invalid',
+            detail: 'deleted at source without its natural key',
+            raw,
+            subject: undefined,
+          });
+        else deletions.push(key);
       }
 
       // 2. classify fields seen for the first time
@@ -574,6 +620,7 @@ export async function executeRun(
         checkpoint,
         dropped: [...dropped],
         admitted,
+        deletions,
         quarantined,
         quarantineSealed,
         protecting,
@@ -626,6 +673,7 @@ export function runCounts(summary: RunSummary) {
     updated_count: summary.updated,
     unchanged_count: summary.unchanged,
     quarantined_count: summary.quarantined,
+    deleted_count: summary.deleted,
     quarantine_reasons: JSON.stringify(summary.quarantineReasons),
     dropped_fields: JSON.stringify(summary.droppedFields),
   };
@@ -636,16 +684,16 @@ const statementCache = new WeakMap<object, ReturnType<typeof prepareSqlite>>();
 function prepareSqlite(db: NonNullable<Store['sqlite']>) {
   return {
     existing: db.prepare(
-      'SELECT version, content_hash FROM dataset_records WHERE dataset = ? AND natural_key = ?',
+      'SELECT version, content_hash, deleted_at FROM dataset_records WHERE dataset = ? AND natural_key = ?',
     ),
     insertRecord: db.prepare(
       'INSERT INTO dataset_records (dataset, natural_key, subject_id, version, data, sealed, content_hash, run_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     archiveVersion: db.prepare(
-      'INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at) SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at FROM dataset_records WHERE dataset = ? AND natural_key = ? ON CONFLICT DO NOTHING',
+      'INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at, deleted_at) SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at, deleted_at FROM dataset_records WHERE dataset = ? AND natural_key = ? ON CONFLICT DO NOTHING',
     ),
     updateRecord: db.prepare(
-      'UPDATE dataset_records SET version = ?, data = ?, sealed = ?, content_hash = ?, run_id = ?, updated_at = ?, subject_id = ? WHERE dataset = ? AND natural_key = ?',
+      'UPDATE dataset_records SET version = ?, data = ?, sealed = ?, content_hash = ?, run_id = ?, updated_at = ?, subject_id = ?, deleted_at = NULL WHERE dataset = ? AND natural_key = ?',
     ),
     stageIndex: db.prepare(
       'INSERT INTO index_staging (dataset, field, hash, natural_key) VALUES (?, ?, ?, ?)',

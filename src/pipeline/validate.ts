@@ -70,6 +70,23 @@ export class DatasetValidator {
     this.sourceNames = new Set(Object.entries(dataset.fields).map(([name, f]) => f.from ?? name));
   }
 
+  /**
+   * The natural key of a row as read from the source, or undefined when it lacks one: a deletion
+   * (change data capture) may carry little more than its key columns. Computed as `validate` does.
+   */
+  naturalKeyOf(raw: Record<string, unknown>): string | undefined {
+    const parts: string[] = [];
+    for (const key of this.dataset.naturalKey) {
+      const field = this.dataset.fields[key];
+      const value = field === undefined ? undefined : raw[field.from ?? key];
+      if (field === undefined || value === undefined || value === null || value === '') return undefined;
+      const coerced = coerce(field.type, value);
+      if (!coerced.ok) return undefined;
+      parts.push(String(coerced.value));
+    }
+    return parts.length === 1 ? parts[0]! : JSON.stringify(parts);
+  }
+
   validate(raw: Record<string, unknown>): ValidationOutcome {
     const record: Mapped = {};
     for (const [name, field, format] of this.fields) {

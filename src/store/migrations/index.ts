@@ -7,6 +7,7 @@ import * as audit from './0002_audit.js';
 import * as keys from './0003_keys.js';
 import * as pipeline from './0004_pipeline.js';
 import * as recordStorage from './0005_record_storage.js';
+import * as recordDeletion from './0008_record_deletion.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0003_keys': keys,
   '0004_pipeline': pipeline,
   '0005_record_storage': recordStorage,
+  '0008_record_deletion': recordDeletion,
 };

@@ -1,0 +1,94 @@
+// Change data capture through the whole pipeline: inserts and updates stored as versions, a delete
+// at source marks the record deleted (history kept), a row back after its deletion is a new
+// version — on SQLite and PostgreSQL storage, from PostgreSQL and MariaDB partners.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { openContext } from '../../src/context.js';
+import { type CdcDialect, type CdcPartner, createCdcPartner } from '../support/cdc-partner.js';
+import { createCdcWorkspace } from '../support/cdc-workspace.js';
+import type { TestDialect } from '../support/databases.js';
+import type { TestWorkspace } from '../support/workspace.js';
+
+const cases: Array<[CdcDialect, TestDialect]> = [
+  ['postgres', 'sqlite'],
+  ['postgres', 'postgres'],
+  ['mysql', 'sqlite'],
+];
+
+describe.each(cases)('CDC from %s into %s storage', (partnerDialect, storeDialect) => {
+  let partner: CdcPartner | undefined;
+  let ws: TestWorkspace | undefined;
+  afterEach(async () => {
+    await ws?.cleanup();
+    if (partner) await partner.source().dropReplication?.();
+    await partner?.drop();
+    partner = undefined;
+    ws = undefined;
+  });
+
+  it('marks records deleted at source, keeps their history, and revives them as a new version', async () => {
+    partner = await createCdcPartner(partnerDialect);
+    const p = partner;
+    const workspace = await createCdcWorkspace(p, storeDialect);
+    ws = workspace;
+    for (let i = 1; i <= 30; i++)
+      await p.exec('INSERT INTO accounts (id, holder_name, balance) VALUES (?, ?, ?)', [
+        i,
+        `客户${i}`,
+        i * 10,
+      ]);
+    const ctx = await openContext(workspace.dir, { env: workspace.env, logLevel: 'silent' });
+    try {
+      const collect = async () =>
+        ctx.runs.execute(await ctx.runs.startInline('accounts', 'test'), 'test', {});
+      const record = (key: string) =>
+        ctx.store.db
+          .selectFrom('dataset_records')
+          .select(['version', 'deleted_at', 'data'])
+          .where('dataset', '=', 'accounts')
+          .where('natural_key', '=', key)
+          .executeTakeFirstOrThrow();
+      const history = (key: string) =>
+        ctx.store.db
+          .selectFrom('record_history')
+          .select(['version', 'deleted_at'])
+          .where('natural_key', '=', key)
+          .orderBy('version')
+          .execute();
+
+      expect(await collect()).toMatchObject({ status: 'succeeded', read: 30, stored: 30, deleted: 0 });
+
+      await p.exec('UPDATE accounts SET balance = 1 WHERE id = 1');
+      await p.exec('DELETE FROM accounts WHERE id IN (2, 3)');
+      await p.exec('INSERT INTO accounts (id, holder_name, balance) VALUES (31, ?, 310)', ['客户31']);
+      expect(await collect()).toMatchObject({ status: 'succeeded', stored: 1, updated: 1, deleted: 2 });
+      expect(await record('1')).toMatchObject({ version: 2, deleted_at: null });
+      const gone = await record('2');
+      expect(gone.deleted_at).not.toBeNull();
+      expect(gone.version).toBe(1);
+      expect(JSON.parse(gone.data)).toMatchObject({ id: 2 }); // kept, not removed
+      const runs = await ctx.runs.list({ dataset: 'accounts', limit: 10 });
+      expect(runs[0]).toMatchObject({ deleted: 2 });
+
+      // Back at source with the same content: a new version, no longer deleted; the deleted one stays in history.
+      await p.exec('INSERT INTO accounts (id, holder_name, balance) VALUES (2, ?, 20)', ['客户2']);
+      expect(await collect()).toMatchObject({ status: 'succeeded', updated: 1, deleted: 0 });
+      expect(await record('2')).toMatchObject({ version: 2, deleted_at: null });
+      const versions = await history('2');
+      expect(versions.map((v) => v.version)).toEqual([1, 2]);
+      expect(versions[0]!.deleted_at).not.toBeNull();
+      expect(versions[1]!.deleted_at).toBeNull();
+
+      // Nothing changed: nothing read, nothing written.
+      expect(await collect()).toMatchObject({
+        status: 'succeeded',
+        read: 0,
+        stored: 0,
+        updated: 0,
+        deleted: 0,
+      });
+    } finally {
+      await ctx.close();
+    }
+  }, 120_000);
+});
