@@ -48,7 +48,7 @@ export async function createCdcPartner(dialect: CdcDialect): Promise<CdcPartner>
         mode: 'cdc',
         url: 'env:PARTNER_DB_URL',
         batchSize: options.batchSize ?? 100,
-        cdc: { slotPrefix, idleMs: 300, ...options.cdc },
+        cdc: { slotPrefix, idleMs: 3000, ...options.cdc },
         streams: { accounts: { table: 'accounts', primaryKey: ['id'] } },
       } as never,
       {
@@ -94,8 +94,19 @@ export async function createCdcPartner(dialect: CdcDialect): Promise<CdcPartner>
         try {
           // Whatever a failed test left: slots pin the database (and the server's WAL).
           await a.query(
-            `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE '${slotPrefix}%' AND NOT active`,
+            `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name LIKE '${slotPrefix}%' AND active`,
           );
+          // A terminated walsender lets go of its slot a moment later.
+          for (let i = 0; i < 50; i++) {
+            await a.query(
+              `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE '${slotPrefix}%' AND NOT active`,
+            );
+            const left = await a.query(
+              `SELECT 1 FROM pg_replication_slots WHERE slot_name LIKE '${slotPrefix}%'`,
+            );
+            if (!left.rowCount) break;
+            await new Promise((r) => setTimeout(r, 100));
+          }
           await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         } finally {
           await a.end();

@@ -39,7 +39,7 @@ export async function createCdcWorkspace(
     mode: cdc
     url: env:PARTNER_DB_URL
     batchSize: ${options.batchSize ?? 100}
-    cdc: { slotPrefix: ${options.slotPrefix ?? partner.slotPrefix}, idleMs: 300 }
+    cdc: { slotPrefix: ${options.slotPrefix ?? partner.slotPrefix}, idleMs: 3000 }
     streams:
       accounts: { table: accounts, primaryKey: [id] }
 `,

@@ -278,13 +278,25 @@ export class MysqlCapture implements Capture {
       return table?.parentSchema === this.database && table.tableName === t.table;
     };
     try {
+      if (comparePositions(from, target) >= 0) return; // nothing written since the checkpoint
       for (;;) {
+        // The server streams every event up to the target (our table's or not); silence this long
+        // means it has nothing more to say.
         const item = await queue.take(t.cdc.idleMs, options.signal);
         if (item === undefined) {
-          if (!batch.hasOpenTransaction) break; // idle and between transactions: caught up
+          if (!batch.hasOpenTransaction) break;
           continue;
         }
         const e = item.event;
+        // An event ending at or past the target, between transactions: everything before it was
+        // read (the target, taken between event groups, is never inside a transaction).
+        if (
+          !batch.hasOpenTransaction &&
+          e.nextPosition > 0 &&
+          e.getEventName() !== 'rotate' &&
+          comparePositions({ file: item.file, position: e.nextPosition }, target) >= 0
+        )
+          break;
         let isCommit = false;
         switch (e.getEventName()) {
           case 'mariadbgtid':

@@ -24,6 +24,8 @@ interface PostgresCdcState {
 }
 
 const LSN = /^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/i;
+/** How long the reader waits for the server before asking it where it is. */
+const POLL_MS = 200;
 
 /** An LSN (`16/B374D848`) as a number, for comparisons. */
 export function lsnValue(lsn: string): bigint {
@@ -208,26 +210,42 @@ export class PostgresCapture implements Capture {
     options: ReadOptions,
   ): AsyncGenerator<SourceBatch> {
     const t = this.target;
-    // Read up to what was committed when the run started; then the run ends (the next one goes on).
-    const target = lsnValue(String((await client.query('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn));
+    // Read up to what was committed (and flushed: the server decodes no further) when the run
+    // started; then the run ends and the next one goes on.
+    const target = lsnValue(
+      String((await client.query('SELECT pg_current_wal_flush_lsn() AS lsn')).rows[0].lsn),
+    );
     const durable = from.lsn;
+    if (lsnValue(durable) >= target) return; // nothing committed since the checkpoint
     const service = new LogicalReplicationService(
       { connectionString: t.url.toString() },
       // Never acknowledge on our behalf: the library would confirm what was received, not stored.
-      { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
+      // Its flow control would queue changes but not keepalives, reordering them: ours keeps both
+      // in line, and pauses the socket itself while the queue is full.
+      { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: false } },
     );
-    const queue = new ChangeQueue<{ lsn: string; message: Pgoutput.Message }>(
+    const queue = new ChangeQueue<{ lsn: string; message: Pgoutput.Message | { tag: 'keepalive' } }>(
       Math.max(1_000, t.batchSize * 4),
     );
-    // The server's status request is answered with the stored position (the library adds one).
-    const confirm = () =>
-      void service.acknowledge(lsnText(lsnValue(durable) - 1n)).catch(queue.fail.bind(queue));
-    service.on('data', (lsn: string, message: Pgoutput.Message) => queue.push({ lsn, message }));
-    service.on('heartbeat', (_lsn: string, _time: number, shouldRespond: boolean) => {
+    // Status updates carry the stored position (the library adds one): the slot never moves past
+    // it. `ping` asks the server for a keepalive naming how far it has decoded.
+    const confirm = (ping = false) =>
+      void service.acknowledge(lsnText(lsnValue(durable) - 1n), ping).catch(queue.fail.bind(queue));
+    const socket = () =>
+      (service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } })._connection
+        ?.stream;
+    service.on('data', (lsn: string, message: Pgoutput.Message) => {
+      const pushed = queue.push({ lsn, message });
+      socket()?.pause();
+      void pushed.then(() => socket()?.resume());
+    });
+    service.on('heartbeat', (lsn: string, _time: number, shouldRespond: boolean) => {
       if (shouldRespond) confirm();
+      // In line with the changes: it vouches for everything sent before it.
+      void queue.push({ lsn, message: { tag: 'keepalive' } });
     });
     service.on('error', (error: unknown) => queue.fail(error));
-    service.once('start', confirm);
+    service.once('start', () => confirm());
     const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [this.publication] });
     const subscribed = service
       .subscribe(plugin, this.slot, durable)
@@ -257,15 +275,25 @@ export class PostgresCapture implements Capture {
         position: `${this.slot}: changes ${first}-${changes} of this read, up to LSN ${position}`,
       };
     };
+    let heardAt = Date.now();
     try {
       for (;;) {
-        const item = await queue.take(t.cdc.idleMs, options.signal);
+        const item = await queue.take(POLL_MS, options.signal);
         if (item === undefined) {
-          if (!batch.hasOpenTransaction) break; // idle and between transactions: caught up
+          if (Date.now() - heardAt >= t.cdc.idleMs && !batch.hasOpenTransaction) break; // server silent
+          confirm(true);
           continue;
         }
+        heardAt = Date.now();
         const m = item.message;
         switch (m.tag) {
+          case 'keepalive':
+            // The server has sent everything up to here: past the target, the run has its changes.
+            if (lsnValue(item.lsn) >= target && !batch.hasOpenTransaction) {
+              if (batch.size > 0 || position !== stored) yield flush();
+              return;
+            }
+            break;
           case 'begin':
             batch.discardOpenTransaction();
             break;

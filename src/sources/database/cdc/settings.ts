@@ -16,8 +16,11 @@ export const cdcSettings = z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain SQL identifier')
       .optional(),
-    /** A run ends once it has read what was committed when it started, or after this long idle. */
-    idleMs: z.number().int().min(50).max(600_000).default(1_000),
+    /**
+     * A run ends once it has read what was committed when it started — or, should the server say
+     * nothing at all for this long, with what it has (the next run goes on from there).
+     */
+    idleMs: z.number().int().min(50).max(600_000).default(10_000),
     /** Warn when the partner's server keeps more than this many bytes of log for us. */
     lagWarnBytes: z
       .number()
