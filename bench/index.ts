@@ -11,6 +11,7 @@ const benchmarks: Array<() => Promise<Benchmark>> = [
   async () => (await import('./sources.js')).benchmark,
   async () => (await import('./pipeline.js')).benchmark,
   async () => (await import('./crawler.js')).benchmark,
+  async () => (await import('./cdc.js')).benchmark,
 ];
 
 async function main(): Promise<void> {

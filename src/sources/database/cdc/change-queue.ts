@@ -11,12 +11,19 @@ export class ChangeQueue<T> {
 
   constructor(private readonly highWaterMark: number) {}
 
-  /** Adds an item; resolves once the queue has room again. */
-  async push(item: T): Promise<void> {
+  /** Adds an item. Undefined while the queue has room; else a promise of room again. */
+  push(item: T): Promise<void> | undefined {
     this.items.push(item);
     this.wake();
-    while (this.items.length >= this.highWaterMark && !this.isEnded && this.failure === undefined)
-      await new Promise<void>((resolve) => this.writers.push(resolve));
+    return this.isFull() ? this.room() : undefined;
+  }
+
+  private isFull(): boolean {
+    return this.items.length >= this.highWaterMark && !this.isEnded && this.failure === undefined;
+  }
+
+  private async room(): Promise<void> {
+    while (this.isFull()) await new Promise<void>((resolve) => this.writers.push(resolve));
   }
 
   /** The replication client failed: the reader sees the error on its next take. */

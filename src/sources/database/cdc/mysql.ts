@@ -223,10 +223,12 @@ export class MysqlCapture implements Capture {
       (zongji as unknown as { connection: { pause(): void; resume(): void } | null }).connection;
     zongji.on('binlog', (event: AnyBinlogEvent) => {
       if (event.getEventName() === 'rotate') file = (event as { binlogName: string }).binlogName;
-      const pushed = queue.push({ event, file });
       // A full queue stops reading the socket: the server holds the rest (backpressure).
-      binlogConnection()?.pause();
-      void pushed.then(() => binlogConnection()?.resume());
+      const full = queue.push({ event, file });
+      if (full) {
+        binlogConnection()?.pause();
+        void full.then(() => binlogConnection()?.resume());
+      }
     });
     zongji.on('error', (error: unknown) => queue.fail(this.fail('reading the binlog failed', error)));
     zongji.start({

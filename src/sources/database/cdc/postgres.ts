@@ -235,14 +235,16 @@ export class PostgresCapture implements Capture {
       (service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } })._connection
         ?.stream;
     service.on('data', (lsn: string, message: Pgoutput.Message) => {
-      const pushed = queue.push({ lsn, message });
-      socket()?.pause();
-      void pushed.then(() => socket()?.resume());
+      const full = queue.push({ lsn, message });
+      if (full) {
+        socket()?.pause();
+        void full.then(() => socket()?.resume());
+      }
     });
     service.on('heartbeat', (lsn: string, _time: number, shouldRespond: boolean) => {
       if (shouldRespond) confirm();
       // In line with the changes: it vouches for everything sent before it.
-      void queue.push({ lsn, message: { tag: 'keepalive' } });
+      queue.push({ lsn, message: { tag: 'keepalive' } });
     });
     service.on('error', (error: unknown) => queue.fail(error));
     service.once('start', () => confirm());
