@@ -2,10 +2,13 @@
 // at source marks the record deleted (history kept), a row back after its deletion is a new
 // version — on SQLite and PostgreSQL storage, from PostgreSQL and MariaDB partners.
 
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openContext } from '../../src/context.js';
 import { type CdcDialect, type CdcPartner, createCdcPartner } from '../support/cdc-partner.js';
 import { createCdcWorkspace } from '../support/cdc-workspace.js';
+import { cli } from '../support/cli.js';
 import type { TestDialect } from '../support/databases.js';
 import type { TestWorkspace } from '../support/workspace.js';
 
@@ -90,5 +93,68 @@ describe.each(cases)('CDC from %s into %s storage', (partnerDialect, storeDialec
     } finally {
       await ctx.close();
     }
+  }, 120_000);
+});
+
+describe('custos source slots', () => {
+  let partner: CdcPartner | undefined;
+  let ws: TestWorkspace | undefined;
+  afterEach(async () => {
+    await ws?.cleanup();
+    await partner?.drop();
+  });
+
+  it('reports the slot a dataset reads, flags it lagging, and drops it (audited, checkpoint reset)', async () => {
+    partner = await createCdcPartner('postgres');
+    const p = partner;
+    const workspace = await createCdcWorkspace(p, 'sqlite');
+    ws = workspace;
+    await p.exec('INSERT INTO accounts (id, holder_name, balance) VALUES (1, ?, 1)', ['客户1']);
+    const ctx = await openContext(workspace.dir, { env: workspace.env, logLevel: 'silent' });
+    try {
+      await ctx.runs.execute(await ctx.runs.startInline('accounts', 'test'), 'test', {});
+    } finally {
+      await ctx.close();
+    }
+    const slot = `${p.slotPrefix}_partner_accounts`;
+    const run = (...args: string[]) =>
+      cli([...args, '--workspace', workspace.dir, '--json'], { env: workspace.env });
+
+    const report = await run('source', 'slots', 'partner');
+    expect(report.code, report.stderr).toBe(0);
+    expect(JSON.parse(report.stdout).slots).toMatchObject([
+      {
+        stream: 'accounts',
+        kind: 'slot',
+        name: slot,
+        exists: true,
+        isLagging: false,
+        datasets: ['accounts'],
+      },
+    ]);
+    // Lagging beyond cdc.lagWarnBytes: exit 1, for monitoring.
+    const yaml = path.join(workspace.dir, 'sources.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('idleMs: 3000', 'idleMs: 3000, lagWarnBytes: 1'));
+    await p.exec('UPDATE accounts SET balance = 2 WHERE id = 1');
+    const lagging = await run('source', 'slots', 'partner');
+    expect(lagging.code).toBe(1);
+    expect(JSON.parse(lagging.stdout).slots[0]).toMatchObject({ isLagging: true });
+
+    const dropped = await run('source', 'slots', 'partner', '--drop');
+    expect(dropped.code, dropped.stderr).toBe(0);
+    expect(JSON.parse(dropped.stdout)).toMatchObject({ dropped: ['accounts'] });
+    expect(await p.rows(`SELECT 1 FROM pg_replication_slots WHERE slot_name = '${slot}'`)).toEqual([]);
+    const after = await openContext(workspace.dir, { env: workspace.env, logLevel: 'silent' });
+    try {
+      expect(await after.store.db.selectFrom('source_state').selectAll().execute()).toEqual([]);
+      const entries = await after.store.db.selectFrom('audit_entries').select('entry').execute();
+      expect(entries.some((e) => e.entry.includes('source.replication_drop'))).toBe(true);
+      // The next run starts over with a new slot and snapshot.
+      const summary = await after.runs.execute(await after.runs.startInline('accounts', 'test'), 'test', {});
+      expect(summary).toMatchObject({ status: 'succeeded', read: 1, updated: 1 });
+    } finally {
+      await after.close();
+    }
+    await p.source().dropReplication?.();
   }, 120_000);
 });
