@@ -62,9 +62,11 @@ describe('store', () => {
         cleanups.push(() => database.drop());
         const store = await openStore(parseDatabaseUrl(database.url, database.dir), { migrate: false });
         try {
-          const first = await migrateToLatest(store.db);
+          // The store's own schema: unnamed, Kysely looks for its lock table in every schema and
+          // finds another test's (tests on one PostgreSQL run concurrently).
+          const first = await migrateToLatest(store.db, store.schema);
           expect(first.applied).toContain('0001_foundation');
-          const second = await migrateToLatest(store.db);
+          const second = await migrateToLatest(store.db, store.schema);
           expect(second.applied).toEqual([]);
           expect(second.current).toEqual(first.current);
         } finally {
@@ -117,6 +119,7 @@ describe('store', () => {
         try {
           const migrator = new Migrator({
             db: store.db,
+            ...(store.schema ? { migrationTableSchema: store.schema } : {}),
             provider: { getMigrations: async () => migrations },
           });
           expect((await migrator.migrateTo('0004_pipeline')).error).toBeUndefined();
@@ -142,7 +145,7 @@ describe('store', () => {
             .insertInto('record_versions')
             .values([record('a', 1), record('a', 2), record('b', 1)])
             .execute();
-          await migrateToLatest(store.db);
+          await migrateToLatest(store.db, store.schema);
           const versions = await store.db
             .selectFrom('record_versions')
             .select(['natural_key', 'version'])

@@ -72,12 +72,23 @@ export function orgCodeCheckChar(first8: string): string | undefined {
   return check === 10 ? 'X' : check === 11 ? '0' : String(check);
 }
 
-/** GB 32100 code: charset, mod-31 check, and the embedded organisation code's own check. */
+// GB 32100-2015 §4 positions 1–2: registration authority (1 机构编制 … 9 工商, A 中央军委改革和编制
+// 办公室, N 农业, Y 其他) and an entity-type code under it, which is 1–5 or 9 for every authority.
+const USCC_AUTHORITY = /^[1-9ANY][1-59]/;
+
+/**
+ * GB 32100 code: registration authority and entity type, a region code of a real province (or 10
+ * for bodies registered nationally), the mod-31 check, and the embedded organisation code's own
+ * check. A contract or order number built to pass both checks still fails the first two.
+ */
 export function isUscc(value: string): boolean {
   if (value.length !== 18) return false;
   const upper = value.toUpperCase();
-  if (usccCheckChar(upper.slice(0, 17)) !== upper[17]) return false;
+  if (!USCC_AUTHORITY.test(upper)) return false;
   if (!/^\d{6}$/.test(upper.slice(2, 8))) return false;
+  const province = Number(upper.slice(2, 4));
+  if (!PROVINCES.has(province) && province !== 10) return false;
+  if (usccCheckChar(upper.slice(0, 17)) !== upper[17]) return false;
   return orgCodeCheckChar(upper.slice(8, 16)) === upper[16];
 }
 
@@ -102,7 +113,7 @@ export function luhnCheckDigit(payload: string): string {
   return '0';
 }
 
-/** Well-known BIN prefixes of large Chinese issuers (raise confidence, never required). */
+/** Well-known BIN prefixes of large Chinese issuers (raise confidence; all inside UnionPay's 62). */
 export const KNOWN_BINS = [
   '622202',
   '621700',

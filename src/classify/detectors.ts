@@ -4,8 +4,10 @@
 // offsets into the text, end exclusive. Pure and total: no input makes them throw.
 
 import { ENTITY_FACTS, type EntityType } from '../domain/classification.js';
+import { cardSchemeOf } from './card-issuers.js';
 import { isBankCardNumber, isResidentId15, isResidentId18, isUscc, KNOWN_BINS } from './checksums.js';
-import { SURNAMES } from './names.js';
+import { COMPOUND_SURNAMES, SURNAMES } from './names.js';
+import { hasBusinessLabel, hasCardLabel } from './number-labels.js';
 
 export type Evidence = 'format' | 'checksum' | 'context' | 'field_name' | 'dictionary' | 'bin';
 
@@ -24,12 +26,18 @@ const E_CHECKSUM: Evidence[] = Object.freeze(['format', 'checksum']) as Evidence
 const E_CONTEXT_FORMAT: Evidence[] = Object.freeze(['context', 'format']) as Evidence[];
 const E_CONTEXT_DICTIONARY: Evidence[] = Object.freeze(['context', 'dictionary']) as Evidence[];
 const E_BIN: Evidence[] = Object.freeze(['format', 'checksum', 'bin']) as Evidence[];
+const E_CHECKSUM_CONTEXT: Evidence[] = Object.freeze(['format', 'checksum', 'context']) as Evidence[];
 const E_DICTIONARY: Evidence[] = Object.freeze(['dictionary']) as Evidence[];
 
 const HAN = '\\u4e00-\\u9fa5';
 const PLATE_PROVINCES = '京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼';
 const NAME_CONTEXT =
   '姓名|客户|借款人|请联系|申请人|联系人|被执行人|法定代表人|当事人|原告|被告|持卡人|户名|收款人|付款人|担保人|经办人|投保人|被保险人';
+/**
+ * Context words that name a person's role so plainly that what follows is a name even when its
+ * surname is not in the dictionary (客户 and 请联系 are followed by too many other words).
+ */
+const ROLE_CONTEXT = new Set(NAME_CONTEXT.split('|').filter((w) => w !== '客户' && w !== '请联系'));
 const PROVINCE_START = '北京|上海|天津|重庆|[\\u4e00-\\u9fa5]{2,3}(?:省|自治区)';
 
 // Named groups, longest/most specific first. Boundaries keep digit runs whole.
@@ -134,7 +142,8 @@ export function scanText(text: string): Detection[] {
       if (match[0].length === 0) regex.lastIndex += 1;
       else {
         for (let i = 0; i < names.length; i++) view[names[i]!] = match[i + 1];
-        handle(out, match, view);
+        // A name context that turned out not to hold a name (客户姓名：…) may hide the next one.
+        if (!handle(out, match, view) && view.name !== undefined) regex.lastIndex = match.index + 1;
       }
       match = regex.exec(text);
     }
@@ -143,7 +152,14 @@ export function scanText(text: string): Detection[] {
   return resolveOverlaps(out);
 }
 
-function handle(out: Detection[], match: RegExpExecArray, g: Record<string, string | undefined>): void {
+/** Pushes what the match holds; false when it held nothing (a candidate that failed its checks). */
+function handle(out: Detection[], match: RegExpExecArray, g: Record<string, string | undefined>): boolean {
+  const before = out.length;
+  handleMatch(out, match, g);
+  return out.length > before;
+}
+
+function handleMatch(out: Detection[], match: RegExpExecArray, g: Record<string, string | undefined>): void {
   const start = match.index;
   const whole = match[0];
   const end = start + whole.length;
@@ -162,20 +178,22 @@ function handle(out: Detection[], match: RegExpExecArray, g: Record<string, stri
     // An all-digit code valid as both is far more likely an ID card in personal data.
     if (/^\d{17}[\dX]$/i.test(whole) && isResidentId18(whole)) {
       push(out, 'CN_RESIDENT_ID', start, end, 0.99, E_CHECKSUM);
-    } else if (isUscc(whole)) push(out, 'CN_USCC', start, end, 0.99, E_CHECKSUM);
+    } else if (isUscc(whole) && !hasBusinessLabel(match.input, start)) {
+      push(out, 'CN_USCC', start, end, 0.99, E_CHECKSUM);
+    }
   } else if (g.mobile !== undefined) {
     push(out, 'CN_MOBILE', start, end, 0.9, E_FORMAT);
   } else if (g.card !== undefined) {
-    const digits = digitsOf(whole);
-    if (isBankCardNumber(digits)) cardDetection(out, digits, start, end);
+    cardInText(out, match.input, digitsOf(whole), start, end);
   } else if (g.digits !== undefined) {
     if (whole.length === 15) {
       if (isResidentId15(whole)) push(out, 'CN_RESIDENT_ID', start, end, 0.8, E_FORMAT);
-    } else if (isBankCardNumber(whole)) cardDetection(out, whole, start, end);
+    } else cardInText(out, match.input, whole, start, end);
   } else if (g.account !== undefined) {
     const value = g.accountValue!;
     const valueStart = end - value.length;
-    if (isBankCardNumber(value)) cardDetection(out, value, valueStart, end);
+    if (isBankCardNumber(value) && cardSchemeOf(value) !== undefined)
+      cardDetection(out, value, valueStart, end);
     else push(out, 'CN_BANK_ACCOUNT', valueStart, end, 0.85, E_CONTEXT_FORMAT);
   } else if (g.landline !== undefined) {
     if (!/^(?:400|800)/.test(whole)) push(out, 'CN_LANDLINE', start, end, 0.8, E_FORMAT);
@@ -193,16 +211,20 @@ function handle(out: Detection[], match: RegExpExecArray, g: Record<string, stri
   } else if (g.amountBefore !== undefined) {
     push(out, 'AMOUNT', start - g.amountValue!.length, end, 0.8, E_FORMAT);
   } else if (g.name !== undefined) {
-    const value = trimName(g.nameValue!);
-    if (value && SURNAMES.has(value[0]!)) {
-      const valueStart = end - g.nameValue!.length;
-      push(out, 'PERSON_NAME', valueStart, valueStart + value.length, 0.9, E_CONTEXT_DICTIONARY);
-    }
+    nameAfterContext(out, match.input, whole, g.nameValue!, end);
   } else if (g.title !== undefined) {
     const value = g.titleValue!;
     const nameStart = lastSurnameStart(value);
-    if (nameStart >= 0)
+    if (nameStart >= 0) {
       push(out, 'PERSON_NAME', start - value.length + nameStart, start, 0.8, E_CONTEXT_DICTIONARY);
+    } else {
+      // An unknown surname: the whole run before 先生/女士 is the name when nothing but
+      // punctuation, a space or the start of the text comes before it (，缑女士 / 缑芳女士的…).
+      const runStart = start - value.length;
+      const name = value.replace(NON_NAME_LEAD, '');
+      if (name.length > 0 && !HAN_CHAR.test(match.input[runStart - 1] ?? '') && !NON_NAME_START.has(name[0]!))
+        push(out, 'PERSON_NAME', start - name.length, start, 0.7, E_CONTEXT);
+    }
   } else if (g.address !== undefined) {
     const head = g.addressHead!;
     // Words the backwards read may have taken in before the place name: 的住址为上海市… → 上海市…
@@ -211,16 +233,71 @@ function handle(out: Detection[], match: RegExpExecArray, g: Record<string, stri
   }
 }
 
+/** A Luhn-passing card in an IIN range (see card-issuers.ts); a large issuer's BIN raises confidence. */
 function cardDetection(out: Detection[], digits: string, start: number, end: number): void {
   const known = KNOWN_BINS.some((bin) => digits.startsWith(bin));
-  push(out, 'BANK_CARD', start, end, known ? 0.99 : 0.9, known ? E_BIN : ['format', 'checksum']);
+  push(out, 'BANK_CARD', start, end, known ? 0.99 : 0.9, known ? E_BIN : E_CHECKSUM);
 }
 
-/** Stop words that end a name taken after a context word (姓名张三丰，性别 → 张三丰). */
-function trimName(value: string): string {
-  const cut = value.search(/[的在于是和与及为被向从等性身电手住地男女年月日先处已将]/u);
-  const name = cut > 0 ? value.slice(0, cut) : value;
-  return name.length >= 2 ? name : '';
+/**
+ * A Luhn-passing digit run in text. Evidence against: a business-number label before it (订单号,
+ * 流水号, 合同编号, Order No. …). Outside every card IIN range it needs a card label (卡号, card).
+ */
+function cardInText(out: Detection[], text: string, digits: string, start: number, end: number): void {
+  if (!isBankCardNumber(digits) || hasBusinessLabel(text, start)) return;
+  if (cardSchemeOf(digits) !== undefined) cardDetection(out, digits, start, end);
+  else if (hasCardLabel(text, start)) push(out, 'BANK_CARD', start, end, 0.7, E_CHECKSUM_CONTEXT);
+}
+
+const HAN_CHAR = /[\u4e00-\u9fa5]/;
+/**
+ * Stop words that end a name taken after a context word (姓名张三丰，性别 → 张三丰). 年, 月 and 日
+ * are common in given names (秋月, 晓日): they stop a name only as part of a date or income word.
+ */
+const NAME_STOP = /[的在于是和与及为被向从等性身电手住地男女先处已将]|年[龄满收]|月[收供薪还]|日[期起]/u;
+/**
+ * Characters that do not start a personal name but do follow role words: pronouns, numerals,
+ * function words and the verbs of legal and loan documents (申请人声明…, 被告辩称…, 借款人应…).
+ */
+const NON_NAME_START = new Set(
+  '我你他她它们本该此其各每某一二三四五两几多全请已未应须需可均对向就以把自因由如若同确承签信名称声所之而并或且则即都也还又再按根据有无不没共总姓性身电手住地男女年月日的在于是和与及为被从等将处辩称诉述认表代人员方'.split(
+    '',
+  ),
+);
+/** Function words that never sit inside a personal name. */
+const FUNCTION_WORD =
+  /[我你他她它们该此其各每某请应须需可均对向就以把自因由如若并或且则即都也还又再按据有无不没共总的在于是与及为被从等将处辩称诉述认]/;
+/** Leading function words before a name read backwards from 先生/女士 (请缑女士 → 缑). */
+const NON_NAME_LEAD = /^[请由向与和及给对致让叫]+/;
+
+/**
+ * A name after a context word (借款人缑芳，…). A surname from the dictionary suffices; without one
+ * the context word must name a role (not 客户) and the name must be a whole run of two or three
+ * characters that starts like a name.
+ */
+function nameAfterContext(out: Detection[], text: string, whole: string, raw: string, end: number): void {
+  const valueStart = end - raw.length;
+  const cut = raw.search(NAME_STOP);
+  // A stop character first may itself be a surname (于红的…): the dictionary decides then, and
+  // the name ends at the next stop character.
+  const rest = cut === 0 ? raw.slice(1).search(NAME_STOP) : -1;
+  const name = cut > 0 ? raw.slice(0, cut) : rest >= 0 ? raw.slice(0, rest + 1) : raw;
+  if (name.length < 2) return;
+  if (SURNAMES.has(name[0]!) || COMPOUND_SURNAMES.some((s) => name.startsWith(s))) {
+    // Surnames that are also function words (应, 向, 于…) start many non-names: 借款人应按期还款.
+    if (FUNCTION_WORD.test(name[0]!) && FUNCTION_WORD.test(name.slice(1))) return;
+    push(out, 'PERSON_NAME', valueStart, valueStart + name.length, 0.9, E_CONTEXT_DICTIONARY);
+    return;
+  }
+  if (cut === 0) return;
+  const label = whole.slice(0, whole.length - raw.length).replace(/[\s:：]+$/, '');
+  const next = text.slice(end, end + 2);
+  const isWholeRun = cut > 0 || !HAN_CHAR.test(next[0] ?? '') || next.search(NAME_STOP) === 0;
+  if (!ROLE_CONTEXT.has(label) || !isWholeRun || NON_NAME_START.has(name[0]!)) return;
+  // Four characters (a compound surname and two given ones) only with no function word inside:
+  // 借款人申请贷款 is not a name.
+  if (name.length === 4 && FUNCTION_WORD.test(name)) return;
+  push(out, 'PERSON_NAME', valueStart, valueStart + name.length, 0.75, E_CONTEXT);
 }
 
 function lastSurnameStart(value: string): number {
@@ -284,9 +361,18 @@ export function detectValue(raw: unknown): Detection[] {
   if (/^(?:(?:\+|00)86)?1[3-9]\d{9}$/.test(compact)) {
     return [{ type: 'CN_MOBILE', start: 0, end, confidence: 0.95, evidence: E_FORMAT }];
   }
-  if (isBankCardNumber(compact)) {
+  // A value alone has no label: outside every card IIN range it is not taken for a card.
+  if (isBankCardNumber(compact) && cardSchemeOf(compact) !== undefined) {
     const known = KNOWN_BINS.some((bin) => compact.startsWith(bin));
-    return [{ type: 'BANK_CARD', start: 0, end, confidence: known ? 0.99 : 0.9, evidence: E_CHECKSUM }];
+    return [
+      {
+        type: 'BANK_CARD',
+        start: 0,
+        end,
+        confidence: known ? 0.99 : 0.9,
+        evidence: known ? E_BIN : E_CHECKSUM,
+      },
+    ];
   }
   if (/^[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,12}$/.test(value)) {
     return [{ type: 'EMAIL', start: 0, end, confidence: 0.98, evidence: E_FORMAT }];

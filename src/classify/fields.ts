@@ -10,9 +10,14 @@ import {
   type Level,
   maxCategory,
 } from '../domain/classification.js';
+import { isBankCardNumber } from './checksums.js';
 import { detectValue, type Evidence } from './detectors.js';
 import { entityTypeForFieldName, normaliseFieldName } from './field-names.js';
 import { looksLikeLatinName } from './names.js';
+import { isBusinessNumberFieldName } from './number-labels.js';
+
+/** Two to four Han characters, or a transliterated name with a middle dot (买买提·艾力). */
+const CHINESE_NAME_SHAPE = /^(?:[\u4e00-\u9fa5]{2,4}|[\u4e00-\u9fa5]{1,8}[·•][\u4e00-\u9fa5]{1,8})$/;
 
 export interface FieldClassification {
   field: string;
@@ -50,17 +55,31 @@ export function classifyField(
   const checksum = new Set<EntityType>();
   let sampled = 0;
   const hinted = entityTypeForFieldName(name, options.fieldNames);
+  // A field named as an order, serial or contract number holds no cards or USCCs, whatever
+  // checksum its values pass — unless its name itself says card or USCC.
+  const isBusinessNumber = isBusinessNumberFieldName(name);
   for (const raw of samples) {
     if (sampled >= limit) break;
     if (raw === null || raw === undefined || raw === '') continue;
     sampled += 1;
     const found = new Set<EntityType>();
     for (const d of detectValue(raw)) {
+      if (isBusinessNumber && hinted !== d.type && (d.type === 'BANK_CARD' || d.type === 'CN_USCC')) continue;
       found.add(d.type);
       if (d.evidence.includes('checksum')) checksum.add(d.type);
     }
-    if (hinted === 'PERSON_NAME' && typeof raw === 'string' && looksLikeLatinName(raw))
+    // The field name is the context a value alone lacks: a name whose surname is not in the
+    // dictionary, a Luhn-passing card outside the IIN ranges.
+    if (
+      hinted === 'PERSON_NAME' &&
+      typeof raw === 'string' &&
+      (looksLikeLatinName(raw) || CHINESE_NAME_SHAPE.test(raw.trim()))
+    )
       found.add('PERSON_NAME');
+    if (hinted === 'BANK_CARD' && isBankCardNumber(String(raw).replace(/[\s-]/g, ''))) {
+      found.add('BANK_CARD');
+      checksum.add('BANK_CARD');
+    }
     if (hinted === 'AMOUNT' && (typeof raw === 'number' || /^-?\d[\d,]*(\.\d+)?$/.test(String(raw))))
       found.add('AMOUNT');
     if (hinted === 'DATE_OF_BIRTH' && /^(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?$/.test(String(raw))) {

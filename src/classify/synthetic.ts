@@ -1,5 +1,7 @@
 // Realistic synthetic personal data with valid checksums and labels, from a seeded PRNG: used by
-// tests, the evaluation (precision/recall/F1) and the benchmarks. Every value is made up.
+// tests, the evaluation (precision/recall/F1) and the benchmarks. Every value is made up. The texts
+// carry hard negatives too: order numbers, transaction serials and contract numbers built to pass
+// the Luhn or GB 32100 check, so a detector that trusts checksums alone loses precision.
 
 import type { EntityType } from '../domain/classification.js';
 import {
@@ -14,6 +16,14 @@ import {
   usccCheckChar,
 } from './checksums.js';
 import { GIVEN_NAME_CHARS, SURNAMES } from './names.js';
+
+/** Where generated Chinese names come from. Evaluations pass lists the detector never sees. */
+export interface NameLists {
+  /** Single or compound surnames. */
+  surnames: readonly string[];
+  /** Characters given names are drawn from. */
+  givenNameChars: string;
+}
 
 export interface Label {
   type: EntityType;
@@ -67,12 +77,17 @@ const DOMAINS = ['example.com', 'mail.example.cn', 'demo.example.org'];
 const PINYIN = ['zhang', 'wang', 'li', 'liu', 'chen', 'yang', 'zhao', 'huang', 'zhou', 'wu', 'xu', 'sun'];
 const PLATE_PROVINCES = '京沪粤浙苏川鲁';
 const LETTERS = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
-const SURNAME_LIST = [...SURNAMES];
+const DETECTOR_NAMES: NameLists = { surnames: [...SURNAMES], givenNameChars: GIVEN_NAME_CHARS };
 
 export class Synthetic {
   readonly random: () => number;
-  constructor(seed = 20261125) {
+  private readonly names: NameLists;
+  private readonly givenNameChars: string[];
+  /** `names` defaults to the detector's own surname list (fine for demo data, not for scoring). */
+  constructor(seed = 20261125, names: NameLists = DETECTOR_NAMES) {
     this.random = createRandom(seed);
+    this.names = names;
+    this.givenNameChars = [...names.givenNameChars];
   }
 
   int(min: number, max: number): number {
@@ -116,6 +131,62 @@ export class Synthetic {
     const bin = this.random() < 0.7 ? this.pick(KNOWN_BINS) : `62${this.digits(4)}`;
     const payload = bin + this.digits(length - bin.length - 1);
     return payload + luhnCheckDigit(payload);
+  }
+
+  /** A card of an international scheme issued in China: Visa, Mastercard (both ranges) or JCB. */
+  internationalCard(): string {
+    const r = this.random();
+    const prefix =
+      r < 0.4
+        ? `4${this.digits(5)}`
+        : r < 0.65
+          ? `5${this.int(1, 5)}${this.digits(4)}`
+          : r < 0.8
+            ? `${this.int(2221, 2720)}${this.digits(2)}`
+            : `${this.int(3528, 3589)}${this.digits(2)}`;
+    const payload = prefix + this.digits(16 - prefix.length - 1);
+    return payload + luhnCheckDigit(payload);
+  }
+
+  /** Digits completed with a Luhn check digit: what makes a hard negative hard. */
+  private luhnPassing(payload: string): string {
+    return payload + luhnCheckDigit(payload);
+  }
+
+  private compactDate(): string {
+    return `${this.int(2024, 2026)}${String(this.int(1, 12)).padStart(2, '0')}${String(this.int(1, 28)).padStart(2, '0')}`;
+  }
+
+  /** An e-commerce or payment order number: date first, 16–19 digits, passing Luhn (hard negative). */
+  orderNumber(): string {
+    const length = this.int(16, 19);
+    return this.luhnPassing(`${this.compactDate()}${this.digits(length - 9)}`);
+  }
+
+  /**
+   * A transaction serial: 16–19 digits from any leading digit — a third of them start with 4, 5 or
+   * 6 like a card — passing Luhn (hard negative that only the context word gives away).
+   */
+  transactionSerial(): string {
+    const length = this.int(16, 19);
+    const lead = this.random() < 0.35 ? this.pick(['4', '5', '62']) : String(this.int(1, 9));
+    return this.luhnPassing(lead + this.digits(length - lead.length - 1));
+  }
+
+  /**
+   * A contract number shaped like its kind (HT/JK/DK + date + sequence, or year + sequence) that
+   * passes the GB 32100 checks: the organisation-code check and the mod-31 check (hard negative).
+   */
+  contractNumber(): string {
+    for (;;) {
+      const date = this.compactDate();
+      const head = this.random() < 0.6 ? `${this.pick(['HT', 'JK', 'DK', 'BX'])}${date.slice(2)}` : date;
+      const org = this.digits(8);
+      const orgCheck = orgCodeCheckChar(org)!;
+      if (!USCC_CHARSET.includes(orgCheck)) continue;
+      const first17 = `${head}${org}${orgCheck}`;
+      return first17 + usccCheckChar(first17)!;
+    }
   }
 
   formattedCard(): string {
@@ -166,10 +237,9 @@ export class Synthetic {
     return `${this.int(1, 223)}.${this.int(0, 255)}.${this.int(0, 255)}.${this.int(1, 254)}`;
   }
 
-  chineseName(): string {
-    const given = this.int(1, 2);
-    let name = this.pick(SURNAME_LIST);
-    for (let i = 0; i < given; i++) name += this.pick([...GIVEN_NAME_CHARS]);
+  chineseName(given = this.int(1, 2)): string {
+    let name = this.pick(this.names.surnames);
+    for (let i = 0; i < given; i++) name += this.pick(this.givenNameChars);
     return name;
   }
 
@@ -254,7 +324,7 @@ export class Synthetic {
 
   private sentence(): Array<string | [EntityType, string]> {
     const name = (): [EntityType, string] => ['PERSON_NAME', this.chineseName()];
-    switch (this.int(0, 11)) {
+    switch (this.int(0, 15)) {
       case 0:
         return [
           '借款人',
@@ -327,7 +397,7 @@ export class Synthetic {
         ];
       case 8:
         return [
-          ['PERSON_NAME', this.chineseName().slice(0, 2)],
+          ['PERSON_NAME', this.chineseName(1)],
           '女士的卡号',
           ['BANK_CARD', this.bankCard()],
           '已冻结，CVV2：',
@@ -351,6 +421,52 @@ export class Synthetic {
           '，月收入',
           ['AMOUNT', this.amount()],
           '。',
+        ];
+      case 11:
+        return [
+          '订单号',
+          this.orderNumber(),
+          '已支付成功，支付卡号：',
+          ['BANK_CARD', this.formattedCard()],
+          '，交易流水号',
+          this.transactionSerial(),
+          '，如有疑问请联系客服。',
+        ];
+      case 12:
+        return [
+          '合同编号：',
+          this.contractNumber(),
+          '，借款人',
+          name(),
+          '，贷款人统一社会信用代码',
+          ['CN_USCC', this.uscc()],
+          '，放款账户卡号',
+          ['BANK_CARD', this.internationalCard()],
+          '。',
+        ];
+      case 13:
+        return [
+          'Order No. ',
+          this.orderNumber(),
+          ' was paid by card ',
+          ['BANK_CARD', this.internationalCard()],
+          '; transaction ID ',
+          this.transactionSerial(),
+          ', contract no. ',
+          this.contractNumber(),
+          '.',
+        ];
+      case 14:
+        return [
+          '交易号',
+          this.transactionSerial(),
+          '，退款单号 ',
+          this.orderNumber(),
+          '，对应合同编号',
+          this.contractNumber(),
+          '，原路退回至尾号',
+          this.digits(4),
+          '的银行卡。',
         ];
       default:
         return [

@@ -68,6 +68,29 @@ describe('custos classify', () => {
     ]);
   });
 
+  it('masks the example of a field it did not recognise: undetected is not public', async () => {
+    // 6222021234567890123 fails Luhn: the 卡号 column is not confirmed as cards, yet its values
+    // must not be printed in clear.
+    const p = file('cards.csv', '卡号,备注\n6222021234567890123,首次开户\n6222021234567890131,续期\n');
+    const json = await cli(['classify', p, '--json']);
+    expect(json.code).toBe(0);
+    const fields = JSON.parse(json.stdout) as Array<{
+      field: string;
+      category: string | null;
+      example: string;
+    }>;
+    expect(fields.map((f) => [f.field, f.category, f.example])).toEqual([
+      ['卡号', null, '*******************'],
+      ['备注', null, '****'],
+    ]);
+    const human = await cli(['classify', p]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('*******************');
+    expect(human.stdout).not.toMatch(/6222021234567890123|首次开户/);
+    const shown = await cli(['classify', p, '--json', '--show-values']);
+    expect(JSON.parse(shown.stdout)[0].example).toBe('6222021234567890123');
+  });
+
   it('refuses bad input with exit 2 and names the file and line', async () => {
     const empty = await cli(['classify', file('empty.txt', '')]);
     expect(empty.code).toBe(2);

@@ -1,6 +1,7 @@
 // `custos classify FILE`: what personal information a file holds. Text files get entity spans
 // (UTF-16 offsets into the decoded text, end exclusive); CSV, NDJSON and JSON get one result per
-// field. Values are masked unless --show-values. Needs no workspace.
+// field. Values are masked unless --show-values: a value the classifier did not recognise is
+// masked whole (undetected is not public). Needs no workspace.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,10 +12,11 @@ import {
   type Detection,
   evaluate,
   type FieldClassification,
+  mask,
   maskValue,
   scanText,
 } from '../../classify/index.js';
-import { ValidationError } from '../../domain/index.js';
+import { ENTITY_FACTS, ValidationError } from '../../domain/index.js';
 import type { CliEnvironment } from '../environment.js';
 import { UsageError } from '../exit-codes.js';
 
@@ -83,11 +85,11 @@ export function registerClassifyCommands(program: Command, cli: CliEnvironment):
               records: records.length,
               fields: fields.length,
             }),
-            ...fields.map(
+            ...json.map(
               (f) =>
                 `${f.field}\t${f.category ?? '-'}\tL${f.level}\t${f.sensitive ? 'sensitive' : ''}\t${f.entities
                   .map((e) => `${e.type} ${Math.round(e.share * 100)}%`)
-                  .join(', ')}\t${f.confidence}`,
+                  .join(', ')}\t${f.confidence}\t${f.example ?? ''}`,
             ),
           ],
           json,
@@ -254,6 +256,14 @@ function exampleOf(records: ReadonlyArray<Record<string, unknown>>, f: FieldClas
   if (raw === undefined) return null;
   const value = typeof raw === 'string' ? raw : JSON.stringify(raw);
   if (show) return value;
-  const type = f.entities[0]?.type;
-  return f.category === null || type === undefined ? value : maskValue(type, value);
+  // Evidence is empty exactly when no entity type was accepted for the field: nothing says the
+  // value is public (a card number that fails Luhn is still a card number), so all of it is masked.
+  // A field of personal information is masked as its first personal type, never as an
+  // organisation code (which is shown in clear).
+  const type = f.entities.find(
+    (e) => (f.category === null) === (ENTITY_FACTS[e.type].category === null),
+  )?.type;
+  return f.evidence.length === 0 || type === undefined
+    ? mask(value, { kind: 'mask' })
+    : maskValue(type, value);
 }
