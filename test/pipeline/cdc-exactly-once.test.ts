@@ -90,10 +90,10 @@ it('SIGKILL at random points of the stream, several times, stores exactly what a
   expect(await exit(collect(reference))).toBe(0);
   expect(await exit(collect(interrupted))).toBe(0);
 
-  // About 3,000 changes in 600 transactions: inserts, updates of earlier rows, deletes, revivals.
+  // About 1,500 changes in 300 transactions: inserts, updates of earlier rows, deletes, revivals.
   const random = createRandom(20261204);
   let next = 21;
-  for (let t = 0; t < 600; t++) {
+  for (let t = 0; t < 300; t++) {
     const statements: Array<[string, unknown[]]> = [];
     for (let k = 0; k < 3; k++, next++)
       statements.push([
