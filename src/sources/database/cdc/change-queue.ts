@@ -52,20 +52,17 @@ export class ChangeQueue<T> {
       signal?.throwIfAborted();
       if (this.isEnded) return undefined;
       const woken = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => {
-          this.wakeReader = undefined;
-          resolve(false);
-        }, timeoutMs);
-        const onAbort = () => {
-          clearTimeout(timer);
-          resolve(true);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.wakeReader = () => {
+        // Every way out removes the others: a long run waits here thousands of times.
+        const done = (isWoken: boolean) => {
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
-          resolve(true);
+          this.wakeReader = undefined;
+          resolve(isWoken);
         };
+        const timer = setTimeout(() => done(false), timeoutMs);
+        const onAbort = () => done(true);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.wakeReader = () => done(true);
       });
       if (!woken) return undefined;
     }
