@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/api/index.js';
 import { openContext } from '../../src/context.js';
 import { type CdcDialect, type CdcPartner, createCdcPartner } from '../support/cdc-partner.js';
 import { createCdcWorkspace } from '../support/cdc-workspace.js';
@@ -156,5 +157,45 @@ describe('custos source slots', () => {
       await after.close();
     }
     await p.source().dropReplication?.();
+  }, 120_000);
+
+  it('offers the same over the API to data engineers only', async () => {
+    partner = await createCdcPartner('postgres');
+    const p = partner;
+    const workspace = await createCdcWorkspace(p, 'sqlite');
+    ws = workspace;
+    await p.exec('INSERT INTO accounts (id, holder_name, balance) VALUES (1, ?, 1)', ['客户1']);
+    const ctx = await openContext(workspace.dir, { env: workspace.env, logLevel: 'silent' });
+    const server = await buildServer(ctx);
+    try {
+      await ctx.runs.execute(await ctx.runs.startInline('accounts', 'test'), 'test', {});
+      const token = async (role: 'data_engineer' | 'analyst') => {
+        await ctx.users.create({ username: `u_${role}`, role, password: 'test password 123' }, 'test');
+        return `Bearer ${(await ctx.tokens.create(`u_${role}`, 'test', 3_600_000, 'test')).token}`;
+      };
+      const engineer = await token('data_engineer');
+      const analyst = await token('analyst');
+      const url = '/api/v1/sources/partner/replication';
+      const denied = await server.app.inject({ method: 'GET', url, headers: { authorization: analyst } });
+      expect(denied.statusCode).toBe(403);
+      const report = await server.app.inject({ method: 'GET', url, headers: { authorization: engineer } });
+      expect(report.statusCode, report.body).toBe(200);
+      expect(report.json().slots).toMatchObject([
+        { stream: 'accounts', exists: true, datasets: ['accounts'] },
+      ]);
+      const dropped = await server.app.inject({
+        method: 'DELETE',
+        url,
+        headers: { authorization: engineer },
+      });
+      expect(dropped.statusCode, dropped.body).toBe(200);
+      expect(dropped.json()).toMatchObject({ dropped: ['accounts'] });
+      expect(
+        await p.rows(`SELECT 1 FROM pg_replication_slots WHERE slot_name LIKE '${p.slotPrefix}%'`),
+      ).toEqual([]);
+    } finally {
+      await server.app.close();
+      await ctx.close();
+    }
   }, 120_000);
 });
