@@ -111,24 +111,44 @@ function checkKey(key: Buffer): void {
 }
 
 export function seal(suite: CipherSuite, key: Buffer, ref: KeyRef, plaintext: Buffer, aad?: Buffer): Buffer {
+  const mode = suite === 'aes' || HAS_SM4_GCM ? 'gcm' : 'ctr-hmac';
+  return sealWithNonce(suite, mode, key, ref, randomNonce(mode === 'gcm' ? 12 : 16), plaintext, aad);
+}
+
+/**
+ * `seal` with the mode and nonce given: its deterministic core, so known-answer tests can pin the
+ * format. Internal to crypto/ (not in its index): a nonce must never repeat under one key, and only
+ * `seal` draws them.
+ */
+export function sealWithNonce(
+  suite: CipherSuite,
+  mode: CiphertextHeader['mode'],
+  key: Buffer,
+  ref: KeyRef,
+  nonce: Buffer,
+  plaintext: Buffer,
+  aad?: Buffer,
+): Buffer {
   checkKey(key);
-  if (suite === 'aes' || HAS_SM4_GCM) {
+  if (mode === 'gcm') {
+    if (suite === 'sm' && !HAS_SM4_GCM) throw new CryptoError('this runtime has no SM4-GCM');
+    if (nonce.length !== 12) throw new CryptoError('a GCM nonce must be 12 bytes');
     const head = header(suite, ref, MODE_GCM);
-    const nonce = randomNonce(12);
     const cipher = createCipheriv(gcmName(suite), suite === 'aes' ? key : key.subarray(0, 16), nonce);
     cipher.setAAD(head);
     if (aad) cipher.setAAD(aad);
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return Buffer.concat([head, nonce, body, cipher.getAuthTag()]);
   }
+  if (suite !== 'sm') throw new CryptoError('the aes suite seals with GCM only');
+  if (nonce.length !== 16) throw new CryptoError('an SM4-CTR IV must be 16 bytes');
   const head = header(suite, ref, MODE_CTR_HMAC);
-  const iv = randomNonce(16);
-  const cipher = createCipheriv('sm4-ctr', key.subarray(0, 16), iv);
+  const cipher = createCipheriv('sm4-ctr', key.subarray(0, 16), nonce);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const mac = createHmac('sm3', key.subarray(16));
-  mac.update(head).update(iv).update(body);
+  mac.update(head).update(nonce).update(body);
   if (aad) mac.update(aad);
-  return Buffer.concat([head, iv, body, mac.digest()]);
+  return Buffer.concat([head, nonce, body, mac.digest()]);
 }
 
 /** Decrypts and authenticates; any change to header, nonce, body, tag or aad is refused. */

@@ -12,6 +12,6 @@ export {
 } from './engine.js';
 export { EtaEstimator, formatDuration } from './eta.js';
 export { dropReplication, replicationReport, type StreamReplication } from './replication.js';
-export { HEARTBEAT_MS, type RunRow, RunService, STALE_MS, workerId } from './runs.js';
+export { HEARTBEAT_MS, MAX_ATTEMPTS, type RunRow, RunService, STALE_MS, workerId } from './runs.js';
 export { checkSchedules, startScheduler } from './scheduler.js';
 export { DatasetValidator } from './validate.js';

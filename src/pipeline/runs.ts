@@ -1,7 +1,9 @@
 // Runs: the queue and history of collections. A run is created queued (schedules, the API) or
 // claimed directly (`custos collect`); workers claim queued runs with FOR UPDATE SKIP LOCKED on
-// PostgreSQL, at most one running run per dataset (a unique partial index), and keep a heartbeat
-// so a dead worker's run is taken over.
+// PostgreSQL, at most one running run per dataset (a unique partial index), and keep a heartbeat.
+// A queued run whose worker dies (no heartbeat for STALE_MS, or a dead process on this host) is
+// abandoned and queued again as a new run that resumes from the dataset's checkpoint, so another
+// worker takes it over without waiting for the next schedule.
 
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -12,6 +14,8 @@ import { type ExecuteOptions, executeRun, type PipelineDeps, type RunSummary, ru
 
 export const HEARTBEAT_MS = 5_000;
 export const STALE_MS = 30_000;
+/** Attempts of one queued run (the first and its resumptions) before a dead worker is not replaced. */
+export const MAX_ATTEMPTS = 3;
 
 export interface RunRow {
   id: string;
@@ -31,6 +35,11 @@ export interface RunRow {
   quarantineReasons: Record<string, number>;
   droppedFields: string[];
   error: string | null;
+  /** Queued for the workers: taken over if its worker dies. */
+  isResumable: boolean;
+  /** The abandoned run this one resumes. */
+  resumedFrom: string | null;
+  attempt: number;
 }
 
 export function workerId(): string {
@@ -60,6 +69,7 @@ export class RunService {
         started_at: null,
         finished_at: null,
         error: null,
+        resumable: 1,
       })
       .execute();
     await this.deps.audit.record([
@@ -68,29 +78,68 @@ export class RunService {
     return id;
   }
 
-  /** Marks runs whose worker stopped beating (or, on this host, died) as abandoned. */
+  /**
+   * Marks runs whose worker stopped beating (or, on this host, died) as abandoned; a queued run is
+   * queued again in the same transaction (keeping its place in the queue) until MAX_ATTEMPTS.
+   */
   async recoverStale(now = Date.now()): Promise<number> {
     const running = await this.db
       .selectFrom('runs')
-      .select(['id', 'worker', 'heartbeat_at'])
+      .select(['id', 'dataset', 'trigger', 'worker', 'heartbeat_at', 'created_at', 'resumable', 'attempt'])
       .where('status', '=', 'running')
       .execute();
     let recovered = 0;
     for (const run of running) {
       const beat = run.heartbeat_at ? Date.parse(run.heartbeat_at) : 0;
-      if (now - beat > STALE_MS || isDeadLocalWorker(run.worker)) {
-        const result = await this.db
+      if (!(now - beat > STALE_MS || isDeadLocalWorker(run.worker))) continue;
+      const resume =
+        Number(run.resumable) === 1 && Number(run.attempt) < MAX_ATTEMPTS ? randomUUID() : undefined;
+      const taken = await this.db.transaction().execute(async (trx) => {
+        const result = await trx
           .updateTable('runs')
           .set({
             status: 'abandoned',
             finished_at: new Date(now).toISOString(),
-            error: `worker ${run.worker} stopped; the next run resumes from the last checkpoint`,
+            error: resume
+              ? `worker ${run.worker} stopped; run ${resume} resumes it from the last checkpoint`
+              : `worker ${run.worker} stopped; the next run resumes from the last checkpoint`,
           })
           .where('id', '=', run.id)
           .where('status', '=', 'running')
           .executeTakeFirst();
-        recovered += Number(result.numUpdatedRows);
-      }
+        // Another worker recovered it first.
+        if (Number(result.numUpdatedRows) !== 1) return false;
+        if (resume) {
+          await trx
+            .insertInto('runs')
+            .values({
+              id: resume,
+              dataset: run.dataset,
+              status: 'queued',
+              trigger: run.trigger,
+              worker: null,
+              heartbeat_at: null,
+              created_at: run.created_at,
+              started_at: null,
+              finished_at: null,
+              error: null,
+              resumable: 1,
+              resumed_from: run.id,
+              attempt: Number(run.attempt) + 1,
+            })
+            .execute();
+          await this.deps.audit.recordWithin(trx, [
+            {
+              actor: 'system',
+              action: 'collect.resume',
+              target: `dataset:${run.dataset}`,
+              details: { run: resume, resumes: run.id, attempt: Number(run.attempt) + 1 },
+            },
+          ]);
+        }
+        return true;
+      });
+      if (taken) recovered += 1;
     }
     return recovered;
   }
@@ -225,6 +274,9 @@ export class RunService {
       quarantineReasons: JSON.parse(r.quarantine_reasons) as Record<string, number>,
       droppedFields: JSON.parse(r.dropped_fields) as string[],
       error: r.error,
+      isResumable: Number(r.resumable) === 1,
+      resumedFrom: r.resumed_from,
+      attempt: Number(r.attempt),
     }));
   }
 

@@ -11,6 +11,21 @@ export type ValidationOutcome =
   | { ok: false; reason: 'invalid'; detail: string };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE_TIME =
+  /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * A date-time with no zone (`2026-03-08 02:30:00`, `2026-03-08T02:30:00`, as databases and files
+ * write them) is read as UTC: `Date.parse` would read the 'T' form in the process time zone, so
+ * the same record would be stored differently under TZ=Asia/Shanghai.
+ */
+function utcUnlessZoned(text: string): string {
+  const match = ISO_DATE_TIME.exec(text.trim());
+  if (!match) return text;
+  const [, day, time, zone] = match;
+  const offset = !zone || zone.toUpperCase() === 'Z' ? 'Z' : /^[+-]\d{2}$/.test(zone) ? `${zone}:00` : zone;
+  return `${day}T${time}${offset}`;
+}
 
 function coerce(type: string, value: unknown): { ok: true; value: unknown } | { ok: false } {
   switch (type) {
@@ -40,10 +55,7 @@ function coerce(type: string, value: unknown): { ok: true; value: unknown } | { 
     }
     case 'datetime': {
       if (typeof value !== 'string' && typeof value !== 'number') return { ok: false };
-      const time =
-        typeof value === 'number'
-          ? value
-          : Date.parse(value.includes('T') || value.endsWith('Z') ? value : `${value.replace(' ', 'T')}Z`);
+      const time = typeof value === 'number' ? value : Date.parse(utcUnlessZoned(value));
       return Number.isNaN(time) ? { ok: false } : { ok: true, value: new Date(time).toISOString() };
     }
     default:

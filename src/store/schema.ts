@@ -113,6 +113,12 @@ export interface RunsTable {
   /** JSON array of field names dropped by minimisation. */
   dropped_fields: Generated<string>;
   error: string | null;
+  /** 1 when the run was queued for the workers: if its worker dies, it is queued again (0009). */
+  resumable: Generated<number>;
+  /** The abandoned run this one resumes, if any. */
+  resumed_from: Generated<string | null>;
+  /** 1 for a new run, n for the (n-1)th resumption. */
+  attempt: Generated<number>;
 }
 
 export interface SourceStateTable {

@@ -4,12 +4,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, type Dialect as KyselyDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { UnavailableError } from '../domain/index.js';
 import type { DatabaseLocation } from './database-url.js';
 import { migrateToLatest } from './migrator.js';
 import type { Database } from './schema.js';
+import { SchemaIntrospector } from './schema-introspector.js';
 
 export type Dialect = DatabaseLocation['dialect'];
 
@@ -91,7 +92,21 @@ async function openPostgres(
     max: options.poolSize ?? 10,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A pooled connection that breaks (a database restart, a network partition) emits 'error' on the
+  // pool when idle and on its client when in use; unheard, either crashes the process. The query in
+  // flight is rejected all the same, the pool drops the connection and the next query opens a new
+  // one or reports the failure to its caller (`/readyz` answers 503).
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const postgres = new PostgresDialect({ pool });
+  const dialect: KyselyDialect = {
+    createAdapter: () => postgres.createAdapter(),
+    createDriver: () => postgres.createDriver(),
+    createQueryCompiler: () => postgres.createQueryCompiler(),
+    // The migrator looks up its own tables: in this schema only (see schema-introspector.ts).
+    createIntrospector: (db) => new SchemaIntrospector(db, schema ?? 'public'),
+  };
+  const db = new Kysely<Database>({ dialect });
   try {
     await sql`select 1`.execute(db);
   } catch (error) {

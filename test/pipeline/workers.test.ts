@@ -2,9 +2,12 @@
 // dataset at a time), and a dead worker's run is taken over.
 
 import { execFile } from 'node:child_process';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it } from 'vitest';
 import { openContext } from '../../src/context.js';
 import { createPipelineWorkspace, MASTER_ENV, people, writePeople } from '../support/pipeline-workspace.js';
 import type { TestWorkspace } from '../support/workspace.js';
@@ -75,3 +78,118 @@ it('three worker processes share the queue on PostgreSQL and take over a dead wo
     await ctx.close();
   }
 }, 180_000);
+
+const barrierCleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (barrierCleanups.length > 0) await barrierCleanups.pop()!();
+});
+
+it('three worker processes each execute one of three runs that can only finish together', async () => {
+  // The partner API answers no request until three are waiting: three runs finish only if three
+  // workers hold one each at the same time. One worker doing all the work (or two) never gets there.
+  const records = people(5, 6).map(({ extra: _e, ...p }) => p);
+  let waiting = 0;
+  let mostWaiting = 0;
+  const held: Array<() => void> = [];
+  // Released a minute after the first arrival whatever happens, so a failure is an assertion and
+  // not a hang (worker processes may take long to start on a loaded machine: no deadline before).
+  let deadline: NodeJS.Timeout | undefined;
+  let late = false;
+  const api = createServer((_request, response) => {
+    const answer = () => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ data: records }));
+    };
+    if (late) return answer();
+    waiting += 1;
+    mostWaiting = Math.max(mostWaiting, waiting);
+    held.push(answer);
+    deadline ??= setTimeout(() => {
+      late = true;
+      waiting = 0;
+      for (const release of held.splice(0)) release();
+    }, 60_000);
+    if (waiting >= 3) {
+      waiting = 0;
+      for (const release of held.splice(0)) release();
+    }
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  barrierCleanups.push(async () => {
+    clearTimeout(deadline);
+    await new Promise((resolve) => api.close(resolve));
+  });
+  const workspace = await createPipelineWorkspace('postgres', { lawfulBasis: 'contract' });
+  barrierCleanups.push(() => workspace.cleanup());
+  const datasets = ['people_a', 'people_b', 'people_c'];
+  appendFileSync(path.join(workspace.dir, 'custos.yaml'), 'egress:\n  allowPrivateNetworks: true\n');
+  writeFileSync(
+    path.join(workspace.dir, 'sources.yaml'),
+    `sources:
+  - name: people-api
+    type: api
+    vendor: data-co
+    egress: { allow: [127.0.0.1], allowPrivate: true }
+    baseUrl: http://127.0.0.1:${(api.address() as AddressInfo).port}
+    timeoutMs: 90000
+    streams:
+      people: { path: people, records: "$.data[*]" }
+`,
+  );
+  writeFileSync(
+    path.join(workspace.dir, 'datasets.yaml'),
+    `datasets:\n${datasets
+      .map(
+        (name) => `  - name: ${name}
+    source: people-api
+    stream: people
+    naturalKey: [cid]
+    subjectFields: [id_no]
+    purposes: [credit_assessment]
+    lawfulBasis: contract
+    retention: 1y
+    fields:
+      cid: { type: string, required: true, category: C1 }
+      name: { type: string, category: C2 }
+      id_no: { type: string, required: true, category: C2, isSensitive: true }
+      mobile: { type: string, category: C2 }
+      city: { type: string, category: public }
+      score: { type: integer }
+`,
+      )
+      .join('')}`,
+  );
+  const ctx = await openContext(workspace.dir, { env: MASTER_ENV, logLevel: 'silent' });
+  try {
+    for (const dataset of datasets) await ctx.runs.enqueue(dataset, 'test', 'test');
+    const workers = await Promise.all(
+      [1, 2, 3].map(() =>
+        run(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            BIN,
+            'worker',
+            '--once',
+            '--poll',
+            '200',
+            '--json',
+            '--workspace',
+            workspace.dir,
+          ],
+          { env: { ...process.env, ...MASTER_ENV }, timeout: 240_000 },
+        ),
+      ),
+    );
+    expect(mostWaiting).toBe(3);
+    expect(workers.map((w) => JSON.parse(w.stdout).executed as number)).toEqual([1, 1, 1]);
+    const runs = await ctx.runs.list();
+    expect(runs.map((r) => [r.dataset, r.status, r.stored]).sort()).toEqual(
+      datasets.map((d) => [d, 'succeeded', 5]),
+    );
+    expect(new Set(runs.map((r) => r.worker)).size).toBe(3);
+  } finally {
+    await ctx.close();
+  }
+}, 300_000);

@@ -21,11 +21,17 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
     .description('collect a dataset now: read, validate, classify, admit, protect, store')
     .argument('<dataset>')
     .option('--batch-size <n>', 'records per batch', '1000')
-    .action(async (dataset: string, options: { batchSize: string }) => {
+    .option('--queue', 'hand the run to the workers instead (resumed by another worker if its worker dies)')
+    .action(async (dataset: string, options: { batchSize: string; queue?: boolean }) => {
       const batchSize = Number(options.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000)
         throw new UsageError('--batch-size must be 1–50000');
       await cli.withContext(async (ctx) => {
+        if (options.queue) {
+          const run = await ctx.runs.enqueue(dataset, 'cli', 'cli');
+          cli.print(cli.t('cli.collect.queued', { run, dataset }), { run, dataset, status: 'queued' });
+          return;
+        }
         const summary = await collectWithProgress(cli, ctx, dataset, batchSize);
         printSummary(cli, summary);
         if (summary.status !== 'succeeded') throw new ExitCode(EXIT_FAILURE);
@@ -57,7 +63,7 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
     .command('worker')
     .description('claim and execute queued runs (any number of workers may share PostgreSQL)')
     .option('--once', 'exit when no run is queued')
-    .option('--poll <ms>', 'idle polling interval', '2000')
+    .option('--poll <ms>', 'idle polling interval: how often an idle worker looks for queued runs', '2000')
     .action(async (options: { once?: boolean; poll: string }) => {
       await cli.withContext(async (ctx) => {
         const id = workerId();

@@ -13,7 +13,8 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
     .description('run the API server and console')
     .option('--host <host>', 'address to listen on (default from custos.yaml, 127.0.0.1)')
     .option('--port <port>', 'port (default from custos.yaml, 8750; 0 picks a free one)')
-    .action(async (options: { host?: string; port?: string }) => {
+    .option('--no-worker', 'execute no queued runs in this process (leave them to custos worker processes)')
+    .action(async (options: { host?: string; port?: string; worker: boolean }) => {
       const port = options.port === undefined ? undefined : Number(options.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
         throw new UsageError('--port must be an integer between 0 and 65535');
@@ -65,6 +66,7 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
           workspace: ctx.workspace,
           runs: ctx.runs,
           logger: ctx.logger,
+          worker: options.worker,
           onRunFinished: (s) =>
             cli.note(
               cli.t('cli.serve.run_finished', {
@@ -80,6 +82,7 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
               }),
             ),
         });
+        if (!options.worker) cli.note(cli.t('cli.serve.no_worker'));
         if (simulators && ctx.workspace.config.demo?.collectOnStart) {
           await seedDemoConsents(ctx.store, ctx.keys(), ctx.workspace, simulators.partnerApi);
           const { queued, skipped } = await queueDemoRuns(ctx.workspace, ctx.runs);

@@ -80,6 +80,10 @@ export const en = {
   'cli.collect.sensitive': 'sensitive',
   'cli.collect.confirmed': 'confirmed {dataset}.{field}',
   'cli.collect.eta': 'ETA {time}',
+  'cli.collect.queued':
+    'queued run {run} of {dataset} for the workers (custos worker, or custos serve without --no-worker); custos runs --dataset {dataset} shows it',
+  'cli.serve.no_worker':
+    'No collection worker in this process (--no-worker): queued runs wait for custos worker',
   'cli.serve.demo_collecting': 'Demo: collecting {queued}',
   'cli.serve.demo_skipped': 'Demo: not collected (no connector for their source type yet): {skipped}',
 } as const;

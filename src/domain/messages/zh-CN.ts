@@ -78,6 +78,9 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.collect.sensitive': '敏感',
   'cli.collect.confirmed': '已确认 {dataset}.{field}',
   'cli.collect.eta': '预计剩余 {time}',
+  'cli.collect.queued':
+    '已将 {dataset} 的采集运行 {run} 排队，交由工作进程执行（custos worker，或未加 --no-worker 的 custos serve）；用 custos runs --dataset {dataset} 查看',
+  'cli.serve.no_worker': '本进程不执行采集（--no-worker）：排队的运行等待 custos worker 执行',
   'cli.serve.demo_collecting': '演示：正在采集 {queued}',
   'cli.serve.demo_skipped': '演示：以下数据集的来源类型尚无连接器，未采集：{skipped}',
 };

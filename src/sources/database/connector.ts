@@ -1,7 +1,10 @@
 // Direct extraction from partner databases: PostgreSQL (pg), MySQL/MariaDB (mysql2) and SQLite
 // (better-sqlite3, opened read-only). Sessions are read-only with a statement timeout; tables and
 // columns are discovered; extraction is keyset-paginated by (cursor column, primary key), so rows
-// sharing a timestamp are neither missed nor repeated across batches. It never writes to a source.
+// sharing a timestamp are neither missed nor repeated across batches. Positions stay in the
+// database's own representation and go back as parameters cast to the column's type (see
+// cursor-parameter.ts, temporal-text.ts); `lookback` re-reads a window for rows committed late
+// (lookback.ts). It never writes to a source.
 
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -25,6 +28,9 @@ import type {
 } from '../types.js';
 import { CdcSource } from './cdc/cdc-source.js';
 import { cdcSettings } from './cdc/settings.js';
+import { cursorKind, typedParameter } from './cursor-parameter.js';
+import { lookbackBound, lookbackSetting } from './lookback.js';
+import { postgresTemporalTypes } from './temporal-text.js';
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain SQL identifier');
 
@@ -51,12 +57,21 @@ export const databaseSettings = z
           /** Incremental: only rows after the saved (cursor, primary key) position. */
           cursor: identifier.optional(),
           primaryKey: z.array(identifier).min(1),
+          /** Each run re-reads cursor values this far before the saved position: `10m` (date/time), 500 (integer). */
+          lookback: lookbackSetting.optional(),
         })
         .strict(),
     ),
   })
   .strict()
   .superRefine((s, ctx) => {
+    for (const [name, stream] of Object.entries(s.streams))
+      if (stream.lookback !== undefined && !stream.cursor)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['streams', name, 'lookback'],
+          message: 'lookback needs cursor',
+        });
     if (s.dialect === 'sqlite' && !s.file)
       ctx.addIssue({ code: 'custom', path: ['file'], message: 'sqlite needs file' });
     if (s.dialect !== 'sqlite' && !s.url)
@@ -147,17 +162,22 @@ class DatabaseSource implements Source {
       const pool = new pg.Pool({
         connectionString: url.toString(),
         max: 1,
-        options: `-c default_transaction_read_only=on -c statement_timeout=${s.statementTimeoutMs}`,
+        // UTC session: timestamptz values come back with +00 whatever the server's zone.
+        options: `-c default_transaction_read_only=on -c statement_timeout=${s.statementTimeoutMs} -c TimeZone=UTC`,
+        types: postgresTemporalTypes,
       });
       return postgresDriver(pool, url.username, url.pathname.slice(1));
     }
     const connection = await mysql.createConnection({
       uri: url.toString(),
       dateStrings: true,
+      timezone: 'Z',
       supportBigNumbers: true,
       bigNumberStrings: true,
     });
     await connection.query('SET SESSION TRANSACTION READ ONLY');
+    // TIMESTAMP columns are read and compared in the session zone: UTC has no DST gaps or repeats.
+    await connection.query("SET SESSION time_zone = '+00:00'");
     await connection
       .query(`SET SESSION max_execution_time = ${Math.floor(s.statementTimeoutMs)}`)
       .catch(() => undefined);
@@ -200,9 +220,12 @@ class DatabaseSource implements Source {
         stream: streamName,
       });
     const driver = await this.connect();
-    await this.checkColumns(driver, stream);
+    const types = await this.checkColumns(driver, stream);
     const q = (n: string) => driver.quote(n);
     const order = [...(stream.cursor ? [stream.cursor] : []), ...stream.primaryKey];
+    const dialect = this.settings.dialect;
+    const parameter = (column: string, index: number) =>
+      typedParameter(dialect, types.get(column) ?? '', driver.placeholder(index));
     const columns = stream.columns ? [...new Set([...stream.columns, ...order])] : undefined;
     const select = columns ? columns.map(q).join(', ') : '*';
     const batchSize = Math.min(options.batchSize ?? this.settings.batchSize, this.settings.batchSize);
@@ -212,14 +235,33 @@ class DatabaseSource implements Source {
       if (!at.key) return { where: '', params: [] };
       const position = [...(stream.cursor ? [at.cursor] : []), ...at.key];
       return {
-        where: `WHERE (${order.map(q).join(', ')}) > (${position.map((_, i) => driver.placeholder(i + 1)).join(', ')})`,
+        where: `WHERE (${order.map(q).join(', ')}) > (${order.map((c, i) => parameter(c, i + 1)).join(', ')})`,
         params: position,
       };
     };
+    // A run's first read starts `lookback` before the saved cursor value; later batches go on by keyset.
+    let from = after(state);
+    if (stream.cursor && stream.lookback !== undefined && state.key && state.cursor != null) {
+      const columnType = types.get(stream.cursor) ?? '';
+      const bound = lookbackBound({
+        dialect,
+        columnType,
+        kind: cursorKind(dialect === 'sqlite' && typeof state.cursor === 'number' ? 'integer' : columnType),
+        cursor: state.cursor,
+        lookback: stream.lookback,
+        placeholder: driver.placeholder,
+        first: 1,
+      });
+      if ('problem' in bound)
+        throw new SourceError(`source ${this.name}: stream ${streamName}: ${bound.problem}`, {
+          source: this.name,
+          stream: streamName,
+        });
+      from = { where: `WHERE ${q(stream.cursor)} >= ${bound.sql}`, params: bound.params };
+    }
     // Rows this read will return, for progress; a count that fails only costs the time left.
     let total: number | undefined;
     if (this.settings.countRows) {
-      const from = after(state);
       total = await driver
         .query(`SELECT count(*) AS n FROM ${q(stream.table)} ${from.where}`, from.params)
         .then((rows) => Number(rows[0]?.n ?? rows[0]?.N))
@@ -228,7 +270,7 @@ class DatabaseSource implements Source {
     }
     for (;;) {
       options.signal?.throwIfAborted();
-      const { where, params } = after(state);
+      const { where, params } = from;
       const sql = `SELECT ${select} FROM ${q(stream.table)} ${where} ORDER BY ${order.map((c) => `${q(c)} ASC`).join(', ')} LIMIT ${batchSize}`;
       let rows: Row[];
       try {
@@ -248,6 +290,7 @@ class DatabaseSource implements Source {
       }
       const records = rows.map(plain);
       consumed += rows.length;
+      // Dates and times are already the database's text here (temporal-text.ts, dateStrings).
       const last = records[records.length - 1]!;
       state = {
         ...(stream.cursor ? { cursor: last[stream.cursor] } : {}),
@@ -263,10 +306,15 @@ class DatabaseSource implements Source {
         ...(total !== undefined ? { progress: { done: consumed, total: Math.max(total, consumed) } } : {}),
       };
       if (rows.length < batchSize) return;
+      from = after(state);
     }
   }
 
-  private async checkColumns(driver: Driver, stream: DatabaseSettings['streams'][string]): Promise<void> {
+  /** Checks the stream's table and columns exist; returns each column's type. */
+  private async checkColumns(
+    driver: Driver,
+    stream: DatabaseSettings['streams'][string],
+  ): Promise<Map<string, string>> {
     const tables = await driver.discover();
     const table = tables.find((t) => t.table === stream.table);
     if (!table)
@@ -285,6 +333,7 @@ class DatabaseSource implements Source {
         });
       }
     }
+    return new Map(table.columns.map((c) => [c.name, c.type]));
   }
 
   async close(): Promise<void> {
