@@ -29,7 +29,6 @@ import { Synthetic } from '../src/classify/index.js';
 import { openContext } from '../src/context.js';
 import { blindIndex, seal } from '../src/crypto/index.js';
 import { sealFields } from '../src/governance/index.js';
-import { mergeStagedIndexes } from '../src/pipeline/index.js';
 import { openStore, parseDatabaseUrl } from '../src/store/index.js';
 import { initWorkspace } from '../src/workspace/index.js';
 import type { Benchmark, BenchResult } from './result.js';
@@ -161,7 +160,7 @@ async function storageFloor(count: number, root: string): Promise<number> {
       elapsed += performance.now() - start;
     }
     const start = performance.now();
-    await mergeStagedIndexes(store.db, 'customers');
+    await store.records.mergeStagedIndexes('customers');
     elapsed += performance.now() - start;
     return (count * 1000) / elapsed;
   } finally {

@@ -9,8 +9,8 @@ import { connectors } from '../sources/index.js';
 import type { PartnerApi } from '../sources/simulators/partner-api.js';
 import type { Store } from '../store/index.js';
 import type { Workspace } from '../workspace/index.js';
-import { subjectIdFor } from './engine.js';
 import type { RunService } from './runs.js';
+import { subjectIdFor } from './subject-id.js';
 
 export async function seedDemoConsents(
   store: Store,

@@ -3,15 +3,14 @@
 export { queueDemoRuns, seedDemoConsents } from './demo.js';
 export {
   executeRun,
-  mergeStagedIndexes,
   type PipelineDeps,
   type RunProgress,
   type RunProgressUpdate,
   type RunSummary,
-  subjectIdFor,
 } from './engine.js';
 export { EtaEstimator, formatDuration } from './eta.js';
 export { dropReplication, replicationReport, type StreamReplication } from './replication.js';
 export { HEARTBEAT_MS, MAX_ATTEMPTS, type RunRow, RunService, STALE_MS, workerId } from './runs.js';
 export { checkSchedules, startScheduler } from './scheduler.js';
+export { subjectIdFor } from './subject-id.js';
 export { DatasetValidator } from './validate.js';

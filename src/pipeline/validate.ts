@@ -1,6 +1,6 @@
-// Field mapping and validation against the dataset schema. Pure: a record either becomes a typed,
-// minimised record (undeclared fields dropped, and fields no purpose of the dataset needs) or a
-// reason for quarantine naming the field.
+// Stage 1, validate: field mapping and validation against the dataset schema. Pure: a record
+// either becomes a typed, minimised record (undeclared fields dropped, and fields no purpose of the
+// dataset needs) or a reason for quarantine naming the field.
 
 import { type DatasetDeclaration, type Purpose, unneededFields } from '../workspace/index.js';
 
@@ -9,6 +9,32 @@ export type Mapped = Record<string, unknown>;
 export type ValidationOutcome =
   | { ok: true; record: Mapped; naturalKey: string; subject: string | undefined; dropped: string[] }
   | { ok: false; reason: 'invalid'; detail: string };
+
+/** A record held back from storage (quarantined), with the reason; `subject` is its identifier if known. */
+export interface HeldRecord {
+  reason: string;
+  detail: string;
+  raw: Record<string, unknown>;
+  subject: string | undefined;
+}
+
+/** A record that passed validation: mapped, typed and minimised. */
+export interface ValidRecord {
+  record: Mapped;
+  /** The value of the dataset's subject field, if present. */
+  subject: string | undefined;
+  raw: Record<string, unknown>;
+}
+
+export interface ValidatedBatch {
+  /** Valid records by natural key: a record repeated within a batch (pages overlapping), the last one. */
+  valid: Map<string, ValidRecord>;
+  held: HeldRecord[];
+  /** Source fields dropped from this batch's valid records (undeclared or unneeded). */
+  dropped: Set<string>;
+  /** Natural keys of records deleted at source (change data capture), marked after the upserts. */
+  deletions: string[];
+}
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATE_TIME =
@@ -133,4 +159,35 @@ export class DatasetValidator {
       dropped,
     };
   }
+}
+
+/** Validates a batch's records: the valid ones by natural key, the others held back as `invalid`. */
+export function validateBatch(
+  validator: DatasetValidator,
+  records: ReadonlyArray<Record<string, unknown>>,
+  deleted: ReadonlyArray<Record<string, unknown>> = [],
+): ValidatedBatch {
+  const batch: ValidatedBatch = { valid: new Map(), held: [], dropped: new Set(), deletions: [] };
+  // Deleted at source: only the natural key is needed (the row may carry little more).
+  for (const raw of deleted) {
+    const key = validator.naturalKeyOf(raw);
+    if (key === undefined)
+      batch.held.push({
+        reason: 'invalid',
+        detail: 'deleted at source without its natural key',
+        raw,
+        subject: undefined,
+      });
+    else batch.deletions.push(key);
+  }
+  for (const raw of records) {
+    const outcome = validator.validate(raw);
+    if (!outcome.ok) {
+      batch.held.push({ reason: outcome.reason, detail: outcome.detail, raw, subject: undefined });
+      continue;
+    }
+    for (const d of outcome.dropped) batch.dropped.add(d);
+    batch.valid.set(outcome.naturalKey, { record: outcome.record, subject: outcome.subject, raw });
+  }
+  return batch;
 }

@@ -9,8 +9,11 @@ import pg from 'pg';
 import { UnavailableError } from '../domain/index.js';
 import type { DatabaseLocation } from './database-url.js';
 import { migrateToLatest } from './migrator.js';
+import { PostgresRecordStore } from './postgres-record-store.js';
+import type { RecordStore } from './record-store.js';
 import type { Database } from './schema.js';
 import { SchemaIntrospector } from './schema-introspector.js';
+import { SqliteRecordStore } from './sqlite-record-store.js';
 
 export type Dialect = DatabaseLocation['dialect'];
 
@@ -24,6 +27,8 @@ export interface Store {
    * collection batches). It is the same connection, so statements run inside Kysely's open transaction.
    */
   readonly sqlite?: SqliteDatabase.Database;
+  /** Collected records, their history, index entries, quarantine and checkpoints, in this dialect. */
+  readonly records: RecordStore;
   close(): Promise<void>;
 }
 
@@ -67,7 +72,14 @@ function openSqlite(file: string): Store {
   database.pragma('wal_autocheckpoint = 16384');
   database.pragma('journal_size_limit = 67108864');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, dialect: 'sqlite', schema: undefined, sqlite: database, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    schema: undefined,
+    sqlite: database,
+    records: new SqliteRecordStore(db, database),
+    close: () => db.destroy(),
+  };
 }
 
 async function openPostgres(
@@ -113,7 +125,7 @@ async function openPostgres(
     await db.destroy();
     throw new UnavailableError('cannot reach PostgreSQL', { reason: errorReason(error) }, { cause: error });
   }
-  return { db, dialect: 'postgres', schema, close: () => db.destroy() };
+  return { db, dialect: 'postgres', schema, records: new PostgresRecordStore(db), close: () => db.destroy() };
 }
 
 /** A driver error's message without the connection string (which may carry a password). */

@@ -29,6 +29,7 @@ async function setup(
     path?: string;
     records_path?: string;
     total?: string;
+    query?: Record<string, unknown>;
     settings?: Record<string, unknown>;
   } = {},
 ) {
@@ -47,6 +48,7 @@ async function setup(
           path: extra.path ?? 'v1/reports/page',
           records: extra.records_path ?? '$.data[*]',
           ...(extra.total ? { total: extra.total } : {}),
+          ...(extra.query ? { query: extra.query } : {}),
           pagination,
           primaryKey: ['report_id'],
           incremental: { cursorField: 'updated_at', param: 'updated_since' },
@@ -184,6 +186,48 @@ describe('REST connector: pagination', () => {
       expect(batches.length).toBe(4);
     });
   }
+});
+
+describe('REST connector: query and page size settings', () => {
+  it('accepts numbers and booleans in a stream query and sends them as written', async () => {
+    const { source, api } = await setup(
+      { type: 'none' },
+      { type: 'none' },
+      { type: 'page', size: 40 },
+      { query: { region: 'east', limit: 100, include_deleted: false } },
+    );
+    const { ids } = await readAll(source);
+    expect(ids.length).toBe(130);
+    for (const { url } of api.log) {
+      const query = new URL(url, api.url).searchParams;
+      expect([query.get('region'), query.get('limit'), query.get('include_deleted')]).toEqual([
+        'east',
+        '100',
+        'false',
+      ]);
+    }
+  });
+
+  it('asks for the declared page size with cursor pagination', async () => {
+    const { source, api } = await setup(
+      { type: 'none' },
+      { type: 'none' },
+      { type: 'cursor', cursorPath: '$.next_cursor', size: 40 },
+      { path: 'v1/reports/cursor' },
+    );
+    const { ids, batches } = await readAll(source);
+    expect(ids.length).toBe(130);
+    expect(batches.map((b) => b.records.length)).toEqual([40, 40, 40, 10]);
+    expect(api.log.every(({ url }) => new URL(url, api.url).searchParams.get('limit') === '40')).toBe(true);
+    // The size parameter's name is the API's: `sizeParam`.
+    const named = await setup(
+      { type: 'none' },
+      { type: 'none' },
+      { type: 'cursor', cursorPath: '$.next_cursor', size: 65, sizeParam: 'page_size' },
+      { path: 'v1/reports/cursor' },
+    );
+    expect((await readAll(named.source)).batches.map((b) => b.records.length)).toEqual([65, 65]);
+  });
 });
 
 describe('REST connector: progress', () => {

@@ -3,20 +3,18 @@
 // crawl-delay; 4xx = allow all; 5xx or unreachable = that host is not crawled until it answers),
 // meta robots and X-Robots-Tag (noindex, nofollow), keeps per-host delays and concurrency, backs
 // off on 429/503, and never evades anything: no proxy rotation, no fingerprint games, no CAPTCHA
-// solving. Extraction is declarative (CSS selectors → fields). The frontier, the pages done and
-// their validators are the source state, checkpointed by the pipeline with the records, so an
+// solving. The seams are crawlee's: the frontier decides what to fetch next (frontier.ts), the
+// page fetcher how to fetch it politely (page-fetcher.ts, robots.ts), extraction what a page gives
+// (extraction.ts); this file runs the crawl loop over them. The frontier, the pages done and their
+// validators are the source state, checkpointed by the pipeline with the records, so an
 // interrupted crawl resumes without refetching what was stored, and a recrawl sends conditional
 // requests and skips pages whose content did not change.
 
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import * as cheerio from 'cheerio';
-import robotsParserModule from 'robots-parser';
-import { z } from 'zod';
 import { SourceError } from '../../domain/index.js';
 import type { SourceDeclaration } from '../../workspace/index.js';
 import { EgressGuard } from '../egress.js';
-import { HttpClient, type HttpResponse } from '../http.js';
+import { HttpClient } from '../http.js';
 import type {
   CheckResult,
   Connector,
@@ -28,69 +26,12 @@ import type {
   SourceState,
   StreamDescription,
 } from '../types.js';
+import { headerOf, Page, sitemapLocations } from './extraction.js';
+import { type CrawlState, Frontier, type FrontierItem, resolveLink } from './frontier.js';
+import { PageFetcher } from './page-fetcher.js';
+import { type CrawlerSettings, type CrawlerStream, crawlerSettings } from './settings.js';
 
-const fieldRule = z.union([
-  z.string().min(1),
-  z
-    .object({
-      selector: z.string().min(1),
-      attr: z.string().optional(),
-      transform: z.enum(['trim', 'number', 'date', 'collapse']).optional(),
-    })
-    .strict(),
-]);
-
-interface Robot {
-  isAllowed(url: string, ua?: string): boolean | undefined;
-  getCrawlDelay(ua?: string): number | undefined;
-  getSitemaps(): string[];
-}
-// robots-parser is CommonJS with a default-export typing NodeNext cannot call; its shape is this.
-const robotsParser = robotsParserModule as unknown as (url: string, contents: string) => Robot;
-
-export const crawlerSettings = z
-  .object({
-    startUrls: z.array(z.string().url()).min(1),
-    sitemap: z.boolean().default(true),
-    maxPages: z.number().int().min(1).max(1_000_000).default(1_000),
-    maxDepth: z.number().int().min(0).max(10_000).default(10),
-    include: z.array(z.string()).default([]),
-    exclude: z.array(z.string()).default([]),
-    politeness: z
-      .object({
-        minDelayMs: z.number().int().min(0).max(600_000).default(1_000),
-        perHostConcurrency: z.number().int().min(1).max(16).default(1),
-        concurrency: z.number().int().min(1).max(64).default(4),
-      })
-      .strict()
-      .default({ minDelayMs: 1_000, perHostConcurrency: 1, concurrency: 4 }),
-    timeoutMs: z.number().int().min(100).max(120_000).default(20_000),
-    /** Pages between checkpoints (one batch per this many pages). */
-    pagesPerBatch: z.number().int().min(1).max(10_000).default(20),
-    streams: z.record(
-      z.string().min(1),
-      z
-        .object({
-          /** Regular expression on path and query of the pages this stream extracts from. */
-          match: z.string().min(1),
-          /** One record per element matching this selector (list pages); default: one per page. */
-          items: z.string().optional(),
-          fields: z.record(z.string().min(1), fieldRule),
-        })
-        .strict(),
-    ),
-  })
-  .strict();
-export type CrawlerSettings = z.infer<typeof crawlerSettings>;
-
-interface CrawlState {
-  queue: Array<[string, number]>;
-  seen: string[];
-  /** url key → [etag, last-modified, content hash] of pages done. */
-  validators: Record<string, [string | null, string | null, string]>;
-  pages: number;
-  done?: boolean;
-}
+export { type CrawlerSettings, crawlerSettings } from './settings.js';
 
 export const crawlerConnector: Connector<CrawlerSettings> = {
   type: 'crawler',
@@ -98,39 +39,20 @@ export const crawlerConnector: Connector<CrawlerSettings> = {
   open: (declaration, settings, context) => new CrawlerSource(declaration, settings, context),
 };
 
-/** Canonical URL: lower-case host, no fragment, no default port, sorted query. */
-export function normaliseUrl(raw: string, base?: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw, base);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  url.hash = '';
-  url.hostname = url.hostname.toLowerCase();
-  if ((url.protocol === 'http:' && url.port === '80') || (url.protocol === 'https:' && url.port === '443'))
-    url.port = '';
-  url.searchParams.sort();
-  return url.toString();
-}
+type VisitResult =
+  | { kind: 'page'; records: SourceRecord[]; links: FrontierItem[] }
+  | { kind: 'deferred' }
+  | { kind: 'retry' };
 
-const keyOf = (url: string) => createHash('sha256').update(url).digest('hex').slice(0, 20);
-
-interface RobotsEntry {
-  robot?: Robot;
-  /** true: 5xx/unreachable — nothing on the host is fetched until it answers. */
-  blocked: boolean;
-  fetchedAt: number;
-}
+const nothing: VisitResult = { kind: 'page', records: [], links: [] };
 
 class CrawlerSource implements Source {
   readonly type = 'crawler' as const;
   readonly name: string;
   private readonly http: HttpClient;
+  private readonly fetcher: PageFetcher;
   private readonly userAgent: string;
-  private readonly robotsCache = new Map<string, RobotsEntry>();
-  private readonly hostNext = new Map<string, number>();
+  private readonly guard: EgressGuard;
   private readonly include: RegExp[];
   private readonly exclude: RegExp[];
 
@@ -141,35 +63,37 @@ class CrawlerSource implements Source {
   ) {
     this.name = declaration.name;
     const hosts = settings.startUrls.map((u) => new URL(u).hostname);
-    const guard = new EgressGuard(declaration.name, {
+    this.guard = new EgressGuard(declaration.name, {
       allow: declaration.egress?.allow?.length ? declaration.egress.allow : hosts,
       allowPrivate: (declaration.egress?.allowPrivate ?? false) && context.allowPrivateNetworks,
     });
-    this.userAgent = context.userAgent ?? 'Custos';
+    // The honest identity (Custos's product, organisation, contact) always stays; a workspace's own
+    // product token goes first, and is what robots.txt groups are matched against.
+    const identity = context.userAgent ?? 'Custos';
+    this.userAgent = settings.productToken ? `${settings.productToken} ${identity}` : identity;
+    const robotsToken = settings.productToken ?? /^[^/\s]+/u.exec(identity)?.[0] ?? 'Custos';
     this.http = new HttpClient({
       source: declaration.name,
-      guard,
+      guard: this.guard,
       userAgent: this.userAgent,
       timeoutMs: settings.timeoutMs,
       retries: { max: 2, baseMs: 200 },
     });
-    this.guard = guard;
+    this.fetcher = new PageFetcher(this.http, robotsToken, settings.politeness.minDelayMs);
     this.include = settings.include.map((p) => new RegExp(p, 'u'));
     this.exclude = settings.exclude.map((p) => new RegExp(p, 'u'));
   }
 
-  private readonly guard: EgressGuard;
-
   async check(): Promise<CheckResult> {
     const first = this.settings.startUrls[0]!;
     try {
-      const robots = await this.robots(new URL(first));
+      const robots = await this.fetcher.describe(first);
       return {
         ok: !robots.blocked,
         identity: this.userAgent,
         message: robots.blocked
           ? 'robots.txt unreachable: the host is not crawled until it answers'
-          : `robots.txt read; ${robots.robot?.isAllowed(first, this.userAgent) === false ? 'start URL disallowed' : 'start URL allowed'}`,
+          : `robots.txt read; ${robots.allowed ? 'start URL allowed' : 'start URL disallowed'}`,
       };
     } catch (error) {
       return { ok: false, identity: this.userAgent, message: (error as Error).message };
@@ -199,146 +123,83 @@ class CrawlerSource implements Source {
         stream: streamName,
       });
     const match = new RegExp(stream.match, 'u');
-    const prior = rawState as CrawlState | null;
-    // A finished crawl starts over from the seeds, keeping validators for conditional requests.
-    const state: CrawlState =
-      prior && !prior.done
-        ? { ...prior, queue: [...prior.queue], seen: [...prior.seen], validators: { ...prior.validators } }
-        : { queue: [], seen: [], validators: prior?.validators ?? {}, pages: 0 };
-    const seen = new Set(state.seen);
-    const enqueue = (url: string, depth: number) => {
-      const key = keyOf(url);
-      if (seen.has(key)) return;
-      seen.add(key);
-      state.queue.push([url, depth]);
-    };
-    if (state.queue.length === 0 && state.pages === 0) {
+    const frontier = new Frontier(rawState as CrawlState | null);
+    if (frontier.isFresh) {
       for (const seed of this.settings.startUrls) {
-        const url = normaliseUrl(seed);
-        if (url && (await this.allowed(url))) enqueue(url, 0);
+        const url = resolveLink(seed);
+        if (url && (await this.allowed(url))) frontier.enqueue(url, 0);
       }
-      if (this.settings.sitemap) for (const url of await this.sitemapUrls()) enqueue(url, 0);
+      if (this.settings.sitemap) for (const url of await this.sitemapUrls()) frontier.enqueue(url, 0);
     }
     let records: SourceRecord[] = [];
     let pagesInBatch = 0;
     const { concurrency, perHostConcurrency } = this.settings.politeness;
-    const deferred: Array<[string, number]> = [];
-    while (state.queue.length > 0 && state.pages < this.settings.maxPages) {
+    while (frontier.hasWork(this.settings.maxPages)) {
       options.signal?.throwIfAborted();
-      // A round: up to `concurrency` URLs, at most `perHostConcurrency` per host.
-      const round: Array<[string, number]> = [];
-      const perHost = new Map<string, number>();
-      const rest: Array<[string, number]> = [];
-      for (const item of state.queue) {
-        const host = new URL(item[0]).host;
-        if (
-          round.length < Math.min(concurrency, this.settings.maxPages - state.pages) &&
-          (perHost.get(host) ?? 0) < perHostConcurrency
-        ) {
-          round.push(item);
-          perHost.set(host, (perHost.get(host) ?? 0) + 1);
-        } else rest.push(item);
-      }
-      state.queue = rest;
+      const round = frontier.takeRound(
+        Math.min(concurrency, this.settings.maxPages - frontier.pages),
+        perHostConcurrency,
+      );
       const results = await Promise.all(
-        round.map(([url, depth]) => this.visit(url, depth, state, match, stream, options.signal)),
+        round.map(([url, depth]) => this.visit(url, depth, frontier, match, stream, options.signal)),
       );
       for (const [i, result] of results.entries()) {
         if (result.kind === 'deferred') {
-          deferred.push(round[i]!);
+          frontier.defer(round[i]!);
           continue;
         }
         if (result.kind === 'retry') {
-          state.queue.push(round[i]!);
+          frontier.retry(round[i]!);
           continue;
         }
-        state.pages += 1;
+        frontier.pageDone();
         pagesInBatch += 1;
         records.push(...result.records);
-        for (const [link, depth] of result.links) if (await this.allowed(link)) enqueue(link, depth);
+        for (const [link, depth] of result.links) if (await this.allowed(link)) frontier.enqueue(link, depth);
       }
       if (pagesInBatch >= this.settings.pagesPerBatch || records.length >= (options.batchSize ?? 1000)) {
-        state.seen = [...seen];
         yield {
           records,
-          state: { ...state, queue: [...state.queue, ...deferred] } as unknown as SourceState,
-          position: `${state.pages} pages`,
+          state: frontier.checkpoint() as unknown as SourceState,
+          position: `${frontier.pages} pages`,
         };
         records = [];
         pagesInBatch = 0;
       }
     }
-    state.seen = [...seen];
-    // Pages of hosts whose robots.txt did not answer stay queued for the next run.
-    const finished: CrawlState =
-      deferred.length > 0
-        ? { ...state, queue: deferred }
-        : { ...state, queue: [], seen: [], pages: 0, done: true };
-    yield { records, state: finished as unknown as SourceState, position: `${state.pages} pages` };
+    const pages = frontier.pages;
+    yield { records, state: frontier.finish() as unknown as SourceState, position: `${pages} pages` };
   }
 
   private async visit(
     url: string,
     depth: number,
-    state: CrawlState,
+    frontier: Frontier,
     match: RegExp,
-    stream: CrawlerSettings['streams'][string],
+    stream: CrawlerStream,
     signal?: AbortSignal,
-  ): Promise<
-    | { kind: 'page'; records: SourceRecord[]; links: Array<[string, number]> }
-    | { kind: 'deferred' }
-    | { kind: 'retry' }
-  > {
+  ): Promise<VisitResult> {
     const target = new URL(url);
-    const robots = await this.robots(target);
-    if (robots.blocked) return { kind: 'deferred' };
-    if (robots.robot?.isAllowed(url, this.userAgent) === false)
-      return { kind: 'page', records: [], links: [] };
-    await this.waitForHost(target.host, robots);
-    const key = keyOf(url);
-    const validator = state.validators[key];
-    const path = `${target.pathname}${target.search}`;
-    const isContent = match.test(path);
-    const headers: Record<string, string> = { accept: 'text/html,application/xhtml+xml' };
+    const validator = frontier.validator(url);
+    const isContent = match.test(`${target.pathname}${target.search}`);
     // Content pages are fetched conditionally; navigation pages always in full (their links are
     // how the crawl finds what changed).
-    if (isContent && validator?.[0]) headers['if-none-match'] = validator[0];
-    if (isContent && validator?.[1]) headers['if-modified-since'] = validator[1];
-    let response: HttpResponse;
-    try {
-      response = await this.http.send(url, {
-        headers,
-        acceptStatus: (s) => s === 304 || (s >= 400 && s < 500 && s !== 429),
-        retries: 2,
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      if (error instanceof SourceError && /429|503|attempts/.test(error.message)) {
-        // Back off this host and try again later in the run.
-        this.hostNext.set(target.host, Date.now() + 5_000);
-        return { kind: 'retry' };
-      }
-      throw error;
-    }
-    if (response.status === 304 || response.status >= 400) return { kind: 'page', records: [], links: [] };
+    const outcome = await this.fetcher.fetchPage(url, isContent ? validator : undefined, signal);
+    if (outcome.kind === 'deferred' || outcome.kind === 'retry') return { kind: outcome.kind };
+    if (outcome.kind === 'disallowed') return nothing;
+    const { response } = outcome;
+    if (response.status === 304 || response.status >= 400) return nothing;
     const body = response.body.toString('utf8');
     const contentHash = createHash('sha256').update(body).digest('hex');
     const etag = headerOf(response, 'etag');
     const lastModified = headerOf(response, 'last-modified');
     const unchanged = validator?.[2] === contentHash;
-    state.validators[key] = [etag ?? null, lastModified ?? null, contentHash];
-    const $ = cheerio.load(body);
-    const metaRobots = ($('meta[name="robots"]').attr('content') ?? '').toLowerCase();
-    const headerRobots = (headerOf(response, 'x-robots-tag') ?? '').toLowerCase();
-    const noindex = /noindex|none/.test(metaRobots) || /noindex|none/.test(headerRobots);
-    const nofollow = /nofollow|none/.test(metaRobots) || /nofollow|none/.test(headerRobots);
-    const links: Array<[string, number]> = [];
+    frontier.setValidator(url, [etag ?? null, lastModified ?? null, contentHash]);
+    const page = new Page(body, response);
+    const { noindex, nofollow } = page.directives();
+    const links: FrontierItem[] = [];
     if (!nofollow && depth < this.settings.maxDepth) {
-      $('a[href]').each((_, el) => {
-        if (/\bnofollow\b/i.test($(el).attr('rel') ?? '')) return;
-        const link = normaliseUrl($(el).attr('href')!, response.url);
-        if (link && this.inScope(link)) links.push([link, depth + 1]);
-      });
+      for (const link of page.links(resolveLink)) if (this.inScope(link)) links.push([link, depth + 1]);
     }
     const records: SourceRecord[] = [];
     if (!noindex && !unchanged && isContent) {
@@ -348,12 +209,7 @@ class CrawlerSource implements Source {
         http_status: response.status,
         content_hash: contentHash,
       };
-      const scopes = stream.items ? $(stream.items).toArray() : [$.root().get(0)!];
-      for (const scope of scopes) {
-        const record: SourceRecord = {};
-        for (const [field, rule] of Object.entries(stream.fields)) record[field] = extract($, scope, rule);
-        records.push({ ...record, ...provenance });
-      }
+      for (const record of page.records(stream)) records.push({ ...record, ...provenance });
     }
     return { kind: 'page', records, links };
   }
@@ -367,102 +223,20 @@ class CrawlerSource implements Source {
   }
 
   private async allowed(url: string): Promise<boolean> {
-    if (!this.inScope(url)) return false;
-    const robots = await this.robots(new URL(url));
-    return robots.blocked || robots.robot?.isAllowed(url, this.userAgent) !== false;
-  }
-
-  private async robots(url: URL): Promise<RobotsEntry> {
-    const cached = this.robotsCache.get(url.host);
-    if (cached && Date.now() - cached.fetchedAt < (cached.blocked ? 60_000 : 3_600_000)) return cached;
-    const robotsUrl = `${url.protocol}//${url.host}/robots.txt`;
-    let entry: RobotsEntry;
-    try {
-      const response = await this.http.send(robotsUrl, { acceptStatus: (s) => s >= 400, retries: 1 });
-      if (response.status >= 500) entry = { blocked: true, fetchedAt: Date.now() };
-      else if (response.status >= 400)
-        entry = { robot: robotsParser(robotsUrl, ''), blocked: false, fetchedAt: Date.now() };
-      else
-        entry = {
-          robot: robotsParser(robotsUrl, response.body.toString('utf8')),
-          blocked: false,
-          fetchedAt: Date.now(),
-        };
-    } catch {
-      entry = { blocked: true, fetchedAt: Date.now() };
-    }
-    this.robotsCache.set(url.host, entry);
-    return entry;
-  }
-
-  private async waitForHost(host: string, robots: RobotsEntry): Promise<void> {
-    const crawlDelay = (robots.robot?.getCrawlDelay(this.userAgent) ?? 0) * 1000;
-    const delay = Math.max(crawlDelay, this.settings.politeness.minDelayMs);
-    const now = Date.now();
-    const at = Math.max(now, this.hostNext.get(host) ?? 0);
-    this.hostNext.set(host, at + delay);
-    if (at > now) await sleep(at - now);
+    return this.inScope(url) && (await this.fetcher.isAllowed(url));
   }
 
   private async sitemapUrls(): Promise<string[]> {
     const out: string[] = [];
     for (const seed of this.settings.startUrls) {
-      const url = new URL(seed);
-      const robots = await this.robots(url);
-      if (robots.blocked) continue;
-      const maps = robots.robot?.getSitemaps().length
-        ? robots.robot.getSitemaps()
-        : [`${url.protocol}//${url.host}/sitemap.xml`];
-      for (const map of maps) {
-        const mapUrl = normaliseUrl(map, seed);
-        if (!mapUrl || !(await this.allowed(mapUrl))) continue;
-        await this.waitForHost(url.host, robots);
-        const response = await this.http
-          .send(mapUrl, { acceptStatus: (s) => s >= 400, retries: 1 })
-          .catch(() => undefined);
-        if (!response || response.status >= 400) continue;
-        const $ = cheerio.load(response.body.toString('utf8'), { xml: true });
-        $('loc').each((_, el) => {
-          const loc = normaliseUrl($(el).text().trim(), mapUrl);
-          if (loc && this.inScope(loc)) out.push(loc);
-        });
-      }
+      for (const map of await this.fetcher.fetchSitemaps(seed, (url) => this.allowed(url)))
+        for (const loc of sitemapLocations(map.body, map.url, resolveLink))
+          if (this.inScope(loc)) out.push(loc);
     }
     return out;
   }
 
   async close(): Promise<void> {
     await this.http.close();
-  }
-}
-
-function headerOf(response: HttpResponse, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function extract(
-  $: cheerio.CheerioAPI,
-  scope: Parameters<cheerio.CheerioAPI>[0],
-  rule: z.infer<typeof fieldRule>,
-): string | number | null {
-  const spec = typeof rule === 'string' ? { selector: rule } : rule;
-  const element = $(scope).find(spec.selector).first();
-  if (element.length === 0) return null;
-  const raw = spec.attr ? element.attr(spec.attr) : element.text();
-  if (raw === undefined) return null;
-  switch (spec.transform) {
-    case 'number': {
-      const n = Number(raw.replace(/[^\d.-]/g, ''));
-      return Number.isFinite(n) ? n : null;
-    }
-    case 'date': {
-      const m = /(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})/.exec(raw);
-      return m ? `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}` : null;
-    }
-    case 'collapse':
-      return raw.replace(/\s+/g, ' ').trim();
-    default:
-      return raw.trim();
   }
 }

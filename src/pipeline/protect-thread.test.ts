@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../audit/index.js';
 import { blindIndex, open } from '../crypto/index.js';
-import { type ProtectJob, Protector, packKeys, protectBatch, threadStart } from './protect.js';
+import { type ProtectJob, Protector, packKeys, protectBatch, threadStart } from './protect-thread.js';
 
 const indexKey = randomBytes(32);
 const records = [

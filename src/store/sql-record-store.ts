@@ -1,0 +1,370 @@
+// What the record store's dialects share: the batch's plan (insert, new version or unchanged), and
+// the statements every dialect runs alike through Kysely — quarantine, checkpoint, merge, reads,
+// erasure. A dialect supplies the hot per-record writes (lookUp, writeRows) its own fastest way.
+
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { ValidationError } from '../domain/index.js';
+import {
+  type BatchOutcome,
+  type ReadPageOptions,
+  type RecordBatch,
+  type RecordPage,
+  type RecordStore,
+  type RecordVersion,
+  type StoredRecord,
+  SUBJECT_INDEX_FIELD,
+  type SubjectErasure,
+  sealingSubject,
+  type WriteBatchOptions,
+} from './record-store.js';
+import type { BlindIndexesTable, Database, DatasetRecordsTable } from './schema.js';
+
+/** Natural keys per `IN (…)` list: well inside every dialect's parameter limit. */
+const KEY_CHUNK = 500;
+/** Rows per multi-row INSERT. */
+export const INSERT_CHUNK = 300;
+const PAGE_DEFAULT = 100;
+const PAGE_MAX = 1_000;
+
+export type CurrentVersions = Map<string, { version: number; contentHash: string; isDeleted: boolean }>;
+
+/** The rows a batch writes, as planned against the current versions. */
+export interface RowWrites {
+  inserts: DatasetRecordsTable[];
+  /** Records getting a new version: the version they replace is archived first. */
+  updates: DatasetRecordsTable[];
+  /** Appended to index_staging, merged at the end of the run. */
+  staged: BlindIndexesTable[];
+}
+
+type RecordRow = Pick<
+  DatasetRecordsTable,
+  | 'dataset'
+  | 'natural_key'
+  | 'subject_id'
+  | 'version'
+  | 'data'
+  | 'sealed'
+  | 'content_hash'
+  | 'run_id'
+  | 'created_at'
+  | 'updated_at'
+  | 'deleted_at'
+>;
+
+export abstract class SqlRecordStore implements RecordStore {
+  constructor(protected readonly db: Kysely<Database>) {}
+
+  /** Current versions of these keys, read within `executor` (the batch's transaction or the pool). */
+  protected abstract lookUp(
+    executor: Kysely<Database>,
+    dataset: string,
+    naturalKeys: readonly string[],
+  ): Promise<CurrentVersions>;
+
+  /** Writes a batch's records and staged index entries inside its transaction. */
+  protected abstract writeRows(trx: Transaction<Database>, rows: RowWrites): Promise<void>;
+
+  currentVersions(dataset: string, naturalKeys: readonly string[]): Promise<CurrentVersions> {
+    return this.lookUp(this.db, dataset, naturalKeys);
+  }
+
+  writeBatch(batch: RecordBatch, options: WriteBatchOptions = {}): Promise<BatchOutcome> {
+    const { dataset, runId, at } = batch;
+    return this.db.transaction().execute(async (trx) => {
+      const current = await this.lookUp(
+        trx,
+        dataset,
+        batch.records.map((r) => r.naturalKey),
+      );
+      const rows: RowWrites = { inserts: [], updates: [], staged: [] };
+      let unchanged = 0;
+      for (const r of batch.records) {
+        const old = current.get(r.naturalKey);
+        // A record deleted at source and back with the same content is a new version all the same.
+        if (old && old.contentHash === r.contentHash && !old.isDeleted) {
+          unchanged += 1;
+          continue;
+        }
+        (old ? rows.updates : rows.inserts).push({
+          dataset,
+          natural_key: r.naturalKey,
+          subject_id: r.subjectId,
+          version: old ? old.version + 1 : 1,
+          data: r.data,
+          sealed: r.sealed,
+          content_hash: r.contentHash,
+          run_id: runId,
+          created_at: at,
+          updated_at: at,
+          deleted_at: null,
+        });
+        // Appended now, merged into blind_indexes (sorted) when the run ends: see 0005_record_storage.
+        if (r.subjectId !== null)
+          rows.staged.push({
+            dataset,
+            field: SUBJECT_INDEX_FIELD,
+            hash: r.subjectId,
+            natural_key: r.naturalKey,
+          });
+        for (const ix of r.indexes)
+          rows.staged.push({ dataset, field: ix.field, hash: ix.hash, natural_key: r.naturalKey });
+      }
+      await this.writeRows(trx, rows);
+      // Deleted at source: marked after this batch's writes, never removed (retention decides).
+      let deleted = 0;
+      const deletions = batch.deletions ?? [];
+      for (let i = 0; i < deletions.length; i += KEY_CHUNK) {
+        const result = await trx
+          .updateTable('dataset_records')
+          .set({ deleted_at: at })
+          .where('dataset', '=', dataset)
+          .where('natural_key', 'in', deletions.slice(i, i + KEY_CHUNK))
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst();
+        deleted += Number(result.numUpdatedRows);
+      }
+      await this.writeQuarantine(trx, batch);
+      await trx
+        .insertInto('source_state')
+        .values({ dataset, state: batch.checkpoint, run_id: runId, updated_at: at })
+        .onConflict((oc) =>
+          oc.column('dataset').doUpdateSet({ state: batch.checkpoint, run_id: runId, updated_at: at }),
+        )
+        .execute();
+      const outcome = { stored: rows.inserts.length, updated: rows.updates.length, unchanged, deleted };
+      await options.inTransaction?.(trx, outcome);
+      return outcome;
+    });
+  }
+
+  /** Upserts the batch's held-back records: a record held back again re-opens its row. */
+  private async writeQuarantine(trx: Transaction<Database>, batch: RecordBatch): Promise<void> {
+    const rows = batch.quarantine.map((q) => ({
+      id: q.id,
+      dataset: batch.dataset,
+      run_id: batch.runId,
+      reason: q.reason,
+      detail: q.detail,
+      position: q.position,
+      subject_id: q.subjectId,
+      sealed: q.sealed,
+      status: 'open',
+      created_at: batch.at,
+    }));
+    // One row per id even when a batch repeats a record (PostgreSQL refuses to update twice).
+    const held = [...new Map(rows.map((r) => [r.id, r])).values()];
+    for (let i = 0; i < held.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('quarantine')
+        .values(held.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            status: 'open',
+            run_id: eb.ref('excluded.run_id'),
+            detail: eb.ref('excluded.detail'),
+            position: eb.ref('excluded.position'),
+            sealed: eb.ref('excluded.sealed'),
+          })),
+        )
+        .execute();
+    }
+  }
+
+  mergeStagedIndexes(dataset: string): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const moved = await sql`INSERT INTO blind_indexes (dataset, field, hash, natural_key)
+        SELECT dataset, field, hash, natural_key FROM index_staging WHERE dataset = ${dataset}
+        ORDER BY field, hash, natural_key
+        ON CONFLICT DO NOTHING`.execute(trx);
+      await trx.deleteFrom('index_staging').where('dataset', '=', dataset).execute();
+      return Number(moved.numAffectedRows ?? 0n);
+    });
+  }
+
+  async checkpoint(dataset: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('source_state')
+      .select('state')
+      .where('dataset', '=', dataset)
+      .executeTakeFirst();
+    return row?.state ?? null;
+  }
+
+  async readCurrent(dataset: string, options: ReadPageOptions = {}): Promise<RecordPage> {
+    const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? PAGE_DEFAULT)), PAGE_MAX);
+    let query = this.db
+      .selectFrom('dataset_records')
+      .selectAll()
+      .where('dataset', '=', dataset)
+      .orderBy('natural_key')
+      .limit(limit + 1);
+    if (options.cursor !== undefined) query = query.where('natural_key', '>', decodeCursor(options.cursor));
+    const rows = await query.execute();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      records: page.map(toStoredRecord),
+      next: rows.length > limit && last ? encodeCursor(last.natural_key) : null,
+    };
+  }
+
+  async readRecords(dataset: string, naturalKeys: readonly string[]): Promise<StoredRecord[]> {
+    const out: StoredRecord[] = [];
+    const keys = [...new Set(naturalKeys)];
+    for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+      const rows = await this.db
+        .selectFrom('dataset_records')
+        .selectAll()
+        .where('dataset', '=', dataset)
+        .where('natural_key', 'in', keys.slice(i, i + KEY_CHUNK))
+        .execute();
+      for (const row of rows) out.push(toStoredRecord(row));
+    }
+    return out;
+  }
+
+  async findByIndex(dataset: string, field: string, hash: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('blind_index_entries')
+      .select('natural_key')
+      .where('dataset', '=', dataset)
+      .where('field', '=', field)
+      .where('hash', '=', hash)
+      .orderBy('natural_key')
+      .execute();
+    return rows.map((r) => r.natural_key);
+  }
+
+  async history(dataset: string, naturalKey: string): Promise<RecordVersion[]> {
+    const rows = await this.db
+      .selectFrom('record_history')
+      .selectAll()
+      .where('dataset', '=', dataset)
+      .where('natural_key', '=', naturalKey)
+      .orderBy('version')
+      .execute();
+    return rows.map((r) => ({
+      version: Number(r.version),
+      fields: JSON.parse(r.data) as Record<string, unknown>,
+      sealed: r.sealed,
+      contentHash: r.content_hash,
+      runId: r.run_id,
+      collectedAt: r.created_at,
+    }));
+  }
+
+  deleteSubject(dataset: string, subjectId: string): Promise<SubjectErasure> {
+    return this.db.transaction().execute(async (trx) => {
+      const linked = await trx
+        .selectFrom('blind_index_entries')
+        .select('natural_key')
+        .where('dataset', '=', dataset)
+        .where('field', '=', SUBJECT_INDEX_FIELD)
+        .where('hash', '=', subjectId)
+        .execute();
+      // A record linked once may have another subject now (its subject field was corrected): it
+      // stays, and only the stale link goes.
+      const owned: string[] = [];
+      const candidates = linked.map((r) => r.natural_key);
+      for (let i = 0; i < candidates.length; i += KEY_CHUNK) {
+        const rows = await trx
+          .selectFrom('dataset_records')
+          .select('natural_key')
+          .where('dataset', '=', dataset)
+          .where('natural_key', 'in', candidates.slice(i, i + KEY_CHUNK))
+          .where('subject_id', '=', subjectId)
+          .execute();
+        for (const r of rows) owned.push(r.natural_key);
+      }
+      const erasure: SubjectErasure = { records: 0, versions: 0, indexEntries: 0, quarantined: 0 };
+      for (const table of ['blind_indexes', 'index_staging'] as const) {
+        const links = await trx
+          .deleteFrom(table)
+          .where('dataset', '=', dataset)
+          .where('field', '=', SUBJECT_INDEX_FIELD)
+          .where('hash', '=', subjectId)
+          .executeTakeFirst();
+        erasure.indexEntries += Number(links.numDeletedRows);
+      }
+      for (let i = 0; i < owned.length; i += KEY_CHUNK) {
+        const keys = owned.slice(i, i + KEY_CHUNK);
+        const deleteFrom = async (
+          table: 'blind_indexes' | 'index_staging' | 'record_versions' | 'dataset_records',
+        ) => {
+          const result = await trx
+            .deleteFrom(table)
+            .where('dataset', '=', dataset)
+            .where('natural_key', 'in', keys)
+            .executeTakeFirst();
+          return Number(result.numDeletedRows);
+        };
+        // The index has no natural-key column first: this scans the dataset's entries, which an
+        // erasure can afford and every run's merge could not (another index to write at random).
+        erasure.indexEntries += (await deleteFrom('blind_indexes')) + (await deleteFrom('index_staging'));
+        erasure.versions += await deleteFrom('record_versions');
+        erasure.records += await deleteFrom('dataset_records');
+      }
+      const quarantined = await trx
+        .deleteFrom('quarantine')
+        .where('dataset', '=', dataset)
+        .where('subject_id', '=', subjectId)
+        .executeTakeFirst();
+      erasure.quarantined = Number(quarantined.numDeletedRows);
+      return erasure;
+    });
+  }
+}
+
+/** Every dialect's lookUp through Kysely, in chunks (PostgreSQL's; SQLite has a faster one). */
+export async function lookUpWithKysely(
+  executor: Kysely<Database>,
+  dataset: string,
+  naturalKeys: readonly string[],
+): Promise<CurrentVersions> {
+  const current: CurrentVersions = new Map();
+  for (let i = 0; i < naturalKeys.length; i += KEY_CHUNK) {
+    const rows = await executor
+      .selectFrom('dataset_records')
+      .select(['natural_key', 'version', 'content_hash', 'deleted_at'])
+      .where('dataset', '=', dataset)
+      .where('natural_key', 'in', naturalKeys.slice(i, i + KEY_CHUNK))
+      .execute();
+    for (const r of rows)
+      current.set(r.natural_key, {
+        version: Number(r.version),
+        contentHash: r.content_hash,
+        isDeleted: r.deleted_at !== null,
+      });
+  }
+  return current;
+}
+
+function toStoredRecord(row: RecordRow): StoredRecord {
+  return {
+    dataset: row.dataset,
+    naturalKey: row.natural_key,
+    subjectId: row.subject_id,
+    sealingSubject: sealingSubject(row.dataset, row.subject_id),
+    version: Number(row.version),
+    fields: JSON.parse(row.data) as Record<string, unknown>,
+    sealed: row.sealed,
+    contentHash: row.content_hash,
+    runId: row.run_id,
+    collectedAt: row.updated_at,
+    firstCollectedAt: row.created_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+/** Cursors are opaque to callers: the page's last natural key, base64url. */
+function encodeCursor(naturalKey: string): string {
+  return Buffer.from(naturalKey, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (cursor.length === 0 || encodeCursor(key) !== cursor)
+    throw new ValidationError('not a cursor of this listing', { field: 'cursor' });
+  return key;
+}
