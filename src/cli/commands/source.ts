@@ -1,8 +1,6 @@
 // `custos source check|discover|preview NAME`: try a declared source before collecting from it.
 
 import type { Command } from 'commander';
-import { dropReplication, replicationReport } from '../../pipeline/index.js';
-import { previewSource } from '../../sources/preview.js';
 import type { CliEnvironment } from '../environment.js';
 import { EXIT_FAILURE, ExitCode, UsageError } from '../exit-codes.js';
 
@@ -69,6 +67,7 @@ export function registerSourceCommands(program: Command, cli: CliEnvironment): v
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
         throw new UsageError('--limit must be 1–1000');
+      const { previewSource } = await import('../../sources/preview.js');
       await cli.withContext(async (ctx) => {
         const s = ctx.openSource(name);
         try {
@@ -98,6 +97,8 @@ export function registerSourceCommands(program: Command, cli: CliEnvironment): v
     .option('--stream <stream>', 'with --drop: only this stream')
     .action(async (name: string, options: { drop?: boolean; stream?: string }) => {
       if (options.stream !== undefined && !options.drop) throw new UsageError('--stream goes with --drop');
+      // Loaded when the command runs, as every command's modules are (a quick start-up).
+      const { dropReplication, replicationReport } = await import('../../pipeline/index.js');
       await cli.withContext(async (ctx) => {
         if (options.drop) {
           const streams = await dropReplication(ctx, name, 'cli', options.stream);
