@@ -122,6 +122,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     env,
     allowPrivateNetworks: workspace.config.egress.allowPrivateNetworks,
     userAgent: honestUserAgent(workspace.config.organisation.name, workspace.config.organisation.contact),
+    warn: (message, details) => logger.warn(details, message),
   };
   const ctx: AppContext = {
     workspace,

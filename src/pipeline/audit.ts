@@ -30,6 +30,7 @@ export function batchEntry(
       updated: outcome.updated,
       unchanged: outcome.unchanged,
       quarantined,
+      ...(batch.deleted?.length ? { deleted: outcome.deleted } : {}),
       ...(batch.position ? { position: batch.position } : {}),
     },
   };

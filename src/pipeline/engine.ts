@@ -6,7 +6,8 @@
 //   classify.ts      → plans of fields seen for the first time; a new C2/C3 field blocks the dataset
 //   admit.ts         → vendor assessment (per run), lawful basis and consent (per record)
 //   protect.ts       → seals, blind indexes, content hash (on the protect thread: protect-thread.ts)
-//   store.ts         → upsert by natural key with history, quarantine — in ONE transaction with
+//   store.ts         → upsert by natural key with history, quarantine, records deleted at source
+//                      marked (history kept) — in ONE transaction with
 //   checkpoint.ts    →   the source state and the run's counts, and
 //   audit.ts         →   one audit entry per batch
 //
@@ -108,7 +109,7 @@ export async function executeRun(
       ...(options.signal ? { signal: options.signal } : {}),
     })) {
       const checkpoint = checkpointOf(batch);
-      const validated = validateBatch(validator, batch.records);
+      const validated = validateBatch(validator, batch.records, batch.deleted);
       for (const field of validated.dropped) dropped.add(field);
       const blocked = await plans.classifyNew(validated.valid);
       if (blocked.length > 0) {
@@ -121,7 +122,13 @@ export async function executeRun(
       }
       const admitted = await admitBatch(db, keys, dataset, validated, plans.hasSensitive());
       const protecting = await protect.protect(admitted, plans);
-      await overlap.handOver({ ...protecting, batch, checkpoint, dropped: [...dropped] });
+      await overlap.handOver({
+        ...protecting,
+        batch,
+        checkpoint,
+        dropped: [...dropped],
+        deletions: validated.deletions,
+      });
     }
     await overlap.flush();
   } catch (error) {

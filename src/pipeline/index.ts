@@ -20,6 +20,7 @@ export {
   type QuarantineQuery,
   type QuarantineStatus,
 } from './quarantine.js';
+export { dropReplication, replicationReport, type StreamReplication } from './replication.js';
 export {
   type Checkpoint,
   HEARTBEAT_MS,

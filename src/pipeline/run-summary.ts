@@ -9,6 +9,8 @@ export interface RunProgress {
   updated: number;
   unchanged: number;
   quarantined: number;
+  /** Records marked deleted at source (change data capture). */
+  deleted: number;
   elapsedMs: number;
 }
 
@@ -35,6 +37,7 @@ export function startSummary(runId: string, dataset: string): RunSummary {
     updated: 0,
     unchanged: 0,
     quarantined: 0,
+    deleted: 0,
     elapsedMs: 0,
     quarantineReasons: {},
     droppedFields: [],
@@ -49,6 +52,7 @@ export function runCounts(summary: RunSummary) {
     updated_count: summary.updated,
     unchanged_count: summary.unchanged,
     quarantined_count: summary.quarantined,
+    deleted_count: summary.deleted,
     quarantine_reasons: JSON.stringify(summary.quarantineReasons),
     dropped_fields: JSON.stringify(summary.droppedFields),
   };

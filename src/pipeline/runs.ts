@@ -31,6 +31,7 @@ export interface RunRow {
   updated: number;
   unchanged: number;
   quarantined: number;
+  deleted: number;
   quarantineReasons: Record<string, number>;
   droppedFields: string[];
   error: string | null;
@@ -297,6 +298,7 @@ export class RunService {
       updated: Number(r.updated_count),
       unchanged: Number(r.unchanged_count),
       quarantined: Number(r.quarantined_count),
+      deleted: Number(r.deleted_count),
       quarantineReasons: JSON.parse(r.quarantine_reasons) as Record<string, number>,
       droppedFields: JSON.parse(r.dropped_fields) as string[],
       error: r.error,

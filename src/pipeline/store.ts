@@ -17,6 +17,8 @@ export interface BatchToStore extends ProtectingBatch {
   checkpoint: string | null;
   /** Fields dropped by minimisation so far in the run, as of this batch. */
   dropped: string[];
+  /** Natural keys of records deleted at source (change data capture). */
+  deletions: string[];
 }
 
 export interface StoreTarget {
@@ -53,6 +55,7 @@ export async function storeBatch(
         };
       }),
       quarantine: held.map((h) => ({ ...h, position })),
+      deletions: next.deletions,
       checkpoint: next.checkpoint,
     },
     {
@@ -60,6 +63,7 @@ export async function storeBatch(
         summary.stored += outcome.stored;
         summary.updated += outcome.updated;
         summary.unchanged += outcome.unchanged;
+        summary.deleted += outcome.deleted;
         summary.quarantined += held.length;
         for (const h of held)
           summary.quarantineReasons[h.reason] = (summary.quarantineReasons[h.reason] ?? 0) + 1;

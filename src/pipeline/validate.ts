@@ -32,6 +32,8 @@ export interface ValidatedBatch {
   held: HeldRecord[];
   /** Source fields dropped from this batch's valid records (undeclared or unneeded). */
   dropped: Set<string>;
+  /** Natural keys of records deleted at source (change data capture), marked after the upserts. */
+  deletions: string[];
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -106,6 +108,23 @@ export class DatasetValidator {
     this.sourceNames = new Set(Object.entries(dataset.fields).map(([name, f]) => f.from ?? name));
   }
 
+  /**
+   * The natural key of a row as read from the source, or undefined when it lacks one: a deletion
+   * (change data capture) may carry little more than its key columns. Computed as `validate` does.
+   */
+  naturalKeyOf(raw: Record<string, unknown>): string | undefined {
+    const parts: string[] = [];
+    for (const key of this.dataset.naturalKey) {
+      const field = this.dataset.fields[key];
+      const value = field === undefined ? undefined : raw[field.from ?? key];
+      if (field === undefined || value === undefined || value === null || value === '') return undefined;
+      const coerced = coerce(field.type, value);
+      if (!coerced.ok) return undefined;
+      parts.push(String(coerced.value));
+    }
+    return parts.length === 1 ? parts[0]! : JSON.stringify(parts);
+  }
+
   validate(raw: Record<string, unknown>): ValidationOutcome {
     const record: Mapped = {};
     for (const [name, field, format] of this.fields) {
@@ -146,8 +165,21 @@ export class DatasetValidator {
 export function validateBatch(
   validator: DatasetValidator,
   records: ReadonlyArray<Record<string, unknown>>,
+  deleted: ReadonlyArray<Record<string, unknown>> = [],
 ): ValidatedBatch {
-  const batch: ValidatedBatch = { valid: new Map(), held: [], dropped: new Set() };
+  const batch: ValidatedBatch = { valid: new Map(), held: [], dropped: new Set(), deletions: [] };
+  // Deleted at source: only the natural key is needed (the row may carry little more).
+  for (const raw of deleted) {
+    const key = validator.naturalKeyOf(raw);
+    if (key === undefined)
+      batch.held.push({
+        reason: 'invalid',
+        detail: 'deleted at source without its natural key',
+        raw,
+        subject: undefined,
+      });
+    else batch.deletions.push(key);
+  }
   for (const raw of records) {
     const outcome = validator.validate(raw);
     if (!outcome.ok) {

@@ -18,6 +18,11 @@ export interface SourceBatch {
   position?: string;
   /** How far the read has come, when the source knows its size (files: bytes read of the file). */
   progress?: { done: number; total: number };
+  /**
+   * Records deleted at source (change data capture): each its last known row, or at least the
+   * columns its natural key is made of. Applied after `records`; no record is in both.
+   */
+  deleted?: SourceRecord[];
 }
 
 export interface StreamField {
@@ -48,12 +53,32 @@ export interface ReadOptions {
   batchSize?: number;
 }
 
+/** A replication slot (PostgreSQL) or binlog position (MySQL/MariaDB) a CDC stream holds. */
+export interface ReplicationReport {
+  source: string;
+  stream: string;
+  kind: 'slot' | 'binlog';
+  /** Slot name, or `<file>:<position>` of the last checkpoint for a binlog reader. */
+  name: string;
+  exists: boolean;
+  isActive: boolean;
+  /** Log the partner's server keeps for us (bytes), when known. */
+  retainedBytes: number | null;
+  /** More retained than the source's `cdc.lagWarnBytes`. */
+  isLagging: boolean;
+  detail: string;
+}
+
 export interface Source {
   readonly name: string;
   readonly type: SourceDeclaration['type'];
   check(): Promise<CheckResult>;
   discover(): Promise<StreamDescription[]>;
   read(stream: string, state: SourceState, options?: ReadOptions): AsyncIterable<SourceBatch>;
+  /** CDC sources: what each stream holds on the partner's server (states by stream name). */
+  replication?(states: Record<string, SourceState>): Promise<ReplicationReport[]>;
+  /** CDC sources: drop the slots/publications Custos created (one stream, or all); the streams dropped. */
+  dropReplication?(stream?: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -66,6 +91,8 @@ export interface ConnectorContext {
   allowPrivateNetworks: boolean;
   /** Honest identity for HTTP sources: organisation and contact (custos.yaml `organisation`). */
   userAgent?: string;
+  /** Operational warnings a connector raises (a lagging replication slot); details hold no data. */
+  warn?(message: string, details: Record<string, unknown>): void;
 }
 
 export interface Connector<Settings = unknown> {

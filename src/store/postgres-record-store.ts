@@ -25,8 +25,8 @@ export class PostgresRecordStore extends SqlRecordStore {
   ): Promise<void> {
     for (const r of updates) {
       // The version being replaced joins the history; the record keeps only its current one.
-      await sql`INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at)
-        SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at
+      await sql`INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at, deleted_at)
+        SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at, deleted_at
         FROM dataset_records WHERE dataset = ${r.dataset} AND natural_key = ${r.natural_key}
         ON CONFLICT DO NOTHING`.execute(trx);
       await trx
@@ -39,6 +39,7 @@ export class PostgresRecordStore extends SqlRecordStore {
           run_id: r.run_id,
           updated_at: r.updated_at,
           subject_id: r.subject_id,
+          deleted_at: null,
         })
         .where('dataset', '=', r.dataset)
         .where('natural_key', '=', r.natural_key)

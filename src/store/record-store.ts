@@ -56,6 +56,11 @@ export interface RecordBatch {
   at: string;
   records: readonly RecordWrite[];
   quarantine: readonly QuarantineWrite[];
+  /**
+   * Natural keys of records deleted at source (change data capture): marked `deleted_at` after the
+   * batch's writes, never removed — their history stays, retention decides when they go.
+   */
+  deletions?: readonly string[];
   /** The source state to resume after this batch, serialised; null to start over. */
   checkpoint: string | null;
 }
@@ -68,6 +73,8 @@ export interface BatchOutcome {
   updated: number;
   /** Records whose content hash was unchanged: not rewritten. */
   unchanged: number;
+  /** Records marked deleted at source by this batch. */
+  deleted: number;
 }
 
 export interface WriteBatchOptions {
@@ -100,6 +107,8 @@ export interface StoredRecord extends RecordVersion {
   sealingSubject: string;
   /** When the record's first version was stored. */
   firstCollectedAt: string;
+  /** When the record was deleted at source (change data capture); null while it exists there. */
+  deletedAt: string | null;
 }
 
 export interface ReadPageOptions {
@@ -128,7 +137,7 @@ export interface RecordStore {
   currentVersions(
     dataset: string,
     naturalKeys: readonly string[],
-  ): Promise<Map<string, { version: number; contentHash: string }>>;
+  ): Promise<Map<string, { version: number; contentHash: string; isDeleted: boolean }>>;
 
   /**
    * Stores a batch in one transaction: new records inserted, changed ones given a new version

@@ -106,6 +106,8 @@ export interface RunsTable {
   updated_count: Generated<number>;
   unchanged_count: Generated<number>;
   quarantined_count: Generated<number>;
+  /** Records marked deleted at source (change data capture). */
+  deleted_count: Generated<number>;
   /** JSON object: reason → count. */
   quarantine_reasons: Generated<string>;
   /** JSON array of field names dropped by minimisation. */
@@ -140,6 +142,8 @@ export interface DatasetRecordsTable {
   run_id: string;
   created_at: string;
   updated_at: string;
+  /** When the record was deleted at source (CDC); null while it exists there. History is kept. */
+  deleted_at: string | null;
 }
 
 /** The versions a record had before its current one (which is only in dataset_records). */
@@ -152,6 +156,8 @@ export interface RecordVersionsTable {
   content_hash: string;
   run_id: string;
   created_at: string;
+  /** Set when this version was the one deleted at source. */
+  deleted_at: string | null;
 }
 
 /**

@@ -26,7 +26,7 @@ export const INSERT_CHUNK = 300;
 const PAGE_DEFAULT = 100;
 const PAGE_MAX = 1_000;
 
-export type CurrentVersions = Map<string, { version: number; contentHash: string }>;
+export type CurrentVersions = Map<string, { version: number; contentHash: string; isDeleted: boolean }>;
 
 /** The rows a batch writes, as planned against the current versions. */
 export interface RowWrites {
@@ -49,6 +49,7 @@ type RecordRow = Pick<
   | 'run_id'
   | 'created_at'
   | 'updated_at'
+  | 'deleted_at'
 >;
 
 export abstract class SqlRecordStore implements RecordStore {
@@ -80,7 +81,8 @@ export abstract class SqlRecordStore implements RecordStore {
       let unchanged = 0;
       for (const r of batch.records) {
         const old = current.get(r.naturalKey);
-        if (old && old.contentHash === r.contentHash) {
+        // A record deleted at source and back with the same content is a new version all the same.
+        if (old && old.contentHash === r.contentHash && !old.isDeleted) {
           unchanged += 1;
           continue;
         }
@@ -95,6 +97,7 @@ export abstract class SqlRecordStore implements RecordStore {
           run_id: runId,
           created_at: at,
           updated_at: at,
+          deleted_at: null,
         });
         // Appended now, merged into blind_indexes (sorted) when the run ends: see 0005_record_storage.
         if (r.subjectId !== null)
@@ -108,6 +111,19 @@ export abstract class SqlRecordStore implements RecordStore {
           rows.staged.push({ dataset, field: ix.field, hash: ix.hash, natural_key: r.naturalKey });
       }
       await this.writeRows(trx, rows);
+      // Deleted at source: marked after this batch's writes, never removed (retention decides).
+      let deleted = 0;
+      const deletions = batch.deletions ?? [];
+      for (let i = 0; i < deletions.length; i += KEY_CHUNK) {
+        const result = await trx
+          .updateTable('dataset_records')
+          .set({ deleted_at: at })
+          .where('dataset', '=', dataset)
+          .where('natural_key', 'in', deletions.slice(i, i + KEY_CHUNK))
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst();
+        deleted += Number(result.numUpdatedRows);
+      }
       await this.writeQuarantine(trx, batch);
       await trx
         .insertInto('source_state')
@@ -116,7 +132,7 @@ export abstract class SqlRecordStore implements RecordStore {
           oc.column('dataset').doUpdateSet({ state: batch.checkpoint, run_id: runId, updated_at: at }),
         )
         .execute();
-      const outcome = { stored: rows.inserts.length, updated: rows.updates.length, unchanged };
+      const outcome = { stored: rows.inserts.length, updated: rows.updates.length, unchanged, deleted };
       await options.inTransaction?.(trx, outcome);
       return outcome;
     });
@@ -310,12 +326,16 @@ export async function lookUpWithKysely(
   for (let i = 0; i < naturalKeys.length; i += KEY_CHUNK) {
     const rows = await executor
       .selectFrom('dataset_records')
-      .select(['natural_key', 'version', 'content_hash'])
+      .select(['natural_key', 'version', 'content_hash', 'deleted_at'])
       .where('dataset', '=', dataset)
       .where('natural_key', 'in', naturalKeys.slice(i, i + KEY_CHUNK))
       .execute();
     for (const r of rows)
-      current.set(r.natural_key, { version: Number(r.version), contentHash: r.content_hash });
+      current.set(r.natural_key, {
+        version: Number(r.version),
+        contentHash: r.content_hash,
+        isDeleted: r.deleted_at !== null,
+      });
   }
   return current;
 }
@@ -333,6 +353,7 @@ function toStoredRecord(row: RecordRow): StoredRecord {
     runId: row.run_id,
     collectedAt: row.updated_at,
     firstCollectedAt: row.created_at,
+    deletedAt: row.deleted_at,
   };
 }
 

@@ -11,18 +11,19 @@ type Statements = ReturnType<typeof prepare>;
 
 function prepare(db: SqliteDatabase.Database) {
   return {
-    current: db.prepare<[string, string], { version: number; content_hash: string }>(
-      'SELECT version, content_hash FROM dataset_records WHERE dataset = ? AND natural_key = ?',
-    ),
+    current: db.prepare<
+      [string, string],
+      { version: number; content_hash: string; deleted_at: string | null }
+    >('SELECT version, content_hash, deleted_at FROM dataset_records WHERE dataset = ? AND natural_key = ?'),
     insertRecord: db.prepare(
       'INSERT INTO dataset_records (dataset, natural_key, subject_id, version, data, sealed, content_hash, run_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     // The version being replaced joins the history; the record keeps only its current one.
     archiveVersion: db.prepare(
-      'INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at) SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at FROM dataset_records WHERE dataset = ? AND natural_key = ? ON CONFLICT DO NOTHING',
+      'INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at, deleted_at) SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at, deleted_at FROM dataset_records WHERE dataset = ? AND natural_key = ? ON CONFLICT DO NOTHING',
     ),
     updateRecord: db.prepare(
-      'UPDATE dataset_records SET version = ?, data = ?, sealed = ?, content_hash = ?, run_id = ?, updated_at = ?, subject_id = ? WHERE dataset = ? AND natural_key = ?',
+      'UPDATE dataset_records SET version = ?, data = ?, sealed = ?, content_hash = ?, run_id = ?, updated_at = ?, subject_id = ?, deleted_at = NULL WHERE dataset = ? AND natural_key = ?',
     ),
     stageIndex: db.prepare(
       'INSERT INTO index_staging (dataset, field, hash, natural_key) VALUES (?, ?, ?, ?)',
@@ -55,7 +56,12 @@ export class SqliteRecordStore extends SqlRecordStore {
     const found: CurrentVersions = new Map();
     for (const key of naturalKeys) {
       const row = current.get(dataset, key);
-      if (row) found.set(key, { version: Number(row.version), contentHash: row.content_hash });
+      if (row)
+        found.set(key, {
+          version: Number(row.version),
+          contentHash: row.content_hash,
+          isDeleted: row.deleted_at !== null,
+        });
     }
     return found;
   }

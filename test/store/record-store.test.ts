@@ -51,6 +51,39 @@ async function count(store: Store, table: 'dataset_records' | 'record_versions' 
 }
 
 describe.each(TEST_DIALECTS)('record store on %s', (dialect) => {
+  it('marks records deleted at source after the batch’s writes, and a record back is a new version', async () => {
+    const store = await open(dialect);
+    await store.records.writeBatch(batch([record('a', '1'), record('b', '1')]));
+    const gone = await store.records.writeBatch(
+      batch([record('c', '1')], { deletions: ['a', 'c', 'missing'], at: '2026-03-02T00:00:00.000Z' }),
+    );
+    // Deleted after the upserts: a row inserted and deleted within the batch ends deleted too.
+    expect(gone).toEqual({ stored: 1, updated: 0, unchanged: 0, deleted: 2 });
+    const [a] = await store.records.readRecords('people', ['a']);
+    expect(a).toMatchObject({ version: 1, deletedAt: '2026-03-02T00:00:00.000Z', fields: { content: '1' } });
+    expect(Object.fromEntries(await store.records.currentVersions('people', ['a', 'b']))).toEqual({
+      a: { version: 1, contentHash: 'h:a:1', isDeleted: true },
+      b: { version: 1, contentHash: 'h:b:1', isDeleted: false },
+    });
+    // Deleting again changes nothing; the same content back is a new version, no longer deleted.
+    expect((await store.records.writeBatch(batch([], { deletions: ['a'] }))).deleted).toBe(0);
+    const back = await store.records.writeBatch(
+      batch([record('a', '1')], { at: '2026-03-03T00:00:00.000Z' }),
+    );
+    expect(back).toEqual({ stored: 0, updated: 1, unchanged: 0, deleted: 0 });
+    expect((await store.records.readRecords('people', ['a']))[0]).toMatchObject({
+      version: 2,
+      deletedAt: null,
+    });
+    expect((await store.records.history('people', 'a')).map((v) => v.version)).toEqual([1, 2]);
+    const archived = await store.db
+      .selectFrom('record_versions')
+      .select('deleted_at')
+      .where('natural_key', '=', 'a')
+      .executeTakeFirstOrThrow();
+    expect(archived.deleted_at).toBe('2026-03-02T00:00:00.000Z');
+  });
+
   it('inserts new records, versions changed ones, skips unchanged ones, and keeps the history', async () => {
     const store = await open(dialect);
     const records: RecordStore = store.records;
@@ -58,6 +91,7 @@ describe.each(TEST_DIALECTS)('record store on %s', (dialect) => {
       stored: 2,
       updated: 0,
       unchanged: 0,
+      deleted: 0,
     });
     const second = await records.writeBatch(
       batch([record('a', '2'), record('b', '1'), record('c', '1')], {
@@ -65,12 +99,12 @@ describe.each(TEST_DIALECTS)('record store on %s', (dialect) => {
         at: '2026-03-02T00:00:00.000Z',
       }),
     );
-    expect(second).toEqual({ stored: 1, updated: 1, unchanged: 1 });
+    expect(second).toEqual({ stored: 1, updated: 1, unchanged: 1, deleted: 0 });
     const current = await records.currentVersions('people', ['a', 'b', 'c', 'missing']);
     expect(Object.fromEntries(current)).toEqual({
-      a: { version: 2, contentHash: 'h:a:2' },
-      b: { version: 1, contentHash: 'h:b:1' },
-      c: { version: 1, contentHash: 'h:c:1' },
+      a: { version: 2, contentHash: 'h:a:2', isDeleted: false },
+      b: { version: 1, contentHash: 'h:b:1', isDeleted: false },
+      c: { version: 1, contentHash: 'h:c:1', isDeleted: false },
     });
     expect(await records.history('people', 'a')).toEqual([
       {
@@ -130,7 +164,7 @@ describe.each(TEST_DIALECTS)('record store on %s', (dialect) => {
         },
       },
     );
-    expect(seen).toEqual({ stored: 1, updated: 0, unchanged: 0 });
+    expect(seen).toEqual({ stored: 1, updated: 0, unchanged: 0, deleted: 0 });
     expect(await store.records.checkpoint('people')).toBe('{"offset":10}');
     expect(await store.db.selectFrom('settings').select('key').execute()).toEqual([{ key: 'k' }]);
     // A record held back twice in a batch is one row; held back again later, its row re-opens.
@@ -194,6 +228,7 @@ describe.each(TEST_DIALECTS)('record store on %s', (dialect) => {
       runId: 'run-2',
       collectedAt: '2026-03-05T00:00:00.000Z',
       firstCollectedAt: '2026-03-01T00:00:00.000Z',
+      deletedAt: null,
     });
     // A page that ends exactly at the last record says there is no next one.
     expect((await store.records.readCurrent('people', { limit: 25 })).next).toBeNull();

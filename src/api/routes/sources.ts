@@ -1,9 +1,11 @@
-// Sources over the API: list, check, discover and a masked preview (data engineers and admins).
+// Sources over the API: list, check, discover, a masked preview, and the replication slots of CDC
+// sources (data engineers and admins).
 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../../domain/index.js';
+import { dropReplication, replicationReport } from '../../pipeline/index.js';
 import { previewSource } from '../../sources/preview.js';
 import { principalOf } from '../access.js';
 
@@ -91,6 +93,36 @@ export function sourceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           await source.close();
         }
       },
+    );
+
+    app.get(
+      '/api/v1/sources/:name/replication',
+      { config: { access: { roles: ENGINEERS } }, schema: { tags: ['sources'], params } },
+      async (request) => ({
+        source: request.params.name,
+        slots: await replicationReport(ctx, request.params.name),
+      }),
+    );
+
+    app.delete(
+      '/api/v1/sources/:name/replication',
+      {
+        config: { access: { roles: ENGINEERS } },
+        schema: {
+          tags: ['sources'],
+          params,
+          querystring: z.object({ stream: z.string().min(1).optional() }),
+        },
+      },
+      async (request) => ({
+        source: request.params.name,
+        dropped: await dropReplication(
+          ctx,
+          request.params.name,
+          actorOf(principalOf(request)),
+          request.query.stream,
+        ),
+      }),
     );
 
     app.get(

@@ -297,6 +297,7 @@ function printSummary(cli: CliEnvironment, s: RunSummary): void {
               .join(', ')})`
           : ''
       }`,
+      ...(s.deleted > 0 ? [cli.t('cli.collect.deleted', { count: s.deleted })] : []),
       ...(s.droppedFields.length
         ? [cli.t('cli.collect.dropped', { fields: s.droppedFields.join(', ') })]
         : []),

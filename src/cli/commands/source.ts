@@ -5,7 +5,9 @@ import type { CliEnvironment } from '../environment.js';
 import { EXIT_FAILURE, ExitCode, UsageError } from '../exit-codes.js';
 
 export function registerSourceCommands(program: Command, cli: CliEnvironment): void {
-  const source = program.command('source').description('declared sources: check, discover, preview');
+  const source = program
+    .command('source')
+    .description('declared sources: check, discover, preview, replication slots');
 
   source
     .command('check')
@@ -84,6 +86,56 @@ export function registerSourceCommands(program: Command, cli: CliEnvironment): v
         } finally {
           await s.close();
         }
+      });
+    });
+
+  source
+    .command('slots')
+    .description('replication slots / binlog positions a CDC source holds on the partner server')
+    .argument('<name>')
+    .option('--drop', 'drop the slots (and publications) Custos created; the datasets start over')
+    .option('--stream <stream>', 'with --drop: only this stream')
+    .action(async (name: string, options: { drop?: boolean; stream?: string }) => {
+      if (options.stream !== undefined && !options.drop) throw new UsageError('--stream goes with --drop');
+      // Loaded when the command runs, as every command's modules are (a quick start-up).
+      const { dropReplication, replicationReport } = await import('../../pipeline/index.js');
+      await cli.withContext(async (ctx) => {
+        if (options.drop) {
+          const streams = await dropReplication(ctx, name, 'cli', options.stream);
+          cli.print(
+            cli.t('cli.source.slots_dropped', {
+              name,
+              count: streams.length,
+              streams: streams.join(', ') || '-',
+            }),
+            { source: name, dropped: streams },
+          );
+          return;
+        }
+        const reports = await replicationReport(ctx, name);
+        cli.print(
+          reports.map((r) =>
+            cli.t('cli.source.slot', {
+              stream: r.stream,
+              kind: r.kind,
+              slot: r.name,
+              state: cli.t(
+                !r.exists
+                  ? 'cli.source.slot_missing'
+                  : r.isActive
+                    ? 'cli.source.slot_active'
+                    : 'cli.source.slot_idle',
+              ),
+              retained: r.retainedBytes === null ? '-' : `${r.retainedBytes} B`,
+              lagging: r.isLagging ? cli.t('cli.source.slot_lagging') : '',
+              detail: r.detail,
+              datasets: r.datasets.join(', ') || '-',
+            }),
+          ),
+          { source: name, slots: reports },
+        );
+        // A lagging slot is a failure to act on (monitoring can run this command).
+        if (reports.some((r) => r.isLagging)) throw new ExitCode(EXIT_FAILURE);
       });
     });
 }

@@ -64,6 +64,14 @@ export const en = {
     'Demo: simulated partner API at {url}, public notice site at {site}, partner bank database in data/partner-bank.db',
   'cli.source.check_ok': 'Source {name}: OK — {message} (as {identity})',
   'cli.source.check_failed': 'Source {name}: FAILED — {message}',
+  'cli.source.slot':
+    '{stream} → {kind} {slot}: {state}, partner keeps {retained} of log for it{lagging} ({detail}; datasets: {datasets})',
+  'cli.source.slot_missing': 'absent',
+  'cli.source.slot_active': 'being read',
+  'cli.source.slot_idle': 'idle',
+  'cli.source.slot_lagging': ' — LAGGING, above cdc.lagWarnBytes',
+  'cli.source.slots_dropped':
+    'Source {name}: dropped {count} replication slot(s) ({streams}); the datasets reading them start over with a snapshot',
   'cli.source.preview':
     '{count} records from {name}/{stream} (values that look personal are masked; --show-values to see them):',
   'cli.serve.run_finished':
@@ -71,6 +79,7 @@ export const en = {
   'cli.collect.counts':
     'read {read}, stored {stored}, updated {updated}, unchanged {unchanged}, quarantined {quarantined}',
   'cli.collect.finished': '{dataset}: {status} in {seconds} s',
+  'cli.collect.deleted': '{count} record(s) marked deleted at source (history kept)',
   'cli.collect.dropped': 'dropped fields (not declared, or not needed by the purposes): {fields}',
   'cli.collect.worker_done': 'worker {id} executed {count} run(s)',
   'cli.collect.sensitive': 'sensitive',

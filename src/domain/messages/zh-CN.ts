@@ -63,11 +63,20 @@ export const zhCN: Record<MessageKey, string> = {
     '演示：模拟合作方 API 位于 {url}，公开公告网站位于 {site}，合作银行数据库位于 data/partner-bank.db',
   'cli.source.check_ok': '数据源 {name}：正常 — {message}（身份：{identity}）',
   'cli.source.check_failed': '数据源 {name}：失败 — {message}',
+  'cli.source.slot':
+    '{stream} → {kind} {slot}：{state}，对方服务器为其保留 {retained} 日志{lagging}（{detail}；数据集：{datasets}）',
+  'cli.source.slot_missing': '不存在',
+  'cli.source.slot_active': '正在读取',
+  'cli.source.slot_idle': '空闲',
+  'cli.source.slot_lagging': ' — 滞后，超过 cdc.lagWarnBytes',
+  'cli.source.slots_dropped':
+    '数据源 {name}：已删除 {count} 个复制槽（{streams}）；读取它们的数据集将从快照重新开始',
   'cli.source.preview':
     '来自 {name}/{stream} 的 {count} 条记录（疑似个人信息的值已脱敏；使用 --show-values 查看原值）：',
   'cli.serve.run_finished': '采集 {dataset}：{status} — 入库 {stored} 条，隔离 {quarantined} 条 {detail}',
   'cli.collect.counts': '读取 {read}，入库 {stored}，更新 {updated}，未变 {unchanged}，隔离 {quarantined}',
   'cli.collect.finished': '{dataset}：{status}，用时 {seconds} 秒',
+  'cli.collect.deleted': '{count} 条记录标记为源端已删除（保留历史）',
   'cli.collect.dropped': '已丢弃字段（未声明，或用途不需要）：{fields}',
   'cli.collect.worker_done': '工作进程 {id} 执行了 {count} 次采集',
   'cli.collect.sensitive': '敏感',

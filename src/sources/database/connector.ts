@@ -26,6 +26,8 @@ import type {
   SourceState,
   StreamDescription,
 } from '../types.js';
+import { CdcSource } from './cdc/cdc-source.js';
+import { cdcSettings } from './cdc/settings.js';
 import { cursorKind, typedParameter } from './cursor-parameter.js';
 import { lookbackBound, lookbackSetting } from './lookback.js';
 import { postgresTemporalTypes } from './temporal-text.js';
@@ -35,6 +37,9 @@ const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a 
 export const databaseSettings = z
   .object({
     dialect: z.enum(['postgres', 'mysql', 'sqlite']),
+    /** extract: keyset-paginated reads; cdc: snapshot, then the replication log (docs/sources.md). */
+    mode: z.enum(['extract', 'cdc']).default('extract'),
+    cdc: cdcSettings.optional(),
     /** postgres/mysql: a secret reference holding the connection URL (env:PARTNER_DB_URL). */
     url: secretRef.optional(),
     /** sqlite: the database file, relative to the workspace. */
@@ -71,6 +76,8 @@ export const databaseSettings = z
       ctx.addIssue({ code: 'custom', path: ['file'], message: 'sqlite needs file' });
     if (s.dialect !== 'sqlite' && !s.url)
       ctx.addIssue({ code: 'custom', path: ['url'], message: `${s.dialect} needs url` });
+    if (s.mode === 'cdc' && s.dialect === 'sqlite')
+      ctx.addIssue({ code: 'custom', path: ['mode'], message: 'cdc needs postgres or mysql' });
   });
 export type DatabaseSettings = z.infer<typeof databaseSettings>;
 
@@ -99,7 +106,10 @@ interface DbState {
 export const databaseConnector: Connector<DatabaseSettings> = {
   type: 'database',
   spec: databaseSettings as unknown as z.ZodType<DatabaseSettings>,
-  open: (declaration, settings, context) => new DatabaseSource(declaration, settings, context),
+  open: (declaration, settings, context) =>
+    settings.mode === 'cdc'
+      ? new CdcSource(new DatabaseSource(declaration, settings, context), declaration, settings, context)
+      : new DatabaseSource(declaration, settings, context),
 };
 
 class DatabaseSource implements Source {
@@ -335,7 +345,7 @@ class DatabaseSource implements Source {
 }
 
 /** Dates as ISO strings, big numbers as strings, bytes as base64: plain JSON. */
-function plain(row: Row): SourceRecord {
+export function plain(row: Row): SourceRecord {
   const out: SourceRecord = {};
   for (const [k, v] of Object.entries(row)) {
     out[k] =

@@ -8,6 +8,7 @@ import * as keys from './0003_keys.js';
 import * as pipeline from './0004_pipeline.js';
 import * as recordStorage from './0005_record_storage.js';
 import * as access from './0007_access.js';
+import * as recordDeletion from './0008_record_deletion.js';
 import * as runTakeover from './0009_run_takeover.js';
 
 export const migrations: Record<string, Migration> = {
@@ -17,5 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0004_pipeline': pipeline,
   '0005_record_storage': recordStorage,
   '0007_access': access,
+  '0008_record_deletion': recordDeletion,
   '0009_run_takeover': runTakeover,
 };

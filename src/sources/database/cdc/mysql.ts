@@ -1,0 +1,396 @@
+// MySQL/MariaDB change data capture: the row-based binlog, read as a replica through
+// @vlasky/zongji. The table is read in a consistent snapshot whose binlog position the server
+// names (MariaDB: binlog_snapshot_file/position, no lock; MySQL: a brief global read lock), and the
+// binlog is read from that position on. A checkpoint is the position after a commit, so a resumed
+// read starts at a transaction boundary: nothing is missed or read twice.
+
+import { randomInt } from 'node:crypto';
+import ZongJi, { type AnyBinlogEvent } from '@vlasky/zongji';
+import mysql from 'mysql2/promise';
+import { SourceError } from '../../../domain/index.js';
+import type { ReadOptions, ReplicationReport, SourceBatch, SourceRecord, SourceState } from '../../types.js';
+import { plain } from '../connector.js';
+import type { Capture, CaptureTarget } from './capture.js';
+import { ChangeBatch, rowKey } from './change-batch.js';
+import { ChangeQueue } from './change-queue.js';
+
+/** A binlog coordinate: file and byte offset. */
+export interface BinlogPosition {
+  file: string;
+  position: number;
+}
+
+interface MysqlCdcState extends BinlogPosition {
+  phase: 'snapshot' | 'stream';
+  key?: unknown[];
+}
+
+// The same value shapes as the snapshot's reads and the extracting connector's (dates as the
+// server writes them, big numbers as strings), so a row read either way hashes the same.
+const VALUE_OPTIONS = { dateStrings: true, supportBigNumbers: true, bigNumberStrings: true } as const;
+
+/** Orders binlog positions: by file sequence number, then offset. */
+export function comparePositions(a: BinlogPosition, b: BinlogPosition): number {
+  const seq = (file: string) => Number(/\.(\d+)$/.exec(file)?.[1] ?? 0);
+  return seq(a.file) - seq(b.file) || a.position - b.position;
+}
+
+function parseState(raw: SourceState): MysqlCdcState | null {
+  if (raw === null) return null;
+  const { phase, file, position, key } = raw as Partial<MysqlCdcState>;
+  if (
+    (phase !== 'snapshot' && phase !== 'stream') ||
+    typeof file !== 'string' ||
+    typeof position !== 'number'
+  )
+    return null;
+  return { phase, file, position, ...(Array.isArray(key) ? { key } : {}) };
+}
+
+export class MysqlCapture implements Capture {
+  constructor(private readonly target: CaptureTarget) {}
+
+  private get database(): string {
+    return decodeURIComponent(this.target.url.pathname.slice(1));
+  }
+
+  private fail(what: string, error: unknown): SourceError {
+    return new SourceError(
+      `source ${this.target.source}: ${what}: ${(error as Error).message}`,
+      { source: this.target.source, stream: this.target.stream },
+      { cause: error },
+    );
+  }
+
+  private async connect(): Promise<mysql.Connection> {
+    try {
+      return await mysql.createConnection({ uri: this.target.url.toString(), ...VALUE_OPTIONS });
+    } catch (error) {
+      throw this.fail('cannot connect to MySQL/MariaDB', error);
+    }
+  }
+
+  async *read(rawState: SourceState, options: ReadOptions): AsyncIterable<SourceBatch> {
+    let state = parseState(rawState);
+    const control = await this.connect();
+    try {
+      if (state === null || state.phase === 'snapshot') state = yield* this.snapshot(state);
+      await this.requireRetained(control, state);
+      yield* this.stream(control, state, options);
+    } finally {
+      await control.end().catch(() => undefined); // closing a broken connection: nothing left to do
+    }
+  }
+
+  /** The server's current binlog position (MySQL 8.4 renamed the statement). */
+  private async currentPosition(connection: mysql.Connection): Promise<BinlogPosition> {
+    let rows: Array<Record<string, unknown>>;
+    try {
+      [rows] = (await connection.query('SHOW MASTER STATUS')) as unknown as [Array<Record<string, unknown>>];
+    } catch {
+      // MySQL 8.4+ knows only the new name; any other failure shows in its error.
+      [rows] = (await connection.query('SHOW BINARY LOG STATUS')) as unknown as [
+        Array<Record<string, unknown>>,
+      ];
+    }
+    const row = rows[0];
+    if (!row)
+      throw new SourceError(
+        `source ${this.target.source}: the partner's server does not write a binlog (log_bin is off)`,
+        { source: this.target.source },
+      );
+    return { file: String(row.File), position: Number(row.Position) };
+  }
+
+  private async *snapshot(from: MysqlCdcState | null): AsyncGenerator<SourceBatch, MysqlCdcState> {
+    const t = this.target;
+    const reader = await this.connect();
+    try {
+      await reader.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      const [[version]] = (await reader.query('SELECT VERSION() AS v')) as unknown as [[{ v: string }]];
+      let at: BinlogPosition;
+      if (/mariadb/i.test(version.v)) {
+        // MariaDB names the binlog position of a consistent snapshot without any lock.
+        await reader.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+        const [rows] = (await reader.query("SHOW STATUS LIKE 'binlog_snapshot_%'")) as unknown as [
+          Array<{ Variable_name: string; Value: string }>,
+        ];
+        const value = (name: string) => rows.find((r) => r.Variable_name.toLowerCase() === name)?.Value;
+        at = {
+          file: String(value('binlog_snapshot_file') ?? ''),
+          position: Number(value('binlog_snapshot_position')),
+        };
+        if (!at.file)
+          throw new SourceError(
+            `source ${t.source}: the partner's server does not write a binlog (log_bin is off)`,
+            {
+              source: t.source,
+            },
+          );
+      } else {
+        // MySQL: hold writes for the moment it takes to open the snapshot and read the position.
+        await reader.query('FLUSH TABLES WITH READ LOCK');
+        try {
+          await reader.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+          at = await this.currentPosition(reader);
+        } finally {
+          await reader.query('UNLOCK TABLES');
+        }
+      }
+      // Resuming an interrupted snapshot: the rest of the table is read in this new snapshot, and
+      // the binlog is replayed from the first snapshot's position over it.
+      const start: BinlogPosition = from ? { file: from.file, position: from.position } : at;
+      const q = (n: string) => `\`${n}\``;
+      const select = t.columns ? [...new Set([...t.columns, ...t.primaryKey])].map(q).join(', ') : '*';
+      const order = t.primaryKey.map(q).join(', ');
+      let key = from?.key;
+      let read = 0;
+      for (;;) {
+        const where = key ? `WHERE (${order}) > (${key.map(() => '?').join(', ')})` : '';
+        const [rows] = (await reader.query(
+          `SELECT ${select} FROM ${q(t.table)} ${where} ORDER BY ${order} LIMIT ${t.batchSize}`,
+          key ?? [],
+        )) as unknown as [SourceRecord[]];
+        const records = rows.map(plain);
+        read += records.length;
+        const last = records[records.length - 1];
+        if (last) key = t.primaryKey.map((k) => last[k]);
+        const done = rows.length < t.batchSize;
+        const state: MysqlCdcState = done
+          ? { phase: 'stream', ...start }
+          : { phase: 'snapshot', ...start, ...(key ? { key } : {}) };
+        yield {
+          records,
+          state: state as unknown as SourceState,
+          position: `${t.table}: snapshot rows ${read - records.length + 1}-${read} at ${start.file}:${start.position}`,
+        };
+        if (done) {
+          await reader.query('COMMIT');
+          return state;
+        }
+      }
+    } catch (error) {
+      if (error instanceof SourceError) throw error;
+      throw this.fail(`reading the snapshot of ${t.table} failed`, error);
+    } finally {
+      await reader.end().catch(() => undefined); // an open snapshot transaction ends with it
+    }
+  }
+
+  private async binaryLogs(connection: mysql.Connection): Promise<Array<{ file: string; size: number }>> {
+    const [rows] = (await connection.query('SHOW BINARY LOGS')) as unknown as [
+      Array<{ Log_name: string; File_size: number | string }>,
+    ];
+    return rows.map((r) => ({ file: r.Log_name, size: Number(r.File_size) }));
+  }
+
+  /** Bytes of binlog written after `from` (how far behind the checkpoint is). */
+  private behind(logs: Array<{ file: string; size: number }>, from: BinlogPosition): number | null {
+    const index = logs.findIndex((l) => l.file === from.file);
+    if (index < 0) return null;
+    return logs.slice(index).reduce((sum, l) => sum + l.size, 0) - from.position;
+  }
+
+  private async requireRetained(connection: mysql.Connection, state: MysqlCdcState): Promise<void> {
+    const logs = await this.binaryLogs(connection);
+    const behind = this.behind(logs, state);
+    if (behind === null)
+      throw new SourceError(
+        `source ${this.target.source}: binlog file ${state.file} was purged by the partner's server before it was read; changes since the last checkpoint are lost to it — reset the dataset's source state to take a new snapshot`,
+        { source: this.target.source, file: state.file },
+      );
+    if (behind > this.target.cdc.lagWarnBytes)
+      this.target.warn('binlog reader lags: the partner must keep binlog files for it', {
+        source: this.target.source,
+        stream: this.target.stream,
+        behindBytes: behind,
+        lagWarnBytes: this.target.cdc.lagWarnBytes,
+      });
+  }
+
+  private async *stream(
+    control: mysql.Connection,
+    from: MysqlCdcState,
+    options: ReadOptions,
+  ): AsyncGenerator<SourceBatch> {
+    const t = this.target;
+    // Read up to what was committed when the run started; then the run ends (the next one goes on).
+    const target = await this.currentPosition(control);
+    const zongji = new ZongJi({ uri: t.url.toString(), ...VALUE_OPTIONS });
+    const queue = new ChangeQueue<{ event: AnyBinlogEvent; file: string }>(Math.max(1_000, t.batchSize * 4));
+    let file = from.file;
+    const binlogConnection = () =>
+      (zongji as unknown as { connection: { pause(): void; resume(): void } | null }).connection;
+    zongji.on('binlog', (event: AnyBinlogEvent) => {
+      if (event.getEventName() === 'rotate') file = (event as { binlogName: string }).binlogName;
+      // A full queue stops reading the socket: the server holds the rest (backpressure).
+      const full = queue.push({ event, file });
+      if (full) {
+        binlogConnection()?.pause();
+        void full.then(() => binlogConnection()?.resume());
+      }
+    });
+    zongji.on('error', (error: unknown) => queue.fail(this.fail('reading the binlog failed', error)));
+    zongji.start({
+      // A replica id of its own, so concurrent readers do not disconnect each other.
+      serverId: t.cdc.serverId ?? randomInt(1_000_000, 2 ** 31),
+      filename: from.file,
+      position: from.position,
+      includeEvents: [
+        'rotate',
+        'tablemap',
+        'writerows',
+        'updaterows',
+        'deleterows',
+        'xid',
+        'query',
+        'mariadbgtid',
+        'gtid',
+      ],
+      includeSchema: { [this.database]: [t.table] },
+    });
+
+    const batch = new ChangeBatch();
+    let position: BinlogPosition = { file: from.file, position: from.position };
+    let stored = position;
+    let changes = 0;
+    const project = (row: Record<string, unknown>): SourceRecord => {
+      const out = plain(row);
+      if (!t.columns) return out;
+      const keep = new Set([...t.columns, ...t.primaryKey]);
+      return Object.fromEntries(Object.entries(out).filter(([k]) => keep.has(k)));
+    };
+    const flush = (): SourceBatch => {
+      const { records, deleted } = batch.take();
+      const first = changes + 1;
+      changes += records.length + deleted.length;
+      stored = position;
+      return {
+        records,
+        ...(deleted.length > 0 ? { deleted } : {}),
+        state: { phase: 'stream', ...position },
+        position: `${t.table}: changes ${first}-${changes} of this read, up to ${position.file}:${position.position}`,
+      };
+    };
+    const ours = (event: {
+      tableId: number;
+      tableMap: Record<number, { parentSchema: string; tableName: string }>;
+    }) => {
+      const table = event.tableMap[event.tableId];
+      return table?.parentSchema === this.database && table.tableName === t.table;
+    };
+    try {
+      if (comparePositions(from, target) >= 0) return; // nothing written since the checkpoint
+      for (;;) {
+        // The server streams every event up to the target (our table's or not); silence this long
+        // means it has nothing more to say.
+        const item = await queue.take(t.cdc.idleMs, options.signal);
+        if (item === undefined) {
+          if (!batch.hasOpenTransaction) break;
+          continue;
+        }
+        const e = item.event;
+        // An event ending at or past the target, between transactions: everything before it was
+        // read (the target, taken between event groups, is never inside a transaction).
+        if (
+          !batch.hasOpenTransaction &&
+          e.nextPosition > 0 &&
+          e.getEventName() !== 'rotate' &&
+          comparePositions({ file: item.file, position: e.nextPosition }, target) >= 0
+        )
+          break;
+        let isCommit = false;
+        switch (e.getEventName()) {
+          case 'mariadbgtid':
+          case 'gtid':
+            batch.discardOpenTransaction();
+            break;
+          case 'query': {
+            const query = (e as { query: string }).query.trim().toUpperCase();
+            if (query === 'BEGIN') batch.discardOpenTransaction();
+            else if (query === 'COMMIT') isCommit = true;
+            else if (query === 'ROLLBACK') batch.discardOpenTransaction();
+            break;
+          }
+          case 'xid':
+            isCommit = true;
+            break;
+          case 'writerows': {
+            const rows = e as unknown as { rows: SourceRecord[] } & Parameters<typeof ours>[0];
+            if (ours(rows))
+              for (const row of rows.rows)
+                batch.add(rowKey(row, t.primaryKey), { operation: 'upsert', row: project(row) });
+            break;
+          }
+          case 'updaterows': {
+            const rows = e as unknown as {
+              rows: Array<{ before: SourceRecord; after: SourceRecord }>;
+            } & Parameters<typeof ours>[0];
+            if (ours(rows))
+              for (const { before, after } of rows.rows) {
+                if (rowKey(before, t.primaryKey) !== rowKey(after, t.primaryKey))
+                  batch.add(rowKey(before, t.primaryKey), { operation: 'delete', row: project(before) });
+                batch.add(rowKey(after, t.primaryKey), { operation: 'upsert', row: project(after) });
+              }
+            break;
+          }
+          case 'deleterows': {
+            const rows = e as unknown as { rows: SourceRecord[] } & Parameters<typeof ours>[0];
+            if (ours(rows))
+              for (const row of rows.rows)
+                batch.add(rowKey(row, t.primaryKey), { operation: 'delete', row: project(row) });
+            break;
+          }
+          default:
+            break; // rotate, table maps: bookkeeping only
+        }
+        if (!isCommit) continue;
+        if (batch.overlapsOpenTransaction()) yield flush();
+        batch.commit();
+        position = { file: item.file, position: e.nextPosition };
+        if (batch.size >= t.batchSize) yield flush();
+        if (comparePositions(position, target) >= 0) {
+          if (batch.size > 0 || comparePositions(position, stored) !== 0) yield flush();
+          return;
+        }
+      }
+      if (batch.size > 0 || comparePositions(position, stored) !== 0) yield flush();
+    } finally {
+      queue.end();
+      zongji.stop();
+      zongji.removeAllListeners('binlog');
+    }
+  }
+
+  async report(rawState: SourceState): Promise<ReplicationReport> {
+    const state = parseState(rawState);
+    const connection = await this.connect();
+    try {
+      const logs = await this.binaryLogs(connection);
+      const behind = state ? this.behind(logs, state) : null;
+      return {
+        source: this.target.source,
+        stream: this.target.stream,
+        kind: 'binlog',
+        name: state ? `${state.file}:${state.position}` : '-',
+        exists: state !== null && behind !== null,
+        isActive: false,
+        retainedBytes: behind,
+        isLagging: behind !== null && behind > this.target.cdc.lagWarnBytes,
+        detail:
+          state === null
+            ? 'no checkpoint yet'
+            : behind === null
+              ? `binlog file ${state.file} was purged: a new snapshot is needed`
+              : `${logs.length} binlog files on the server`,
+      };
+    } finally {
+      await connection.end().catch(() => undefined); // report already read
+    }
+  }
+
+  /** A binlog reader holds nothing on the partner's server: the server's retention decides. */
+  async drop(): Promise<boolean> {
+    return false;
+  }
+}

@@ -1,0 +1,425 @@
+// PostgreSQL change data capture: logical replication with the built-in pgoutput plugin, through
+// pg-logical-replication. The slot is created with an exported snapshot, the table is read in that
+// snapshot, and the stream takes over at the slot's consistent point: no change is missed or read
+// twice. The slot is only ever told (confirmed_flush_lsn) a position already checkpointed in
+// Custos's store, so the partner's server keeps every change not yet stored.
+
+import pg from 'pg';
+import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from 'pg-logical-replication';
+import { SourceError } from '../../../domain/index.js';
+import type { ReadOptions, ReplicationReport, SourceBatch, SourceRecord, SourceState } from '../../types.js';
+import { plain } from '../connector.js';
+import type { Capture, CaptureTarget } from './capture.js';
+import { ChangeBatch, rowKey } from './change-batch.js';
+import { ChangeQueue } from './change-queue.js';
+import { slotName } from './settings.js';
+
+/** Checkpointed position: reading the snapshot (after `key`), or streaming after commit `lsn`. */
+interface PostgresCdcState {
+  phase: 'snapshot' | 'stream';
+  slot: string;
+  /** snapshot: the slot's consistent point; stream: end of the last stored commit. */
+  lsn: string;
+  key?: unknown[];
+}
+
+const LSN = /^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/i;
+/** How long the reader waits for the server before asking it where it is. */
+const POLL_MS = 200;
+
+/** An LSN (`16/B374D848`) as a number, for comparisons. */
+export function lsnValue(lsn: string): bigint {
+  const [high, low] = lsn.split('/');
+  return (BigInt(`0x${high}`) << 32n) + BigInt(`0x${low}`);
+}
+
+function lsnText(value: bigint): string {
+  return `${(value >> 32n).toString(16).toUpperCase()}/${(value & 0xffffffffn).toString(16).toUpperCase()}`;
+}
+
+function parseState(raw: SourceState, slot: string): PostgresCdcState | null {
+  if (raw === null) return null;
+  const { phase, lsn, key } = raw as Partial<PostgresCdcState>;
+  if (
+    raw.slot !== slot ||
+    (phase !== 'snapshot' && phase !== 'stream') ||
+    typeof lsn !== 'string' ||
+    !LSN.test(lsn)
+  )
+    return null;
+  return { phase, slot, lsn, ...(Array.isArray(key) ? { key } : {}) };
+}
+
+export class PostgresCapture implements Capture {
+  private readonly slot: string;
+  private readonly publication: string;
+
+  constructor(private readonly target: CaptureTarget) {
+    this.slot = slotName(target.cdc.slotPrefix, target.source, target.stream);
+    this.publication = target.cdc.publication ?? this.slot;
+  }
+
+  private fail(what: string, error: unknown): SourceError {
+    // The driver's message names objects, never row values; the URL is never included.
+    return new SourceError(
+      `source ${this.target.source}: ${what}: ${(error as Error).message}`,
+      { source: this.target.source, stream: this.target.stream },
+      { cause: error },
+    );
+  }
+
+  private async client(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: this.target.url.toString() });
+    try {
+      await client.connect();
+    } catch (error) {
+      throw this.fail('cannot connect to PostgreSQL', error);
+    }
+    return client;
+  }
+
+  async *read(rawState: SourceState, options: ReadOptions): AsyncIterable<SourceBatch> {
+    const client = await this.client();
+    try {
+      const schema = String((await client.query('SELECT current_schema() AS s')).rows[0].s);
+      await this.ensurePublication(client, schema);
+      let state = parseState(rawState, this.slot);
+      if (state === null) {
+        // A new capture (or one whose checkpoint names another slot): a slot left by a run that
+        // died before its first checkpoint is dropped, and a new one is made with its snapshot.
+        await this.dropSlot(client);
+        state = yield* this.snapshot(await this.createSlot(), {
+          phase: 'snapshot',
+          slot: this.slot,
+          lsn: '',
+        });
+      } else if (state.phase === 'snapshot') {
+        await this.requireSlot(client);
+        // The exported snapshot died with the run that made it: the rest of the table is read in a
+        // new one, and the stream replays every change since the consistent point over it.
+        state = yield* this.snapshot(undefined, state);
+      }
+      await this.requireSlot(client);
+      await this.warnIfLagging(client);
+      yield* this.stream(client, schema, state, options);
+    } finally {
+      await client.end().catch(() => undefined); // closing a broken connection: nothing left to do
+    }
+  }
+
+  private async ensurePublication(client: pg.Client, schema: string): Promise<void> {
+    const found = await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [this.publication]);
+    if (found.rowCount) return;
+    if (this.target.cdc.publication)
+      throw new SourceError(
+        `source ${this.target.source}: publication ${this.publication} does not exist on the partner's server`,
+        { source: this.target.source, publication: this.publication },
+      );
+    try {
+      // Truncates are not published: they cannot be mapped to deletions of known records.
+      await client.query(
+        `CREATE PUBLICATION "${this.publication}" FOR TABLE "${schema}"."${this.target.table}" WITH (publish = 'insert, update, delete')`,
+      );
+    } catch (error) {
+      throw this.fail(`cannot create publication ${this.publication}`, error);
+    }
+  }
+
+  /** Creates the slot on a replication connection, exporting a snapshot of its consistent point. */
+  private async createSlot(): Promise<{ lsn: string; snapshot: string; connection: pg.Client }> {
+    const connection = new pg.Client({
+      connectionString: this.target.url.toString(),
+      replication: 'database',
+    } as pg.ClientConfig);
+    try {
+      await connection.connect();
+      const result = await connection.query(
+        `CREATE_REPLICATION_SLOT "${this.slot}" LOGICAL pgoutput EXPORT_SNAPSHOT`,
+      );
+      const row = result.rows[0] as { consistent_point: string; snapshot_name: string };
+      return { lsn: row.consistent_point, snapshot: row.snapshot_name, connection };
+    } catch (error) {
+      await connection.end().catch(() => undefined); // the error below says what failed
+      throw this.fail(`cannot create replication slot ${this.slot}`, error);
+    }
+  }
+
+  private async *snapshot(
+    created: { lsn: string; snapshot: string; connection: pg.Client } | undefined,
+    from: PostgresCdcState,
+  ): AsyncGenerator<SourceBatch, PostgresCdcState> {
+    const t = this.target;
+    const lsn = created?.lsn ?? from.lsn;
+    const reader = await this.client();
+    try {
+      await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await reader.query(`SET LOCAL statement_timeout = ${Math.floor(t.statementTimeoutMs)}`);
+      if (created) {
+        if (!/^[0-9A-F-]+$/i.test(created.snapshot))
+          throw new SourceError(`source ${t.source}: unexpected snapshot name from the server`, {
+            source: t.source,
+          });
+        await reader.query(`SET TRANSACTION SNAPSHOT '${created.snapshot}'`);
+        // Imported: the replication connection (which had to stay open until now) can go.
+        await created.connection.end();
+      }
+      const q = (n: string) => `"${n}"`;
+      const select = t.columns ? [...new Set([...t.columns, ...t.primaryKey])].map(q).join(', ') : '*';
+      const order = t.primaryKey.map(q).join(', ');
+      let key = from.key;
+      let read = 0;
+      for (;;) {
+        const where = key ? `WHERE (${order}) > (${key.map((_, i) => `$${i + 1}`).join(', ')})` : '';
+        const rows = (
+          await reader.query(
+            `SELECT ${select} FROM ${q(t.table)} ${where} ORDER BY ${order} LIMIT ${t.batchSize}`,
+            key ?? [],
+          )
+        ).rows as SourceRecord[];
+        const records = rows.map(plain);
+        read += records.length;
+        const last = rows[rows.length - 1];
+        if (last) key = t.primaryKey.map((k) => last[k]);
+        const done = rows.length < t.batchSize;
+        const state: PostgresCdcState = done
+          ? { phase: 'stream', slot: this.slot, lsn }
+          : { phase: 'snapshot', slot: this.slot, lsn, ...(key ? { key } : {}) };
+        yield {
+          records,
+          state: state as unknown as SourceState,
+          position: `${t.table}: snapshot rows ${read - records.length + 1}-${read} at LSN ${lsn}`,
+        };
+        if (done) {
+          await reader.query('COMMIT');
+          return state;
+        }
+      }
+    } catch (error) {
+      if (error instanceof SourceError) throw error;
+      throw this.fail(`reading the snapshot of ${t.table} failed`, error);
+    } finally {
+      await created?.connection.end().catch(() => undefined); // already closed once imported
+      await reader.end().catch(() => undefined); // an open snapshot transaction ends with it
+    }
+  }
+
+  private async *stream(
+    client: pg.Client,
+    schema: string,
+    from: PostgresCdcState,
+    options: ReadOptions,
+  ): AsyncGenerator<SourceBatch> {
+    const t = this.target;
+    // Read up to what was committed (and flushed: the server decodes no further) when the run
+    // started; then the run ends and the next one goes on.
+    const target = lsnValue(
+      String((await client.query('SELECT pg_current_wal_flush_lsn() AS lsn')).rows[0].lsn),
+    );
+    const durable = from.lsn;
+    if (lsnValue(durable) >= target) return; // nothing committed since the checkpoint
+    const service = new LogicalReplicationService(
+      { connectionString: t.url.toString() },
+      // Never acknowledge on our behalf: the library would confirm what was received, not stored.
+      // Its flow control would queue changes but not keepalives, reordering them: ours keeps both
+      // in line, and pauses the socket itself while the queue is full.
+      { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: false } },
+    );
+    const queue = new ChangeQueue<{ lsn: string; message: Pgoutput.Message | { tag: 'keepalive' } }>(
+      Math.max(1_000, t.batchSize * 4),
+    );
+    // Status updates carry the stored position (the library adds one): the slot never moves past
+    // it. `ping` asks the server for a keepalive naming how far it has decoded.
+    const confirm = (ping = false) =>
+      void service.acknowledge(lsnText(lsnValue(durable) - 1n), ping).catch(queue.fail.bind(queue));
+    const socket = () =>
+      (service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } })._connection
+        ?.stream;
+    service.on('data', (lsn: string, message: Pgoutput.Message) => {
+      const full = queue.push({ lsn, message });
+      if (full) {
+        socket()?.pause();
+        void full.then(() => socket()?.resume());
+      }
+    });
+    service.on('heartbeat', (lsn: string, _time: number, shouldRespond: boolean) => {
+      if (shouldRespond) confirm();
+      // In line with the changes: it vouches for everything sent before it.
+      queue.push({ lsn, message: { tag: 'keepalive' } });
+    });
+    service.on('error', (error: unknown) => queue.fail(error));
+    service.once('start', () => confirm());
+    const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [this.publication] });
+    const subscribed = service
+      .subscribe(plugin, this.slot, durable)
+      .catch((error: unknown) => queue.fail(this.fail(`replication from slot ${this.slot} failed`, error)));
+
+    const batch = new ChangeBatch();
+    let position = durable;
+    let stored = durable;
+    let changes = 0;
+    const ours = (relation: Pgoutput.MessageRelation) =>
+      relation.schema === schema && relation.name === t.table;
+    const project = (row: Record<string, unknown>): SourceRecord => {
+      const out = plain(row);
+      if (!t.columns) return out;
+      const keep = new Set([...t.columns, ...t.primaryKey]);
+      return Object.fromEntries(Object.entries(out).filter(([k]) => keep.has(k)));
+    };
+    const flush = (): SourceBatch => {
+      const { records, deleted } = batch.take();
+      const first = changes + 1;
+      changes += records.length + deleted.length;
+      stored = position;
+      return {
+        records,
+        ...(deleted.length > 0 ? { deleted } : {}),
+        state: { phase: 'stream', slot: this.slot, lsn: position },
+        position: `${this.slot}: changes ${first}-${changes} of this read, up to LSN ${position}`,
+      };
+    };
+    let heardAt = Date.now();
+    try {
+      for (;;) {
+        const item = await queue.take(POLL_MS, options.signal);
+        if (item === undefined) {
+          if (Date.now() - heardAt >= t.cdc.idleMs && !batch.hasOpenTransaction) break; // server silent
+          confirm(true);
+          continue;
+        }
+        heardAt = Date.now();
+        const m = item.message;
+        switch (m.tag) {
+          case 'keepalive':
+            // The server has sent everything up to here: past the target, the run has its changes.
+            if (lsnValue(item.lsn) >= target && !batch.hasOpenTransaction) {
+              if (batch.size > 0 || position !== stored) yield flush();
+              return;
+            }
+            break;
+          case 'begin':
+            batch.discardOpenTransaction();
+            break;
+          case 'insert':
+            if (ours(m.relation))
+              batch.add(rowKey(m.new, t.primaryKey), { operation: 'upsert', row: project(m.new) });
+            break;
+          case 'update':
+            if (ours(m.relation)) {
+              const before = m.old ?? m.key;
+              // A changed primary key: the row under the old key is gone.
+              if (before && rowKey(before, t.primaryKey) !== rowKey(m.new, t.primaryKey))
+                batch.add(rowKey(before, t.primaryKey), { operation: 'delete', row: project(before) });
+              batch.add(rowKey(m.new, t.primaryKey), { operation: 'upsert', row: project(m.new) });
+            }
+            break;
+          case 'delete': {
+            const before = m.old ?? m.key;
+            if (ours(m.relation) && before)
+              batch.add(rowKey(before, t.primaryKey), { operation: 'delete', row: project(before) });
+            break;
+          }
+          case 'commit': {
+            if (batch.overlapsOpenTransaction()) yield flush();
+            batch.commit();
+            position = m.commitEndLsn ?? position;
+            if (batch.size >= t.batchSize) yield flush();
+            if (lsnValue(position) >= target) {
+              if (batch.size > 0 || position !== stored) yield flush();
+              return;
+            }
+            break;
+          }
+          default:
+            break; // relation, type, origin, message: nothing to store
+        }
+      }
+      // Caught up: the last transactions, or just the new position (so the slot can move on).
+      if (batch.size > 0 || position !== stored) yield flush();
+    } finally {
+      queue.end();
+      await service.stop().catch(() => undefined); // stopping: the connection may already be gone
+      await subscribed;
+      service.removeAllListeners();
+    }
+  }
+
+  private async requireSlot(client: pg.Client): Promise<void> {
+    const found = await client.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [this.slot]);
+    if (!found.rowCount)
+      throw new SourceError(
+        `source ${this.target.source}: replication slot ${this.slot} no longer exists on the partner's server; changes since the last checkpoint are lost to it — reset the dataset's source state to take a new snapshot`,
+        { source: this.target.source, slot: this.slot },
+      );
+  }
+
+  private async slotRow(client: pg.Client) {
+    const result = await client.query(
+      `SELECT active, confirmed_flush_lsn::text AS confirmed,
+              pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text AS retained
+       FROM pg_replication_slots WHERE slot_name = $1`,
+      [this.slot],
+    );
+    return result.rows[0] as
+      | { active: boolean; confirmed: string | null; retained: string | null }
+      | undefined;
+  }
+
+  private async warnIfLagging(client: pg.Client): Promise<void> {
+    const row = await this.slotRow(client);
+    const retained = row?.retained === null || row === undefined ? 0 : Number(row.retained);
+    if (retained > this.target.cdc.lagWarnBytes)
+      this.target.warn('replication slot lags: the partner keeps log for it', {
+        source: this.target.source,
+        stream: this.target.stream,
+        slot: this.slot,
+        retainedBytes: retained,
+        lagWarnBytes: this.target.cdc.lagWarnBytes,
+      });
+  }
+
+  async report(): Promise<ReplicationReport> {
+    const client = await this.client();
+    try {
+      const row = await this.slotRow(client);
+      const retained = row?.retained === null || row === undefined ? null : Number(row.retained);
+      const isLagging = retained !== null && retained > this.target.cdc.lagWarnBytes;
+      return {
+        source: this.target.source,
+        stream: this.target.stream,
+        kind: 'slot',
+        name: this.slot,
+        exists: row !== undefined,
+        isActive: row?.active ?? false,
+        retainedBytes: retained,
+        isLagging,
+        detail: row ? `confirmed up to ${row.confirmed ?? '-'}` : 'no slot',
+      };
+    } finally {
+      await client.end().catch(() => undefined); // report already read
+    }
+  }
+
+  async drop(): Promise<boolean> {
+    const client = await this.client();
+    try {
+      const dropped = await this.dropSlot(client);
+      if (!this.target.cdc.publication)
+        await client.query(`DROP PUBLICATION IF EXISTS "${this.publication}"`);
+      return dropped;
+    } finally {
+      await client.end().catch(() => undefined); // dropped already, or the error is thrown
+    }
+  }
+
+  private async dropSlot(client: pg.Client): Promise<boolean> {
+    try {
+      const result = await client.query(
+        'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
+        [this.slot],
+      );
+      return (result.rowCount ?? 0) > 0;
+    } catch (error) {
+      throw this.fail(`cannot drop replication slot ${this.slot} (is a run still reading from it?)`, error);
+    }
+  }
+}
