@@ -41,6 +41,20 @@ const preview = z
   })
   .meta({ id: 'SourcePreview' });
 
+/** A CDC stream's replication slot or binlog position, as `custos source slots` reports it. */
+const replicationSchema = z.object({
+  source: z.string(),
+  stream: z.string(),
+  kind: z.enum(['slot', 'binlog']),
+  name: z.string(),
+  exists: z.boolean(),
+  isActive: z.boolean(),
+  retainedBytes: z.number().nullable(),
+  isLagging: z.boolean(),
+  detail: z.string(),
+  datasets: z.array(z.string()),
+});
+
 export function sourceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -97,7 +111,14 @@ export function sourceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/v1/sources/:name/replication',
-      { config: { access: { roles: ENGINEERS } }, schema: { tags: ['sources'], params } },
+      {
+        config: { access: { roles: ENGINEERS } },
+        schema: {
+          tags: ['sources'],
+          params,
+          response: { 200: z.object({ source: z.string(), slots: z.array(replicationSchema) }) },
+        },
+      },
       async (request) => ({
         source: request.params.name,
         slots: await replicationReport(ctx, request.params.name),
@@ -112,6 +133,7 @@ export function sourceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['sources'],
           params,
           querystring: z.object({ stream: z.string().min(1).optional() }),
+          response: { 200: z.object({ source: z.string(), dropped: z.array(z.string()) }) },
         },
       },
       async (request) => ({
