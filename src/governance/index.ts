@@ -9,6 +9,7 @@ export {
 } from './key-service.js';
 export { checkPasswordRules, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
 export { type SessionLimits, SessionService } from './session-service.js';
+export { eraseSubject, type SubjectErasureResult } from './subject-erasure.js';
 export {
   type ApiToken,
   DEFAULT_TOKEN_TTL_MS,

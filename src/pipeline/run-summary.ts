@@ -20,6 +20,8 @@ export interface RunProgressUpdate extends RunProgress {
 export interface RunSummary extends RunProgress {
   status: 'succeeded' | 'failed' | 'blocked';
   quarantineReasons: Record<string, number>;
+  /** Records of erased subjects dropped without a trace (`onErasedSubject: drop`). */
+  suppressed: number;
   droppedFields: string[];
   error?: string;
 }
@@ -37,6 +39,7 @@ export function startSummary(runId: string, dataset: string): RunSummary {
     quarantined: 0,
     elapsedMs: 0,
     quarantineReasons: {},
+    suppressed: 0,
     droppedFields: [],
   };
 }

@@ -61,6 +61,7 @@ export async function storeBatch(
         summary.updated += outcome.updated;
         summary.unchanged += outcome.unchanged;
         summary.quarantined += held.length;
+        summary.suppressed += next.suppressed;
         for (const h of held)
           summary.quarantineReasons[h.reason] = (summary.quarantineReasons[h.reason] ?? 0) + 1;
         summary.droppedFields = next.dropped;

@@ -177,6 +177,7 @@ export interface QuarantineTable {
   detail: string;
   position: string | null;
   subject_id: string;
+  /** The record sealed under the subject's key; '' when no copy is kept (`erased_subject`). */
   sealed: string;
   /** open | reprocessed | discarded */
   status: string;
@@ -206,6 +207,13 @@ export interface ConsentsTable {
   withdrawn_at: string | null;
 }
 
+/** A suppression entry: this subject was erased and is not collected again (0010). */
+export interface ErasedSubjectsTable {
+  /** The subject id: a keyed hash of the identifier. */
+  subject_id: string;
+  erased_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -230,4 +238,5 @@ export interface Database {
   quarantine: QuarantineTable;
   field_classifications: FieldClassificationsTable;
   consents: ConsentsTable;
+  erased_subjects: ErasedSubjectsTable;
 }

@@ -8,6 +8,7 @@ import * as keys from './0003_keys.js';
 import * as pipeline from './0004_pipeline.js';
 import * as recordStorage from './0005_record_storage.js';
 import * as runTakeover from './0009_run_takeover.js';
+import * as erasure from './0010_erasure.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0004_pipeline': pipeline,
   '0005_record_storage': recordStorage,
   '0009_run_takeover': runTakeover,
+  '0010_erasure': erasure,
 };
