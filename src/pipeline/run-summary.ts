@@ -53,6 +53,7 @@ export function runCounts(summary: RunSummary) {
     unchanged_count: summary.unchanged,
     quarantined_count: summary.quarantined,
     quarantine_reasons: JSON.stringify(summary.quarantineReasons),
+    suppressed_count: summary.suppressed,
     dropped_fields: JSON.stringify(summary.droppedFields),
   };
 }

@@ -32,6 +32,8 @@ export interface RunRow {
   unchanged: number;
   quarantined: number;
   quarantineReasons: Record<string, number>;
+  /** Records of erased subjects dropped (`onErasedSubject: drop`). */
+  suppressed: number;
   droppedFields: string[];
   error: string | null;
   /** Queued for the workers: taken over if its worker dies. */
@@ -270,6 +272,7 @@ export class RunService {
       unchanged: Number(r.unchanged_count),
       quarantined: Number(r.quarantined_count),
       quarantineReasons: JSON.parse(r.quarantine_reasons) as Record<string, number>,
+      suppressed: Number(r.suppressed_count),
       droppedFields: JSON.parse(r.dropped_fields) as string[],
       error: r.error,
       isResumable: Number(r.resumable) === 1,

@@ -106,6 +106,8 @@ export interface RunsTable {
   updated_count: Generated<number>;
   unchanged_count: Generated<number>;
   quarantined_count: Generated<number>;
+  /** Records of erased subjects dropped (`onErasedSubject: drop`, 0010). */
+  suppressed_count: Generated<number>;
   /** JSON object: reason → count. */
   quarantine_reasons: Generated<string>;
   /** JSON array of field names dropped by minimisation. */

@@ -142,6 +142,7 @@ describe.each(TEST_DIALECTS)('erasure on %s', (dialect) => {
     const summary = await collect(ctx);
     expect(summary).toMatchObject({ status: 'succeeded', stored: 1, quarantined: 0, suppressed: 1 });
     expect(await storedKeys(ctx)).toEqual([kept.cid]);
+    expect((await ctx.runs.list({ dataset: 'people' }))[0]).toMatchObject({ suppressed: 1 });
     expect(await ctx.store.db.selectFrom('quarantine').selectAll().execute()).toEqual([]);
     const key = await ctx.store.db
       .selectFrom('subject_keys')
