@@ -11,6 +11,8 @@ const benchmarks: Array<() => Promise<Benchmark>> = [
   async () => (await import('./sources.js')).benchmark,
   async () => (await import('./pipeline.js')).benchmark,
   async () => (await import('./crawler.js')).benchmark,
+  async () => (await import('./cli-startup.js')).benchmark,
+  async () => (await import('./access.js')).benchmark,
 ];
 
 async function main(): Promise<void> {

@@ -5,7 +5,17 @@ import path from 'node:path';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
 import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/index.js';
-import { KeyService, SessionService, TokenService, UserService } from './governance/index.js';
+import {
+  AccessPolicyService,
+  AccessRequestService,
+  GrantService,
+  KeyService,
+  RecordExporter,
+  RecordReadService,
+  SessionService,
+  TokenService,
+  UserService,
+} from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { RunService } from './pipeline/index.js';
 import { type ConnectorContext, openSource, type Source, validateSourceSettings } from './sources/index.js';
@@ -23,6 +33,16 @@ export interface AppContext {
   users: UserService;
   tokens: TokenService;
   sessions: SessionService;
+  /** Access policies of the workspace: explain and authorise reads (docs/access.md). */
+  accessPolicy: AccessPolicyService;
+  /** Data-use approval: access requests and their maker-checker decisions. */
+  accessRequests: AccessRequestService;
+  /** Grants created by approved access requests. */
+  grants: GrantService;
+  /** The governed read path: list, get, lookup, verify (docs/access.md). */
+  records: RecordReadService;
+  /** Streamed, audited exports through the read path. */
+  exports: RecordExporter;
   /**
    * The key service (envelope encryption, blind index, rotation, shredding). Opened on first use:
    * it needs the master secret, which commands that never touch personal data do not.
@@ -49,11 +69,14 @@ export interface OpenContextOptions {
   migrate?: boolean;
   /** Master secret when not in the environment (the CLI may prompt for it). */
   masterSecret?: string;
+  /** Fail before opening the store (so before anything is written) when there is no master secret. */
+  requireMasterSecret?: boolean;
 }
 
 export async function openContext(dir: string, options: OpenContextOptions = {}): Promise<AppContext> {
   const env = options.env ?? process.env;
   const workspace = loadWorkspace(dir, { env, validateSource: validateSourceSettings });
+  if (options.requireMasterSecret) resolveMasterSecret(workspace, env, options.masterSecret);
   const personalFields = new PersonalFieldRegistry(declaredPersonalFields(workspace));
   const logger =
     options.logger ??
@@ -77,6 +100,9 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     idleMinutes: workspace.config.server.sessionIdleMinutes,
     maxHours: workspace.config.server.sessionMaxHours,
   });
+  const grants = new GrantService(store.db, audit);
+  const accessPolicy = new AccessPolicyService(workspace, store.db, grants);
+  const accessRequests = new AccessRequestService(store.db, audit, accessPolicy);
   let keyService: KeyService | undefined;
   const keys = (): KeyService => {
     if (!keyService) {
@@ -113,6 +139,11 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     users,
     tokens,
     sessions,
+    accessPolicy,
+    accessRequests,
+    grants,
+    records: undefined as unknown as RecordReadService,
+    exports: undefined as unknown as RecordExporter,
     keys,
     storageDescription: redactDatabaseUrl(workspace.storageUrl),
     close: async () => {
@@ -121,6 +152,8 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     },
   };
   ctx.runs = new RunService(ctx);
+  ctx.records = new RecordReadService(store.records, accessPolicy, keys, store.db, audit);
+  ctx.exports = new RecordExporter(store.records, accessPolicy, ctx.records);
   return ctx;
 }
 
@@ -140,7 +173,14 @@ export function resolveMasterSecret(workspace: Workspace, env: NodeJS.ProcessEnv
   if (secret === undefined || secret.length === 0) {
     throw new ConfigError(
       'no master secret: set CUSTOS_MASTER_KEY (personal data is never stored unencrypted)',
-      [{ file: 'custos.yaml', path: 'crypto', message: 'CUSTOS_MASTER_KEY is not set in the environment' }],
+      [
+        {
+          file: 'custos.yaml',
+          path: 'crypto',
+          message:
+            'CUSTOS_MASTER_KEY is not set in the environment: set a secret of 16 characters or more, e.g. export CUSTOS_MASTER_KEY="$(openssl rand -base64 32)", and keep it (data encrypted under it cannot be read without it)',
+        },
+      ],
     );
   }
   if (secret.length < 16) {

@@ -1,15 +1,11 @@
 // Assembles the HTTP server from plugins: security headers, cookies, validation, OpenAPI, access
-// control, metrics, error mapping and the route plugins. It holds no rules of its own.
+// control, request log, metrics, error mapping and the route plugins. It holds no rules of its own.
 
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   type FastifyPluginAsyncZod,
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -18,9 +14,14 @@ import type { AppContext } from '../context.js';
 import { installAccessControl, type RegisteredRoute } from './access.js';
 import { installErrorHandler } from './error-handler.js';
 import { installMetrics } from './metrics.js';
+import { installOpenApi } from './openapi.js';
+import { installRequestLog } from './request-log.js';
+import { accessRequestRoutes } from './routes/access-requests.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
+import { policyRoutes } from './routes/policies.js';
+import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
 import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -45,6 +46,9 @@ const routePlugins: RoutePlugin[] = [
   workspaceRoutes,
   sourceRoutes,
   runRoutes,
+  policyRoutes,
+  accessRequestRoutes,
+  recordRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {
@@ -52,6 +56,8 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: ctx.workspace.config.server.bodyLimitBytes,
     trustProxy: false,
+    // One line per request from request-log.ts instead (method, route, status, duration).
+    disableRequestLogging: true,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -61,6 +67,7 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
   await app.register(cookie);
   const routes = installAccessControl(app, ctx);
   installErrorHandler(app);
+  installRequestLog(app);
   const isHttps = ctx.workspace.config.server.secureCookies;
   await app.register(helmet, {
     // HSTS and upgrade-insecure-requests only where the console is served over HTTPS (behind a proxy).
@@ -74,33 +81,8 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
       },
     },
   });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Custos API',
-        description:
-          'Compliant data collection: sources, datasets, classification, consent, approvals, audit.',
-        version: '1',
-      },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'API token (custos token create)' },
-          session: { type: 'apiKey', in: 'cookie', name: 'custos_session' },
-        },
-      },
-      security: [{ bearer: [] }, { session: [] }],
-    },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  });
-  await app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: true });
+  await installOpenApi(app);
   installMetrics(app);
-  app.get(
-    '/api/v1/openapi.json',
-    { config: { access: { public: 'the API description; holds no data' } }, schema: { hide: true } },
-    async () => app.swagger(),
-  );
   for (const plugin of routePlugins) await app.register(plugin(ctx));
   await app.ready();
   return { app, routes };

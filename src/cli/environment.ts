@@ -3,7 +3,7 @@
 
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { type AppContext, type OpenContextOptions, openContext } from '../context.js';
+import type { AppContext, OpenContextOptions } from '../context.js';
 import { type Locale, type MessageKey, resolveLocale, translate } from '../domain/index.js';
 import { UsageError } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -60,6 +60,8 @@ export class CliEnvironment {
    * CUSTOS_LOG_LEVEL says otherwise.
    */
   async openContext(options: OpenContextOptions = {}): Promise<AppContext> {
+    // Every layer loads here, when a command needs the workspace, not with every `custos` start.
+    const { openContext } = await import('../context.js');
     return openContext(this.workspaceDir, {
       env: this.io.env,
       logLevel: this.io.env.CUSTOS_LOG_LEVEL ?? 'warn',

@@ -2,7 +2,6 @@
 
 import { Command, CommanderError } from 'commander';
 import { ConfigError, type ConfigIssue, isCustosError, resolveLocale, translate } from '../domain/index.js';
-import { describeIssue } from '../workspace/index.js';
 import { commandGroups } from './commands/index.js';
 import { CliEnvironment } from './environment.js';
 import { EXIT_OK, EXIT_USAGE, ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
@@ -37,7 +36,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     if (error instanceof ExitCode) return error.code;
-    reportError(error, io, program.opts<{ json?: boolean; lang?: string }>());
+    await reportError(error, io, program.opts<{ json?: boolean; lang?: string }>());
     return exitCodeFor(error);
   }
 }
@@ -50,7 +49,11 @@ function applyExitOverride(command: Command, io: CliIo): void {
   for (const sub of command.commands) applyExitOverride(sub, io);
 }
 
-function reportError(error: unknown, io: CliIo, options: { json?: boolean; lang?: string }): void {
+async function reportError(
+  error: unknown,
+  io: CliIo,
+  options: { json?: boolean; lang?: string },
+): Promise<void> {
   const locale = resolveLocale(options.lang, io.env.CUSTOS_LANG, io.env.LC_ALL, io.env.LANG);
   if (options.json) {
     const body = isCustosError(error)
@@ -63,6 +66,7 @@ function reportError(error: unknown, io: CliIo, options: { json?: boolean; lang?
     return;
   }
   if (error instanceof ConfigError) {
+    const { describeIssue } = await import('../workspace/index.js');
     io.stderr.write(`${translate(locale, 'cli.config.problems', { count: error.details.length })}\n`);
     for (const issue of error.details as ConfigIssue[]) io.stderr.write(`  ${describeIssue(issue)}\n`);
     return;

@@ -2,6 +2,7 @@
 // "find by ID number" needs no decryption. Its key is separate from every encryption key.
 
 import { createHmac } from 'node:crypto';
+import type { EntityType } from '../domain/index.js';
 import { type CipherSuite, hashAlgorithmOf } from './hash.js';
 
 export type IdentifierKind = 'id_card' | 'phone' | 'bank_card' | 'email' | 'uscc' | 'passport' | 'text';
@@ -32,3 +33,14 @@ export function blindIndex(suite: CipherSuite, key: Buffer, kind: IdentifierKind
     .update(`${kind}\u0000${normaliseIdentifier(kind, value)}`, 'utf8')
     .digest('hex');
 }
+
+/** The blind-index kind of each identifier entity type (the pipeline indexes these). */
+export const IDENTIFIER_KINDS: Partial<Record<EntityType, IdentifierKind>> = {
+  CN_RESIDENT_ID: 'id_card',
+  CN_MOBILE: 'phone',
+  BANK_CARD: 'bank_card',
+  CN_BANK_ACCOUNT: 'bank_card',
+  EMAIL: 'email',
+  CN_PASSPORT: 'passport',
+  CN_USCC: 'uscc',
+};

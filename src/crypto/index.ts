@@ -8,7 +8,7 @@ export {
   parseHeader,
   seal,
 } from './aead.js';
-export { blindIndex, type IdentifierKind, normaliseIdentifier } from './blind-index.js';
+export { blindIndex, IDENTIFIER_KINDS, type IdentifierKind, normaliseIdentifier } from './blind-index.js';
 export { type CipherSuite, digest, digestOne, type HashAlgorithm, hashAlgorithmOf } from './hash.js';
 export { type KekVersion, type KeyProvider, LocalKeyFileProvider } from './keyring.js';
 export * from './signature.js';

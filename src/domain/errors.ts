@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'not_found'
   | 'unauthorized'
   | 'forbidden'
+  | AccessRefusalCode
   | 'conflict'
   | 'rate_limited'
   | 'source'
@@ -14,6 +15,9 @@ export type ErrorCode =
   | 'integrity'
   | 'unavailable'
   | 'internal';
+
+/** Why a read of personal data was refused (HTTP 403); see docs/access.md. */
+export type AccessRefusalCode = 'no_policy' | 'purpose_not_allowed' | 'approval_required' | 'grant_expired';
 
 export class CustosError extends Error {
   readonly code: ErrorCode;
@@ -67,6 +71,14 @@ export class UnauthorizedError extends CustosError {
 export class ForbiddenError extends CustosError {
   constructor(message: string, details?: unknown) {
     super('forbidden', message, details);
+  }
+}
+
+/** A read or request of personal data refused by policy, purpose or the lack of a valid grant. */
+export class AccessDeniedError extends CustosError {
+  declare readonly code: AccessRefusalCode;
+  constructor(code: AccessRefusalCode, message: string, details?: unknown) {
+    super(code, message, details);
   }
 }
 

@@ -1,5 +1,26 @@
-// Public face of governance: identity (users, tokens, sessions) today; consent, grants and policy later.
+// Public face of governance: identity (users, tokens, sessions), keys, access policy and masking,
+// data-use approval and grants.
 
+export {
+  type AccessDecision,
+  type AccessPrincipal,
+  type AccessRules,
+  evaluateAccess,
+  type FieldDecision,
+  type FieldFacts,
+  matchesField,
+  rolesOf,
+} from './access-policy.js';
+export { AccessPolicyService, type Explanation, type ReadPermission } from './access-policy-service.js';
+export {
+  type AccessRequest,
+  AccessRequestService,
+  canOversee,
+  MAX_JUSTIFICATION,
+  type NewAccessRequest,
+  OVERSIGHT_ROLES,
+} from './access-request-service.js';
+export { type Grant, type GrantLookup, GrantService } from './grant-service.js';
 export {
   KeyService,
   type KeyServiceOptions,
@@ -7,9 +28,29 @@ export {
   type SealItem,
   sealFields,
 } from './key-service.js';
+export { applyMask, ENTITY_MASKS, needsClearValue } from './masks.js';
 export { checkPasswordRules, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
+export { Pseudonymiser } from './pseudonym.js';
+export {
+  EXPORT_CONTENT_TYPES,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type RecordExport,
+  RecordExporter,
+} from './record-export.js';
+export {
+  type ListOptions,
+  type ReadOptions,
+  type RecordItem,
+  type RecordPageResult,
+  RecordReadService,
+  type Withheld,
+} from './record-read-service.js';
+export { type ReadableRecord, type RecordReader, SUBJECT_INDEX_FIELD } from './record-reader.js';
+export { matchesRow } from './row-filter.js';
 export { type SessionLimits, SessionService } from './session-service.js';
 export { eraseSubject, type SubjectErasureResult } from './subject-erasure.js';
+export { subjectIdOf } from './subject-id.js';
 export {
   type ApiToken,
   DEFAULT_TOKEN_TTL_MS,
@@ -18,3 +59,4 @@ export {
   TokenService,
 } from './token-service.js';
 export { type NewUser, type User, UserService } from './user-service.js';
+export { isWithinValidity } from './validity.js';

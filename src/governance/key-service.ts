@@ -137,6 +137,38 @@ export class KeyService {
     }
   }
 
+  /**
+   * Like decryptMany, but one bad record does not fail the others: each item opens to its fields,
+   * or says why not — `erased` (its subject's key was shredded or never existed) or `damaged`
+   * (the ciphertext failed authentication: altered, truncated or moved to another subject).
+   */
+  async openEach(
+    items: ReadonlyArray<{ subjectId: string; ciphertext: string }>,
+  ): Promise<Array<{ fields: Record<string, unknown> } | { failure: 'erased' | 'damaged' }>> {
+    const keys = await this.dataKeys(
+      items.map((i) => i.subjectId),
+      false,
+    );
+    try {
+      return items.map((item) => {
+        const key = keys.get(item.subjectId);
+        if (!key) return { failure: 'erased' as const };
+        try {
+          const plaintext = open(key, Buffer.from(item.ciphertext, 'base64'), Buffer.from(item.subjectId));
+          return { fields: JSON.parse(plaintext.toString('utf8')) as Record<string, unknown> };
+        } catch (error) {
+          // Authentication failure, a malformed header or a plaintext that is not our JSON: the
+          // stored record is not what was sealed. Reported per record; anything else propagates.
+          if (error instanceof CryptoError || error instanceof SyntaxError)
+            return { failure: 'damaged' as const };
+          throw error;
+        }
+      });
+    } finally {
+      for (const key of keys.values()) key.fill(0);
+    }
+  }
+
   async decryptRecord(subjectId: string, ciphertext: string): Promise<Record<string, unknown>> {
     return (await this.decryptMany([{ subjectId, ciphertext }]))[0]!;
   }

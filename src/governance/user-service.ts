@@ -193,14 +193,26 @@ export class UserService {
     return Number(result.n);
   }
 
+  async hasEnabledAdmin(): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('role', '=', 'admin')
+      .where('is_disabled', '=', 0)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /**
-   * On first start (no users at all) creates `admin` with the given password, or a generated one
-   * which the caller must show once. Returns undefined when users already exist.
+   * On first start (no enabled admin yet) creates `admin` with the given password, or a generated one
+   * which the caller must show once. Returns undefined when an enabled admin exists.
    */
   async ensureInitialAdmin(
     password: string | undefined,
   ): Promise<{ username: string; password: string; isGenerated: boolean } | undefined> {
-    if ((await this.count()) > 0) return undefined;
+    // Users added before the first start (`custos user add`) do not count: until an enabled admin
+    // exists, nobody could manage users from the console.
+    if (await this.hasEnabledAdmin()) return undefined;
     const isGenerated = password === undefined || password === '';
     const chosen = isGenerated ? randomBytes(18).toString('base64url') : password;
     try {

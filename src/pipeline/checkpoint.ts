@@ -5,6 +5,7 @@
 // number of times stores exactly what an uninterrupted run stores.
 
 import type { Transaction } from 'kysely';
+import { ConflictError } from '../domain/index.js';
 import type { SourceBatch, SourceState } from '../sources/index.js';
 import type { Database, RecordStore } from '../store/index.js';
 import { type RunSummary, runCounts } from './run-summary.js';
@@ -24,15 +25,25 @@ export function checkpointOf(batch: SourceBatch): string | null {
   return batch.state === null ? null : JSON.stringify(batch.state);
 }
 
-/** The run's counts and heartbeat, written in the transaction of the batch they include. */
+/**
+ * The run's counts and heartbeat, written in the transaction of the batch they include. A run that
+ * is no longer `running` was declared abandoned (its heartbeat stalled) and may already be resumed
+ * by another worker: the batch must not commit, or two workers would store the dataset at once.
+ */
 export async function recordRunProgress(
   trx: Transaction<Database>,
   summary: RunSummary,
   at: string,
 ): Promise<void> {
-  await trx
+  const result = await trx
     .updateTable('runs')
     .set({ ...runCounts(summary), heartbeat_at: at })
     .where('id', '=', summary.runId)
-    .execute();
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) {
+    throw new ConflictError(`run ${summary.runId} is no longer running (abandoned and taken over)`, {
+      run: summary.runId,
+    });
+  }
 }

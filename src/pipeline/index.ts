@@ -9,7 +9,26 @@ export {
   type RunSummary,
 } from './engine.js';
 export { EtaEstimator, formatDuration } from './eta.js';
-export { HEARTBEAT_MS, MAX_ATTEMPTS, type RunRow, RunService, STALE_MS, workerId } from './runs.js';
+export {
+  countQuarantine,
+  DEFAULT_QUARANTINE_LIMIT,
+  listQuarantine,
+  MAX_QUARANTINE_LIMIT,
+  markReprocessed,
+  QUARANTINE_STATUSES,
+  type QuarantineEntry,
+  type QuarantineQuery,
+  type QuarantineStatus,
+} from './quarantine.js';
+export {
+  type Checkpoint,
+  HEARTBEAT_MS,
+  MAX_ATTEMPTS,
+  type RunRow,
+  RunService,
+  STALE_MS,
+  workerId,
+} from './runs.js';
 export { checkSchedules, startScheduler } from './scheduler.js';
 export { subjectIdFor } from './subject-id.js';
 export { DatasetValidator } from './validate.js';

@@ -43,6 +43,12 @@ export interface RunRow {
   attempt: number;
 }
 
+/** A dataset's saved source position (its content stays internal: cursors, pages, validators). */
+export interface Checkpoint {
+  runId: string | null;
+  updatedAt: string;
+}
+
 export function workerId(): string {
   return `${hostname()}:${process.pid}`;
 }
@@ -145,28 +151,36 @@ export class RunService {
     return recovered;
   }
 
-  /** Starts a run of `dataset` now, in this process (the CLI's `custos collect`). */
-  async startInline(dataset: string, trigger: string): Promise<string> {
+  /**
+   * Starts a run of `dataset` now, in this process (the CLI's `custos collect`). With `full`, the
+   * run reads the source again from the start: the checkpoint is cleared in the same transaction
+   * that starts the run (so never under a run already going). Records read again are stored once —
+   * the upsert by natural key finds them unchanged.
+   */
+  async startInline(dataset: string, trigger: string, options: { full?: boolean } = {}): Promise<string> {
     this.requireDataset(dataset);
     await this.recoverStale();
     const id = randomUUID();
     const now = new Date().toISOString();
     try {
-      await this.db
-        .insertInto('runs')
-        .values({
-          id,
-          dataset,
-          status: 'running',
-          trigger,
-          worker: workerId(),
-          heartbeat_at: now,
-          created_at: now,
-          started_at: now,
-          finished_at: null,
-          error: null,
-        })
-        .execute();
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('runs')
+          .values({
+            id,
+            dataset,
+            status: 'running',
+            trigger,
+            worker: workerId(),
+            heartbeat_at: now,
+            created_at: now,
+            started_at: now,
+            finished_at: null,
+            error: null,
+          })
+          .execute();
+        if (options.full) await trx.deleteFrom('source_state').where('dataset', '=', dataset).execute();
+      });
     } catch (error) {
       if (/unique|UNIQUE|duplicate/i.test(String((error as Error).message))) {
         throw new ConflictError(`a run of ${dataset} is already running`, { dataset });
@@ -232,6 +246,8 @@ export class RunService {
         .updateTable('runs')
         .set({ status: 'failed', finished_at: new Date().toISOString(), error: (error as Error).message })
         .where('id', '=', id)
+        // An abandoned run keeps its status: another run has taken its place.
+        .where('status', '=', 'running')
         .execute();
       throw error;
     } finally {
@@ -246,8 +262,20 @@ export class RunService {
         ...runCounts(summary),
       })
       .where('id', '=', id)
+      .where('status', '=', 'running')
       .execute();
     return summary;
+  }
+
+  /** Where the next run of `dataset` resumes: the last checkpoint and when it was written. */
+  async checkpointOf(dataset: string): Promise<Checkpoint | undefined> {
+    const row = await this.db
+      .selectFrom('source_state')
+      .select(['state', 'run_id', 'updated_at'])
+      .where('dataset', '=', dataset)
+      .executeTakeFirst();
+    if (!row || row.state === null) return undefined;
+    return { runId: row.run_id, updatedAt: row.updated_at };
   }
 
   async list(options: { dataset?: string; limit?: number } = {}): Promise<RunRow[]> {

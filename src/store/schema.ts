@@ -216,6 +216,48 @@ export interface ErasedSubjectsTable {
   erased_at: string;
 }
 
+// --- access (src/governance/access-requests.ts) ---
+
+export interface AccessRequestsTable {
+  id: string;
+  requester: string;
+  /** JSON array of dataset names. */
+  datasets: string;
+  /** JSON array of field names; null = every field the policy allows. */
+  fields: string | null;
+  purpose: string;
+  duration_days: number;
+  justification: string;
+  /** pending | approved | rejected */
+  status: string;
+  approvals_required: number;
+  grant_id: string | null;
+  created_at: string;
+  decided_at: string | null;
+}
+
+export interface AccessDecisionsTable {
+  request_id: string;
+  approver: string;
+  /** approve | reject */
+  decision: string;
+  comment: string | null;
+  decided_at: string;
+}
+
+export interface GrantsTable {
+  id: string;
+  request_id: string;
+  grantee: string;
+  datasets: string;
+  fields: string | null;
+  purpose: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -241,4 +283,7 @@ export interface Database {
   field_classifications: FieldClassificationsTable;
   consents: ConsentsTable;
   erased_subjects: ErasedSubjectsTable;
+  access_requests: AccessRequestsTable;
+  access_decisions: AccessDecisionsTable;
+  grants: GrantsTable;
 }

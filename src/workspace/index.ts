@@ -3,6 +3,7 @@ export { initWorkspace } from './init.js';
 export { unneededFields } from './minimisation.js';
 export * from './schema.js';
 export {
+  conditionFields,
   describeIssue,
   type LoadWorkspaceOptions,
   loadWorkspace,

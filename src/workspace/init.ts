@@ -1,4 +1,5 @@
-// `custos init DIR`: writes a new, valid workspace with commented examples. Never overwrites.
+// `custos init DIR`: writes a new, valid workspace with commented examples. Never overwrites. The
+// files are in the repository's formatter style (Biome), so a workspace kept in a repo passes lint.
 
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,7 +29,7 @@ export function initWorkspace(dir: string, options: InitOptions): { dir: string;
 }
 
 function templateFiles(options: InitOptions): Record<string, string> {
-  const organisation = JSON.stringify(options.organisation);
+  const organisation = quotedScalar(options.organisation);
   return {
     [WORKSPACE_FILE]: `# Custos workspace. Reference: docs/configuration.md
 version: 1
@@ -39,9 +40,10 @@ organisation:
 storage: sqlite:./data/custos.db
 locale: zh-CN
 crypto:
-  suite: ${options.suite ?? 'sm'}   # sm = SM4/SM3/SM2, aes = AES-256-GCM/SHA-256/Ed25519
+  suite: ${options.suite ?? 'sm'} # sm = SM4/SM3/SM2, aes = AES-256-GCM/SHA-256/Ed25519
   keyFile: keys/keyring.json
-  # The master secret comes from the environment variable CUSTOS_MASTER_KEY.
+  # The master secret comes from the environment variable CUSTOS_MASTER_KEY (16 characters or more);
+  # keep it safe: what is encrypted under it cannot be read without it.
 server:
   host: 127.0.0.1
   port: 8750
@@ -70,4 +72,18 @@ roles: []
 policies: []
 `,
   };
+}
+
+/**
+ * A YAML quoted scalar in the formatter's choice of quotes (Biome, like Prettier, takes the quote
+ * that needs fewer escapes, double on a tie). Single quotes cannot hold escapes (control
+ * characters, backslashes), so those stay in JSON's double-quoted form, which YAML reads the same.
+ */
+function quotedScalar(value: string): string {
+  const doubles = value.split('"').length - 1;
+  const singles = value.split("'").length - 1;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
+  const needsEscapes = /[\\\u0000-\u001f\u007f]/.test(value);
+  if (!needsEscapes && singles < doubles) return `'${value.replaceAll("'", "''")}'`;
+  return JSON.stringify(value);
 }

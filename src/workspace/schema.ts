@@ -18,6 +18,29 @@ export const lawfulBases = [
   'other_law',
 ] as const;
 
+/** Mask kinds of access policies (src/governance/masks.ts, docs/access.md). */
+export const MASK_KINDS = [
+  'mask',
+  'show_last_4',
+  'show_first_4',
+  'hash',
+  'null',
+  'none',
+  'date_show_year',
+  'resident_id',
+  'mobile',
+  'bank_card',
+  'name',
+  'address',
+  'uscc',
+] as const;
+export type MaskKind = (typeof MASK_KINDS)[number];
+
+/** A mask that hides: `none` (clear) is not one. */
+const hidingMask = z
+  .enum(MASK_KINDS)
+  .refine((kind) => kind !== 'none', 'a default mask cannot be none (clear)');
+
 export const workspaceConfigSchema = z
   .object({
     version: z.literal(1),
@@ -86,6 +109,15 @@ export const workspaceConfigSchema = z
       })
       .strict()
       .default({ requireConfirmation: true, fieldNames: {} }),
+    access: z
+      .object({
+        /** Mask of a field above the reader's clearance when no policy names one, by entity type. */
+        defaultMasks: z.partialRecord(z.enum(ENTITY_TYPES), hidingMask).default({}),
+        /** Mask of such a field when neither a policy nor its entity type names one. */
+        fallbackMask: hidingMask.default('mask'),
+      })
+      .strict()
+      .default({ defaultMasks: {}, fallbackMask: 'mask' }),
   })
   .strict();
 
@@ -190,23 +222,150 @@ export const roleSchema = z
     base: z.enum(ROLES),
     datasets: z.array(name).default([]),
     purposes: z.array(name).default([]),
+    /** Users holding this role (their built-in role must be `base`). */
+    users: z.array(z.string().min(1)).default([]),
   })
   .strict();
 export type RoleDeclaration = z.infer<typeof roleSchema>;
+
+// --- access policies (docs/access.md) ---
+
+/** Which fields an item covers; every given criterion must hold, an empty matcher covers all fields. */
+export const fieldMatcherSchema = z
+  .object({
+    names: z.array(z.string().min(1)).min(1).optional(),
+    /** JR/T 0171 category; `public` = not personal information. */
+    categories: z
+      .array(z.enum(['C1', 'C2', 'C3', 'public']))
+      .min(1)
+      .optional(),
+    /** JR/T 0197 levels. */
+    levels: z.array(z.number().int().min(1).max(5)).min(1).optional(),
+    dataCategories: z.array(z.string().min(1)).min(1).optional(),
+    isSensitive: z.boolean().optional(),
+  })
+  .strict();
+export type FieldMatcher = z.infer<typeof fieldMatcherSchema>;
+
+/** Who and for what an item or exception applies; an omitted list means the policy's own. */
+const conditionShape = {
+  roles: z.array(z.string().min(1)).min(1).optional(),
+  users: z.array(z.string().min(1)).min(1).optional(),
+  purposes: z.array(name).min(1).optional(),
+  fields: fieldMatcherSchema.optional(),
+};
+export const policyConditionSchema = z.object(conditionShape).strict();
+export type PolicyCondition = z.infer<typeof policyConditionSchema>;
+
+export const policyItemSchema = z
+  .object({ ...conditionShape, exceptions: z.array(policyConditionSchema).default([]) })
+  .strict();
+export type PolicyItem = z.infer<typeof policyItemSchema>;
+
+export const policyMaskSchema = z.object({ fields: fieldMatcherSchema, mask: z.enum(MASK_KINDS) }).strict();
+export type PolicyMask = z.infer<typeof policyMaskSchema>;
+
+/** A structured condition on a field stored in clear; never SQL text. */
+export type RowCondition =
+  | { field: string; eq: string | number | boolean }
+  | { field: string; ne: string | number | boolean }
+  | { field: string; in: Array<string | number> }
+  | { field: string; notIn: Array<string | number> }
+  | { field: string; gt: string | number }
+  | { field: string; gte: string | number }
+  | { field: string; lt: string | number }
+  | { field: string; lte: string | number }
+  | { field: string; isNull: boolean }
+  | { all: RowCondition[] }
+  | { any: RowCondition[] };
+
+const scalar = z.union([z.string(), z.number()]);
+export const rowConditionSchema: z.ZodType<RowCondition> = z.lazy(() =>
+  z.union([
+    z.object({ field: z.string().min(1), eq: z.union([z.string(), z.number(), z.boolean()]) }).strict(),
+    z.object({ field: z.string().min(1), ne: z.union([z.string(), z.number(), z.boolean()]) }).strict(),
+    z.object({ field: z.string().min(1), in: z.array(scalar).min(1) }).strict(),
+    z.object({ field: z.string().min(1), notIn: z.array(scalar).min(1) }).strict(),
+    z.object({ field: z.string().min(1), gt: scalar }).strict(),
+    z.object({ field: z.string().min(1), gte: scalar }).strict(),
+    z.object({ field: z.string().min(1), lt: scalar }).strict(),
+    z.object({ field: z.string().min(1), lte: scalar }).strict(),
+    z.object({ field: z.string().min(1), isNull: z.boolean() }).strict(),
+    z.object({ all: z.array(rowConditionSchema).min(1) }).strict(),
+    z.object({ any: z.array(rowConditionSchema).min(1) }).strict(),
+  ]),
+);
+
+export const rowFilterSchema = z
+  .object({
+    roles: z.array(z.string().min(1)).min(1).optional(),
+    users: z.array(z.string().min(1)).min(1).optional(),
+    /** Only records satisfying this condition are returned to the principals above. */
+    where: rowConditionSchema,
+  })
+  .strict();
+export type RowFilter = z.infer<typeof rowFilterSchema>;
+
+const localDateTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/, 'must be YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]');
+
+export const validitySchema = z
+  .object({
+    /** Local date-times in `timeZone`; the policy applies from `start` (inclusive) to `end` (exclusive). */
+    start: localDateTime.optional(),
+    end: localDateTime.optional(),
+    timeZone: z
+      .string()
+      .refine((zone) => {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: zone });
+          return true;
+        } catch {
+          // Intl throws RangeError for an unknown zone: that is the answer, not an error to report.
+          return false;
+        }
+      }, 'unknown IANA time zone')
+      .default('Asia/Shanghai'),
+  })
+  .strict();
+export type Validity = z.infer<typeof validitySchema>;
 
 export const policySchema = z
   .object({
     name,
     description: z.string().optional(),
-    /** Who: a built-in role or a declared role. */
-    roles: z.array(z.string().min(1)).min(1),
+    /** Who: built-in or declared roles, and named users. At least one of roles and users. */
+    roles: z.array(z.string().min(1)).default([]),
+    users: z.array(z.string().min(1)).default([]),
     datasets: z.array(name).min(1),
     purposes: z.array(name).min(1),
-    /** Highest level readable in clear; fields above it are masked. */
+    /** Highest level readable in clear; fields above it are always masked. */
     maxClearLevel: z.number().int().min(1).max(5).default(2),
+    /** Reads under this policy need an approved, unexpired grant. */
     requiresApproval: z.boolean().default(true),
+    /** Longest grant an access request under this policy may ask for. */
+    maxGrantDays: z.number().int().min(1).max(366).default(90),
+    /** Approvals a request needs; `level5` applies when it covers a level-5 field. */
+    approvals: z
+      .object({
+        required: z.number().int().min(1).max(3).default(1),
+        level5: z.number().int().min(1).max(3).default(2),
+      })
+      .strict()
+      .default({ required: 1, level5: 2 }),
+    validity: validitySchema.optional(),
+    /** Absent: one allow item over the policy's principals, purposes and every field. */
+    allow: z.array(policyItemSchema).optional(),
+    deny: z.array(policyItemSchema).default([]),
+    masks: z.array(policyMaskSchema).default([]),
+    rowFilters: z.array(rowFilterSchema).default([]),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.roles.length + p.users.length > 0, {
+    message: 'a policy names at least one role or user',
+    path: ['roles'],
+  });
 export type PolicyDeclaration = z.infer<typeof policySchema>;
 
 /** Each declaration file: a top-level key holding a list. */

@@ -179,4 +179,49 @@ describe('loadWorkspace', () => {
   it('refuses to init over an existing workspace', () => {
     expect(() => initWorkspace(dir, { organisation: 'again' })).toThrow(/already exists/);
   });
+  it('checks access policies: items, masks and row filters name known roles and fields, filters clear ones only', () => {
+    const demo = loadWorkspace(DEMO, { env: {} });
+    expect(demo.policies[0]).toMatchObject({ name: 'risk-credit-assessment', maxClearLevel: 2, deny: [] });
+    for (const file of [
+      'custos.yaml',
+      'vendors.yaml',
+      'sources.yaml',
+      'datasets.yaml',
+      'purposes.yaml',
+      'roles.yaml',
+    ])
+      write(file, readFileSync(path.join(DEMO, file), 'utf8'));
+    write(
+      'policies.yaml',
+      `policies:
+  - name: p
+    roles: [analyst]
+    datasets: [credit_reports]
+    purposes: [credit_assessment]
+    deny:
+      - { roles: [nobody], fields: { names: [no_such_field] } }
+    rowFilters:
+      - where: { field: id_no, eq: "x" }
+  - name: r
+    roles: [analyst]
+    datasets: [credit_reports]
+    purposes: [credit_assessment]
+    masks:
+      - { fields: { names: [mobile] }, mask: rot13 }
+    validity: { start: 2026-13-01, timeZone: Mars/Olympus }
+  - name: q
+    datasets: [credit_reports]
+    purposes: [credit_assessment]
+`,
+    );
+    const issues = issuesOf(() => loadWorkspace(dir, { env: {} }));
+    const at = (p: string) => issues.find((i) => i.path === p);
+    expect(at('policies[0].deny[0].roles[0]')?.message).toBe('unknown role "nobody"');
+    expect(at('policies[0].deny[0].fields.names[0]')?.message).toBe('unknown field "no_such_field"');
+    expect(at('policies[0].rowFilters[0].where')?.message).toMatch(/personal \(C2\)/);
+    expect(at('policies[1].masks[0].mask')?.message).toMatch(/must be one of/);
+    expect(at('policies[1].validity.timeZone')?.message).toBe('unknown IANA time zone');
+    expect(at('policies[2].roles')?.message).toBe('a policy names at least one role or user');
+    expect(issues.every((i) => i.file === 'policies.yaml')).toBe(true);
+  });
 });

@@ -9,9 +9,11 @@ import { unneededFields } from './minimisation.js';
 import {
   type DatasetDeclaration,
   declarationFiles,
+  type PolicyCondition,
   type PolicyDeclaration,
   type Purpose,
   type RoleDeclaration,
+  type RowCondition,
   type SourceDeclaration,
   type Vendor,
   type WorkspaceConfig,
@@ -190,6 +192,13 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+/** Every field a row condition reads. */
+export function conditionFields(condition: RowCondition): string[] {
+  if ('all' in condition) return condition.all.flatMap(conditionFields);
+  if ('any' in condition) return condition.any.flatMap(conditionFields);
+  return [condition.field];
+}
+
 function checkReferences(workspace: Workspace, issues: ConfigIssue[]): void {
   const fileOf = (kind: keyof typeof declarationFiles) => declarationFiles[kind].file;
   const unique = (
@@ -281,8 +290,50 @@ function checkReferences(workspace: Workspace, issues: ConfigIssue[]): void {
   });
   const roleNames = new Set<string>([...ROLES, ...roles]);
   workspace.policies.forEach((policy, i) => {
-    expectKnown('policies', `policies[${i}].roles`, roleNames, policy.roles, 'role');
-    expectKnown('policies', `policies[${i}].datasets`, datasets, policy.datasets, 'dataset');
-    expectKnown('policies', `policies[${i}].purposes`, purposes, policy.purposes, 'purpose');
+    const at = `policies[${i}]`;
+    expectKnown('policies', `${at}.roles`, roleNames, policy.roles, 'role');
+    expectKnown('policies', `${at}.datasets`, datasets, policy.datasets, 'dataset');
+    expectKnown('policies', `${at}.purposes`, purposes, policy.purposes, 'purpose');
+    const covered = workspace.datasets.filter((d) => policy.datasets.includes(d.name));
+    const fieldNames = new Set(covered.flatMap((d) => Object.keys(d.fields)));
+    const checkCondition = (where: string, condition: PolicyCondition) => {
+      if (condition.roles) expectKnown('policies', `${where}.roles`, roleNames, condition.roles, 'role');
+      if (condition.purposes) {
+        const own = new Set(policy.purposes);
+        expectKnown('policies', `${where}.purposes`, own, condition.purposes, 'purpose of this policy');
+      }
+      if (condition.fields?.names)
+        expectKnown('policies', `${where}.fields.names`, fieldNames, condition.fields.names, 'field');
+    };
+    for (const kind of ['allow', 'deny'] as const) {
+      (policy[kind] ?? []).forEach((item, j) => {
+        checkCondition(`${at}.${kind}[${j}]`, item);
+        item.exceptions.forEach((exception, k) => {
+          checkCondition(`${at}.${kind}[${j}].exceptions[${k}]`, exception);
+        });
+      });
+    }
+    policy.masks.forEach((entry, j) => {
+      if (entry.fields.names)
+        expectKnown('policies', `${at}.masks[${j}].fields.names`, fieldNames, entry.fields.names, 'field');
+    });
+    // Row filters read fields stored in clear only: a condition on a sealed (C2/C3) field would
+    // need every record decrypted, and its outcome would reveal the value.
+    policy.rowFilters.forEach((filter, j) => {
+      if (filter.roles)
+        expectKnown('policies', `${at}.rowFilters[${j}].roles`, roleNames, filter.roles, 'role');
+      for (const field of conditionFields(filter.where)) {
+        for (const dataset of covered) {
+          const declared = dataset.fields[field];
+          const problem = !declared
+            ? `field "${field}" is not declared in dataset ${dataset.name}`
+            : declared.category === 'C2' || declared.category === 'C3'
+              ? `field "${field}" of dataset ${dataset.name} is personal (${declared.category}); row filters use fields stored in clear`
+              : undefined;
+          if (problem)
+            issues.push({ file: fileOf('policies'), path: `${at}.rowFilters[${j}].where`, message: problem });
+        }
+      }
+    });
   });
 }

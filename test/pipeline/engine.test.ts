@@ -224,8 +224,10 @@ describe.each(TEST_DIALECTS)('collection pipeline on %s', (dialect) => {
         }
       },
     };
+    // A run in the runs table: a batch commits only while its run is `running`.
+    const runId = await ctx.runs.startInline('people', 'test');
     const summary = await executeRun({ ...ctx, openSource: () => source as never }, 'people', {
-      runId: 'shared-state',
+      runId,
       actor: 'test',
       batchSize: 5,
     });

@@ -5,10 +5,64 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { actorOf, NotFoundError } from '../../domain/index.js';
+import {
+  countQuarantine,
+  DEFAULT_QUARANTINE_LIMIT,
+  listQuarantine,
+  MAX_QUARANTINE_LIMIT,
+  QUARANTINE_STATUSES,
+} from '../../pipeline/index.js';
 import { principalOf } from '../access.js';
 
 const ENGINEERS = ['admin', 'data_engineer'] as const;
 const OVERSIGHT = ['admin', 'data_engineer', 'compliance_officer', 'auditor'] as const;
+
+const runSchema = z
+  .object({
+    id: z.string(),
+    dataset: z.string(),
+    status: z.string(),
+    trigger: z.string(),
+    worker: z.string().nullable(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    read: z.number(),
+    stored: z.number(),
+    updated: z.number(),
+    unchanged: z.number(),
+    quarantined: z.number(),
+    quarantineReasons: z.record(z.string(), z.number()),
+    droppedFields: z.array(z.string()),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'Run' });
+const quarantineEntrySchema = z
+  .object({
+    id: z.string().describe('the record’s reference: a keyed hash, never content'),
+    dataset: z.string(),
+    runId: z.string(),
+    reason: z.string(),
+    detail: z.string(),
+    position: z.string().nullable(),
+    status: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'QuarantineEntry' });
+const classificationSchema = z
+  .object({
+    dataset: z.string(),
+    field: z.string(),
+    category: z.string().nullable(),
+    level: z.number(),
+    sensitive: z.boolean(),
+    entities: z.unknown(),
+    confidence: z.number(),
+    status: z.string(),
+    confirmed_by: z.string().nullable(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'FieldClassification' });
 
 export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -22,6 +76,7 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             dataset: z.string().optional(),
             limit: z.coerce.number().int().min(1).max(500).default(50),
           }),
+          response: { 200: z.object({ runs: z.array(runSchema) }) },
         },
       },
       async (request) => ({
@@ -36,7 +91,11 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       '/api/v1/datasets/:name/runs',
       {
         config: { access: { roles: ENGINEERS } },
-        schema: { tags: ['collection'], params: z.object({ name: z.string().min(1).max(64) }) },
+        schema: {
+          tags: ['collection'],
+          params: z.object({ name: z.string().min(1).max(64) }),
+          response: { 202: z.object({ run: z.string(), status: z.literal('queued') }) },
+        },
       },
       async (request, reply) => {
         const id = await ctx.runs.enqueue(request.params.name, 'api', actorOf(principalOf(request)));
@@ -52,20 +111,23 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['collection'],
           querystring: z.object({
             dataset: z.string().optional(),
-            status: z.enum(['open', 'reprocessed', 'discarded']).optional(),
+            status: z.enum(QUARANTINE_STATUSES).optional(),
+            limit: z.coerce.number().int().min(1).max(MAX_QUARANTINE_LIMIT).default(DEFAULT_QUARANTINE_LIMIT),
           }),
+          response: { 200: z.object({ quarantine: z.array(quarantineEntrySchema), total: z.number() }) },
         },
       },
       async (request) => {
-        let query = ctx.store.db
-          .selectFrom('quarantine')
-          .select(['id', 'dataset', 'run_id', 'reason', 'detail', 'position', 'status', 'created_at'])
-          .orderBy('created_at', 'desc')
-          .limit(500);
-        if (request.query.dataset) query = query.where('dataset', '=', request.query.dataset);
-        if (request.query.status) query = query.where('status', '=', request.query.status);
-        // Records themselves stay sealed: reasons and positions only.
-        return { quarantine: await query.execute() };
+        const query = {
+          ...(request.query.dataset ? { dataset: request.query.dataset } : {}),
+          ...(request.query.status ? { status: request.query.status } : {}),
+        };
+        // Records themselves stay sealed: references, reasons and positions only.
+        const [quarantine, total] = await Promise.all([
+          listQuarantine(ctx.store, { ...query, limit: request.query.limit }),
+          countQuarantine(ctx.store, query),
+        ]);
+        return { quarantine, total };
       },
     );
 
@@ -73,7 +135,11 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       '/api/v1/classifications',
       {
         config: { access: { roles: OVERSIGHT } },
-        schema: { tags: ['collection'], querystring: z.object({ dataset: z.string().optional() }) },
+        schema: {
+          tags: ['collection'],
+          querystring: z.object({ dataset: z.string().optional() }),
+          response: { 200: z.object({ classifications: z.array(classificationSchema) }) },
+        },
       },
       async (request) => {
         let query = ctx.store.db
@@ -101,6 +167,9 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['collection'],
           params: z.object({ dataset: z.string().min(1).max(64), field: z.string().min(1).max(128) }),
+          response: {
+            200: z.object({ dataset: z.string(), field: z.string(), status: z.literal('confirmed') }),
+          },
         },
       },
       async (request) => {
@@ -124,7 +193,7 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             target: `field:${request.params.dataset}.${request.params.field}`,
           },
         ]);
-        return { dataset: request.params.dataset, field: request.params.field, status: 'confirmed' };
+        return { dataset: request.params.dataset, field: request.params.field, status: 'confirmed' as const };
       },
     );
   };

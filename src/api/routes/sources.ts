@@ -10,11 +10,43 @@ import { principalOf } from '../access.js';
 const ENGINEERS = ['admin', 'data_engineer'] as const;
 const params = z.object({ name: z.string().min(1).max(64) });
 
+const sourceSummary = z
+  .object({
+    name: z.string(),
+    type: z.string(),
+    vendor: z.string().nullable(),
+    description: z.string().nullable(),
+  })
+  .meta({ id: 'SourceSummary' });
+const checkResult = z
+  .object({ source: z.string(), ok: z.boolean(), identity: z.string().optional(), message: z.string() })
+  .meta({ id: 'SourceCheck' });
+const streamDescription = z
+  .object({
+    name: z.string(),
+    fields: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean().optional() })),
+    cursorFields: z.array(z.string()).optional(),
+    primaryKey: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'StreamDescription' });
+const preview = z
+  .object({
+    source: z.string(),
+    stream: z.string(),
+    /** Values that look personal are masked over the API. */
+    records: z.array(z.record(z.string(), z.unknown())),
+    masked: z.boolean(),
+  })
+  .meta({ id: 'SourcePreview' });
+
 export function sourceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/v1/sources',
-      { config: { access: { roles: ENGINEERS } }, schema: { tags: ['sources'] } },
+      {
+        config: { access: { roles: ENGINEERS } },
+        schema: { tags: ['sources'], response: { 200: z.object({ sources: z.array(sourceSummary) }) } },
+      },
       async () => ({
         sources: ctx.workspace.sources.map((s) => ({
           name: s.name,
@@ -27,7 +59,10 @@ export function sourceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
     app.post(
       '/api/v1/sources/:name/check',
-      { config: { access: { roles: ENGINEERS } }, schema: { tags: ['sources'], params } },
+      {
+        config: { access: { roles: ENGINEERS } },
+        schema: { tags: ['sources'], params, response: { 200: checkResult } },
+      },
       async (request) => {
         const source = ctx.openSource(request.params.name);
         try {
@@ -40,7 +75,14 @@ export function sourceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/v1/sources/:name/streams',
-      { config: { access: { roles: ENGINEERS } }, schema: { tags: ['sources'], params } },
+      {
+        config: { access: { roles: ENGINEERS } },
+        schema: {
+          tags: ['sources'],
+          params,
+          response: { 200: z.object({ source: z.string(), streams: z.array(streamDescription) }) },
+        },
+      },
       async (request) => {
         const source = ctx.openSource(request.params.name);
         try {
@@ -62,6 +104,7 @@ export function sourceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             stream: z.string().optional(),
             limit: z.coerce.number().int().min(1).max(100).default(10),
           }),
+          response: { 200: preview },
         },
       },
       async (request) => {

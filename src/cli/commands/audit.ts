@@ -4,18 +4,13 @@
 
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import {
-  leafHash,
-  rootFromLeafHashes,
-  type TreeHead,
-  toCheckpointNote,
-  verifyConsistency,
-  verifyInclusion,
-  verifyLog,
-} from '../../audit/index.js';
+import type { TreeHead } from '../../audit/index.js';
 import type { HashAlgorithm } from '../../crypto/hash.js';
 import type { CliEnvironment } from '../environment.js';
 import { EXIT_FAILURE, ExitCode, UsageError } from '../exit-codes.js';
+
+// The audit layer loads when an audit command runs, not with every `custos` start.
+const auditLayer = () => import('../../audit/index.js');
 
 export function registerAuditCommands(program: Command, cli: CliEnvironment): void {
   const audit = program.command('audit').description('verifiable audit log: verify, tree heads, proofs');
@@ -26,6 +21,7 @@ export function registerAuditCommands(program: Command, cli: CliEnvironment): vo
     .option('--against <file...>', 'tree heads exported earlier (JSON from `custos audit sth`)')
     .action(async (options: { against?: string[] }) => {
       const exportedHeads = (options.against ?? []).map(readHeadFile);
+      const { verifyLog } = await auditLayer();
       await cli.withContext(async (ctx) => {
         const isTty = !cli.isJson && (cli.io.stderr as { isTTY?: boolean }).isTTY === true;
         const report = await verifyLog(ctx.store, ctx.audit.hashAlgorithm, {
@@ -62,6 +58,7 @@ export function registerAuditCommands(program: Command, cli: CliEnvironment): vo
     .action(async (options: { format: string }) => {
       if (!['json', 'checkpoint'].includes(options.format))
         throw new UsageError('--format must be json or checkpoint');
+      const { toCheckpointNote } = await auditLayer();
       await cli.withContext(async (ctx) => {
         const head = await ctx.audit.latestHead();
         if (!head) {
@@ -121,8 +118,9 @@ export function registerAuditCommands(program: Command, cli: CliEnvironment): vo
     .description('standalone: RFC 6962 root of the given leaf inputs (hex), in order')
     .requiredOption('--leaf-hex <hex...>', 'leaf input bytes as hex (before the 0x00 leaf prefix)')
     .option('--hash <hash>', 'sha256 | sm3', 'sha256')
-    .action((options: { leafHex: string[]; hash: string }) => {
+    .action(async (options: { leafHex: string[]; hash: string }) => {
       const algorithm = parseHash(options.hash);
+      const { leafHash, rootFromLeafHashes } = await auditLayer();
       const leaves = options.leafHex.map((hex, i) =>
         leafHash(algorithm, parseHex(hex, `--leaf-hex #${i + 1}`, true)),
       );
@@ -140,7 +138,7 @@ export function registerAuditCommands(program: Command, cli: CliEnvironment): vo
     .option('--proof <hex,...>', 'proof hashes, comma-separated (empty for a one-entry tree)', '')
     .option('--hash <hash>', 'sha256 | sm3', 'sha256')
     .action(
-      (options: {
+      async (options: {
         index: string;
         size: string;
         leafHex: string;
@@ -149,6 +147,7 @@ export function registerAuditCommands(program: Command, cli: CliEnvironment): vo
         hash: string;
       }) => {
         const algorithm = parseHash(options.hash);
+        const { leafHash, verifyInclusion } = await auditLayer();
         const index = parseCount(options.index, '--index');
         const size = parseCount(options.size, '--size');
         const leaf = leafHash(algorithm, parseHex(options.leafHex, '--leaf-hex', true));
@@ -168,7 +167,7 @@ export function registerAuditCommands(program: Command, cli: CliEnvironment): vo
     .option('--proof <hex,...>', 'proof hashes, comma-separated', '')
     .option('--hash <hash>', 'sha256 | sm3', 'sha256')
     .action(
-      (options: {
+      async (options: {
         size1: string;
         size2: string;
         root1: string;
@@ -177,6 +176,7 @@ export function registerAuditCommands(program: Command, cli: CliEnvironment): vo
         hash: string;
       }) => {
         const algorithm = parseHash(options.hash);
+        const { verifyConsistency } = await auditLayer();
         const size1 = parseCount(options.size1, '--size1');
         const size2 = parseCount(options.size2, '--size2');
         const root1 = parseHash32(options.root1, '--root1', algorithm);

@@ -2,16 +2,9 @@
 // `custos classification list|confirm`: the collection pipeline from the command line.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
-import {
-  EtaEstimator,
-  formatDuration,
-  type RunProgressUpdate,
-  type RunSummary,
-  workerId,
-} from '../../pipeline/index.js';
+import type { RunProgressUpdate, RunSummary } from '../../pipeline/index.js';
 import type { CliEnvironment } from '../environment.js';
 import { EXIT_FAILURE, ExitCode, UsageError } from '../exit-codes.js';
 
@@ -22,18 +15,27 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
     .argument('<dataset>')
     .option('--batch-size <n>', 'records per batch', '1000')
     .option('--queue', 'hand the run to the workers instead (resumed by another worker if its worker dies)')
-    .action(async (dataset: string, options: { batchSize: string; queue?: boolean }) => {
+    .option('--full', 'read the source again from the start (stored records are not duplicated)')
+    .action(async (dataset: string, options: { batchSize: string; queue?: boolean; full?: boolean }) => {
       const batchSize = Number(options.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000)
         throw new UsageError('--batch-size must be 1–50000');
       await cli.withContext(async (ctx) => {
         if (options.queue) {
+          if (options.full)
+            throw new UsageError('--full runs in this process; it cannot be combined with --queue');
           const run = await ctx.runs.enqueue(dataset, 'cli', 'cli');
           cli.print(cli.t('cli.collect.queued', { run, dataset }), { run, dataset, status: 'queued' });
           return;
         }
-        const summary = await collectWithProgress(cli, ctx, dataset, batchSize);
+        // A run resumes where the last one stopped; when that finds nothing, say so and since when.
+        const resumedFrom = options.full ? undefined : await ctx.runs.checkpointOf(dataset);
+        const summary = await collectWithProgress(cli, ctx, dataset, batchSize, {
+          full: options.full === true,
+        });
         printSummary(cli, summary);
+        if (summary.status === 'succeeded' && summary.read === 0 && resumedFrom)
+          cli.note(cli.t('cli.collect.nothing_new', { time: resumedFrom.updatedAt }));
         if (summary.status !== 'succeeded') throw new ExitCode(EXIT_FAILURE);
       });
     });
@@ -65,6 +67,7 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
     .option('--once', 'exit when no run is queued')
     .option('--poll <ms>', 'idle polling interval: how often an idle worker looks for queued runs', '2000')
     .action(async (options: { once?: boolean; poll: string }) => {
+      const { workerId } = await import('../../pipeline/index.js');
       await cli.withContext(async (ctx) => {
         const id = workerId();
         const stop = new AbortController();
@@ -101,22 +104,37 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
     .description('records held back by validation or admission');
   quarantine
     .command('list')
+    .description('held records, newest first: reference, dataset, reason, where read, status (never values)')
     .option('--dataset <name>', 'only this dataset')
-    .action(async (options: { dataset?: string }) => {
+    .option('--status <status>', 'open | reprocessed | discarded')
+    .option('--limit <n>', 'how many (1–500)', '50')
+    .action(async (options: { dataset?: string; status?: string; limit: string }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--limit must be 1–500');
+      const { countQuarantine, listQuarantine, QUARANTINE_STATUSES } = await import(
+        '../../pipeline/index.js'
+      );
+      const status = QUARANTINE_STATUSES.find((s) => s === options.status);
+      if (options.status !== undefined && !status)
+        throw new UsageError(`--status must be one of: ${QUARANTINE_STATUSES.join(', ')}`);
       await cli.withContext(async (ctx) => {
-        let query = ctx.store.db
-          .selectFrom('quarantine')
-          .select(['id', 'dataset', 'reason', 'detail', 'position', 'status', 'created_at'])
-          .orderBy('created_at', 'desc')
-          .limit(200);
-        if (options.dataset) query = query.where('dataset', '=', options.dataset);
-        const rows = await query.execute();
+        const query = {
+          ...(options.dataset ? { dataset: options.dataset } : {}),
+          ...(status ? { status } : {}),
+        };
+        const [entries, total] = await Promise.all([
+          listQuarantine(ctx.store, { ...query, limit }),
+          countQuarantine(ctx.store, query),
+        ]);
         cli.print(
-          rows.map(
-            (r) =>
-              `${r.created_at}  ${r.dataset}  ${r.reason}  ${r.detail}  ${r.position ?? ''}  [${r.status}]`,
-          ),
-          { quarantine: rows },
+          [
+            ...entries.map(
+              (q) =>
+                `${q.id}  ${q.createdAt}  ${q.dataset}  ${q.reason}  ${q.detail}  ${q.position ?? '-'}  [${q.status}]`,
+            ),
+            cli.t('cli.quarantine.shown', { shown: entries.length, total }),
+          ],
+          { quarantine: entries, total },
         );
       });
     });
@@ -125,18 +143,13 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
     .description('after a fix (consent granted, schema corrected): collect the dataset again from its source')
     .argument('<dataset>')
     .action(async (dataset: string) => {
+      const { markReprocessed } = await import('../../pipeline/index.js');
       await cli.withContext(async (ctx) => {
         // Reprocessing re-reads from the start: stored records are unchanged (idempotent upsert),
         // quarantined ones are admitted if the fix lets them through.
-        await ctx.store.db.deleteFrom('source_state').where('dataset', '=', dataset).execute();
-        const summary = await collectWithProgress(cli, ctx, dataset, 1000);
-        await ctx.store.db
-          .updateTable('quarantine')
-          .set({ status: 'reprocessed' })
-          .where('dataset', '=', dataset)
-          .where('status', '=', 'open')
-          .where('run_id', '!=', summary.runId)
-          .execute();
+        const summary = await collectWithProgress(cli, ctx, dataset, 1000, { full: true });
+        // Only a run that read everything can say which held records the fix let through.
+        if (summary.status === 'succeeded') await markReprocessed(ctx.store, dataset, summary.runId);
         await ctx.audit.record([
           {
             actor: 'cli',
@@ -146,6 +159,7 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
           },
         ]);
         printSummary(cli, summary);
+        if (summary.status !== 'succeeded') throw new ExitCode(EXIT_FAILURE);
       });
     });
 
@@ -214,8 +228,14 @@ export async function collectWithProgress(
   ctx: AppContext,
   dataset: string,
   batchSize: number,
+  options: { full?: boolean } = {},
 ): Promise<RunSummary> {
-  const id = await ctx.runs.startInline(dataset, 'cli');
+  const id = await ctx.runs.startInline(dataset, 'cli', options);
+  // The progress bar and its estimator load when a collection runs, not with every `custos` start.
+  const [{ default: cliProgress }, { EtaEstimator, formatDuration }] = await Promise.all([
+    import('cli-progress'),
+    import('../../pipeline/index.js'),
+  ]);
   const tty = !cli.isJson && (cli.io.stderr as { isTTY?: boolean }).isTTY === true;
   const bar = tty
     ? new cliProgress.SingleBar(

@@ -1,8 +1,6 @@
 // `custos config check`: validate the workspace without touching any data.
 
 import type { Command } from 'commander';
-import { validateSourceSettings } from '../../sources/index.js';
-import { loadWorkspace } from '../../workspace/index.js';
 import type { CliEnvironment } from '../environment.js';
 
 export function registerConfigCommands(program: Command, cli: CliEnvironment): void {
@@ -12,6 +10,10 @@ export function registerConfigCommands(program: Command, cli: CliEnvironment): v
     .description('validate custos.yaml and the declaration files; exit 2 with every problem listed')
     .action(async () => {
       // Loads only: no database is opened, nothing is written.
+      const [{ validateSourceSettings }, { loadWorkspace }] = await Promise.all([
+        import('../../sources/index.js'),
+        import('../../workspace/index.js'),
+      ]);
       const workspace = loadWorkspace(cli.workspaceDir, {
         env: cli.io.env,
         validateSource: validateSourceSettings,

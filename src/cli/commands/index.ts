@@ -2,13 +2,17 @@
 
 import type { Command } from 'commander';
 import type { CliEnvironment } from '../environment.js';
+import { registerAccessCommands } from './access.js';
 import { registerAuditCommands } from './audit.js';
 import { registerClassifyCommands } from './classify.js';
 import { registerCollectCommands } from './collect.js';
 import { registerConfigCommands } from './config.js';
+import { registerGrantCommands } from './grants.js';
 import { registerInitCommands } from './init.js';
 import { registerKeysCommands } from './keys.js';
 import { registerMigrateCommands } from './migrate.js';
+import { registerPolicyCommands } from './policy.js';
+import { registerRecordCommands } from './records.js';
 import { registerServeCommands } from './serve.js';
 import { registerSourceCommands } from './source.js';
 import { registerTokenCommands } from './token.js';
@@ -26,4 +30,8 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerClassifyCommands,
   registerSourceCommands,
   registerCollectCommands,
+  registerPolicyCommands,
+  registerAccessCommands,
+  registerGrantCommands,
+  registerRecordCommands,
 ];

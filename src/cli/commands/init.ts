@@ -1,7 +1,6 @@
 // `custos init DIR`: create a new workspace.
 
 import type { Command } from 'commander';
-import { initWorkspace } from '../../workspace/index.js';
 import type { CliEnvironment } from '../environment.js';
 import { UsageError } from '../exit-codes.js';
 
@@ -16,6 +15,7 @@ export function registerInitCommands(program: Command, cli: CliEnvironment): voi
       if (options.suite !== 'sm' && options.suite !== 'aes') {
         throw new UsageError('--suite must be sm or aes');
       }
+      const { initWorkspace } = await import('../../workspace/index.js');
       const result = initWorkspace(dir, { organisation: options.organisation, suite: options.suite });
       cli.print(
         [cli.t('cli.init.created', { dir: result.dir }), ...result.files.map((f) => `  ${f}`)],

@@ -5,8 +5,8 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
 import type { IdentifierKind } from '../../crypto/index.js';
-import { eraseSubject } from '../../governance/index.js';
-import { subjectIdFor } from '../../pipeline/index.js';
+import { eraseSubject, subjectIdOf } from '../../governance/index.js';
+
 import type { CliEnvironment } from '../environment.js';
 import { UsageError } from '../exit-codes.js';
 
@@ -94,7 +94,7 @@ export function registerKeysCommands(program: Command, cli: CliEnvironment): voi
       const identifier = options.identifier ? (await cli.readLine()).trim() : undefined;
       if (identifier !== undefined && identifier.length === 0) throw new UsageError('no identifier on stdin');
       await withKeys(cli, async (ctx) => {
-        const subjectId = identifier === undefined ? given! : subjectIdFor(ctx.keys(), identifier);
+        const subjectId = identifier === undefined ? given! : subjectIdOf(ctx.keys(), identifier);
         const erased = await eraseSubject(
           { keys: ctx.keys(), records: ctx.store.records, audit: ctx.audit },
           ctx.workspace.datasets.map((d) => d.name),

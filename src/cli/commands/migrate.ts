@@ -1,7 +1,6 @@
 // `custos migrate`: apply pending database migrations (also done automatically on start).
 
 import type { Command } from 'commander';
-import { migrateToLatest } from '../../store/index.js';
 import type { CliEnvironment } from '../environment.js';
 
 export function registerMigrateCommands(program: Command, cli: CliEnvironment): void {
@@ -9,6 +8,7 @@ export function registerMigrateCommands(program: Command, cli: CliEnvironment): 
     .command('migrate')
     .description('apply pending database migrations')
     .action(async () => {
+      const { migrateToLatest } = await import('../../store/index.js');
       await cli.withContext(
         async (ctx) => {
           const report = await migrateToLatest(ctx.store.db, ctx.store.schema);

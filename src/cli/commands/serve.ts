@@ -1,9 +1,10 @@
 // `custos serve`: the HTTP API and console. On first start it creates the admin user.
+// A start that fails (no master secret, port taken) fails before it writes keys or creates users,
+// and says why in one line.
 
+import path from 'node:path';
 import type { Command } from 'commander';
-import { buildServer } from '../../api/index.js';
-import { queueDemoRuns, seedDemoConsents, startScheduler } from '../../pipeline/index.js';
-import { startDemoSimulators } from '../../sources/simulators/demo.js';
+import { UnavailableError } from '../../domain/index.js';
 import type { CliEnvironment } from '../environment.js';
 import { UsageError } from '../exit-codes.js';
 
@@ -19,16 +20,35 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
         throw new UsageError('--port must be an integer between 0 and 65535');
       }
+      // The server, pipeline and simulators load when serve runs, not with every `custos` start.
+      const [{ buildServer }, { queueDemoRuns, seedDemoConsents, startScheduler }, { startDemoSimulators }] =
+        await Promise.all([
+          import('../../api/index.js'),
+          import('../../pipeline/index.js'),
+          import('../../sources/simulators/demo.js'),
+        ]);
       // Request logs at info level on stderr; stdout carries the URL and login.
-      const ctx = await cli.openContext({ logLevel: cli.io.env.CUSTOS_LOG_LEVEL ?? 'info' });
+      // Refuses to start without the master secret (rather than run unable to protect data), checked
+      // before anything is written.
+      const ctx = await cli.openContext({
+        logLevel: cli.io.env.CUSTOS_LOG_LEVEL ?? 'info',
+        requireMasterSecret: true,
+      });
       try {
-        // Refuse to start without the master secret rather than run unable to protect data.
+        const host = options.host ?? ctx.workspace.config.server.host;
+        const simulators = await whenPortFree(() => startDemoSimulators(ctx.workspace));
+        const { app } = await buildServer(ctx);
+        try {
+          await whenPortFree(() => app.listen({ host, port: port ?? ctx.workspace.config.server.port }));
+        } catch (error) {
+          await app.close();
+          await simulators?.close();
+          throw error;
+        }
+        // Listening: now the keyring and the first admin may be created.
         ctx.keys();
         const admin = await ctx.users.ensureInitialAdmin(cli.io.env.CUSTOS_ADMIN_PASSWORD);
-        const simulators = await startDemoSimulators(ctx.workspace);
-        const { app } = await buildServer(ctx);
-        const host = options.host ?? ctx.workspace.config.server.host;
-        await app.listen({ host, port: port ?? ctx.workspace.config.server.port });
+        const workspaceOption = workspaceOptionFor(cli.io.cwd, ctx.workspace.dir);
         const address = app.server.address();
         const actualPort = typeof address === 'object' && address ? address.port : port;
         const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}/`;
@@ -40,12 +60,12 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         if (admin?.isGenerated) {
           lines.push(
             cli.t('cli.serve.admin_created', { username: admin.username, password: admin.password }),
-            cli.t('cli.serve.admin_created_note', { username: admin.username }),
+            cli.t('cli.serve.admin_created_note', { username: admin.username, workspace: workspaceOption }),
           );
         } else if (admin) {
           lines.push(cli.t('cli.serve.admin_from_env', { username: admin.username }));
         } else {
-          lines.push(cli.t('cli.serve.login_hint'));
+          lines.push(cli.t('cli.serve.login_hint', { workspace: workspaceOption }));
         }
         cli.print(lines, {
           url,
@@ -97,6 +117,29 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         await ctx.close();
       }
     });
+}
+
+/** A port already taken becomes one line saying so, not a stack trace. */
+async function whenPortFree<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    if (failure.code !== 'EADDRINUSE') throw error;
+    throw new UnavailableError(
+      `${failure.address ?? 'the address'}:${failure.port ?? '?'} is already in use — is another custos serve (or the demo) running? Stop it, or pick another port with --port`,
+      { address: failure.address, port: failure.port },
+      { cause: error },
+    );
+  }
+}
+
+/** ` -w DIR` for hints printed to the user, unless the workspace is the current folder. */
+function workspaceOptionFor(cwd: string, dir: string): string {
+  const relative = path.relative(cwd, dir);
+  if (relative === '') return '';
+  const shown = path.isAbsolute(relative) || relative.startsWith('..') ? dir : relative;
+  return ` -w ${/[\s'"$`\\]/.test(shown) ? JSON.stringify(shown) : shown}`;
 }
 
 function waitForShutdown(): Promise<void> {

@@ -1,7 +1,6 @@
 // `custos source check|discover|preview NAME`: try a declared source before collecting from it.
 
 import type { Command } from 'commander';
-import { previewSource } from '../../sources/preview.js';
 import type { CliEnvironment } from '../environment.js';
 import { EXIT_FAILURE, ExitCode, UsageError } from '../exit-codes.js';
 
@@ -66,6 +65,7 @@ export function registerSourceCommands(program: Command, cli: CliEnvironment): v
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
         throw new UsageError('--limit must be 1–1000');
+      const { previewSource } = await import('../../sources/preview.js');
       await cli.withContext(async (ctx) => {
         const s = ctx.openSource(name);
         try {

@@ -2,7 +2,6 @@
 
 import type { Command } from 'commander';
 import { parseDuration } from '../../domain/index.js';
-import { DEFAULT_TOKEN_TTL_MS } from '../../governance/index.js';
 import type { CliEnvironment } from '../environment.js';
 import { UsageError } from '../exit-codes.js';
 
@@ -18,6 +17,7 @@ export function registerTokenCommands(program: Command, cli: CliEnvironment): vo
     .action(async (options: { user: string; name: string; expiresIn: string }) => {
       const ttl = parseDuration(options.expiresIn);
       if (ttl === undefined) throw new UsageError('--expires-in must look like 30d, 12h or 45m');
+      const { DEFAULT_TOKEN_TTL_MS } = await import('../../governance/index.js');
       await cli.withContext(async (ctx) => {
         const created = await ctx.tokens.create(
           options.user,

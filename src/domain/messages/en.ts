@@ -6,6 +6,10 @@ export const en = {
   'error.not_found': 'Not found',
   'error.unauthorized': 'Authentication required',
   'error.forbidden': 'Not allowed for your role',
+  'error.no_policy': 'No access policy allows this',
+  'error.purpose_not_allowed': 'Purpose not allowed',
+  'error.approval_required': 'An approved access grant is required',
+  'error.grant_expired': 'Your access grant has expired or was revoked',
   'error.conflict': 'Conflict with existing data',
   'error.rate_limited': 'Too many attempts',
   'error.source': 'Source failed',
@@ -18,10 +22,11 @@ export const en = {
   'cli.serve.workspace': 'Workspace: {dir} (storage: {storage})',
   'cli.serve.admin_created': 'First start: created user "{username}" with password: {password}',
   'cli.serve.admin_created_note':
-    'This password is shown only once. Change it with: custos user passwd {username}',
+    'This password is shown only once. Change it with: custos user passwd {username}{workspace}',
   'cli.serve.admin_from_env':
     'First start: created user "{username}" with the password from CUSTOS_ADMIN_PASSWORD.',
-  'cli.serve.login_hint': 'Log in as an existing user (reset a password with: custos user passwd NAME).',
+  'cli.serve.login_hint':
+    'Log in as an existing user (reset a password with: custos user passwd NAME{workspace}).',
   'cli.serve.api_docs': 'API documentation: {url}',
   'cli.init.created': 'Created workspace {dir}',
   'cli.migrate.done': 'Database is up to date ({count} migrations; applied now: {applied})',
@@ -71,6 +76,10 @@ export const en = {
   'cli.collect.worker_done': 'worker {id} executed {count} run(s)',
   'cli.collect.sensitive': 'sensitive',
   'cli.collect.confirmed': 'confirmed {dataset}.{field}',
+  'cli.collect.nothing_new':
+    'nothing new since {time} (the last run stopped there); `--full` reads the source again from the start',
+  'cli.quarantine.shown':
+    '{shown} of {total} held record(s) shown (--limit for more, --dataset/--status to narrow)',
   'cli.collect.eta': 'ETA {time}',
   'cli.collect.queued':
     'queued run {run} of {dataset} for the workers (custos worker, or custos serve without --no-worker); custos runs --dataset {dataset} shows it',
@@ -78,6 +87,17 @@ export const en = {
     'No collection worker in this process (--no-worker): queued runs wait for custos worker',
   'cli.serve.demo_collecting': 'Demo: collecting {queued}',
   'cli.serve.demo_skipped': 'Demo: not collected (no connector for their source type yet): {skipped}',
+  // --- access ---
+  'cli.policy.explain': '{user} reading {dataset} for {purpose}: {outcome}',
+  'cli.access.requested': 'Access request {id} is pending ({approvals} approval(s) needed).',
+  'cli.access.granted': 'Request {id} approved: grant {grant} for {grantee} until {expiresAt}.',
+  'cli.access.decided': 'Request {id} is now {status}.',
+  'cli.grants.revoked': 'Revoked grant {id}.',
+  'cli.records.page':
+    '{count} record(s); withheld without consent: {noConsent}, filtered: {filtered}, damaged: {damaged}',
+  'cli.records.exported': 'Export {id} written to {file}',
+  'cli.records.verified':
+    '{dataset}: {checked} record(s) checked, {damaged} damaged, {erased} of erased subjects',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -24,7 +24,14 @@ export async function startDemoSimulators(workspace: Workspace): Promise<DemoSim
     port: demo.partnerApiPort,
     auth: { type: 'api_key', in: 'header', name: 'X-Api-Key', value: key },
   });
-  const noticeSite = await startNoticeSite({ notices: 60, port: demo.noticeSitePort });
+  let noticeSite: Awaited<ReturnType<typeof startNoticeSite>>;
+  try {
+    noticeSite = await startNoticeSite({ notices: 60, port: demo.noticeSitePort });
+  } catch (error) {
+    // Port taken: leave nothing listening, or the process could not exit.
+    await partnerApi.close();
+    throw error;
+  }
   return {
     partnerApi,
     noticeSite,

@@ -7,6 +7,7 @@ import * as audit from './0002_audit.js';
 import * as keys from './0003_keys.js';
 import * as pipeline from './0004_pipeline.js';
 import * as recordStorage from './0005_record_storage.js';
+import * as access from './0007_access.js';
 import * as runTakeover from './0009_run_takeover.js';
 import * as erasure from './0010_erasure.js';
 
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0003_keys': keys,
   '0004_pipeline': pipeline,
   '0005_record_storage': recordStorage,
+  '0007_access': access,
   '0009_run_takeover': runTakeover,
   '0010_erasure': erasure,
 };

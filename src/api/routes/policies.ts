@@ -1,0 +1,85 @@
+// Access policies as loaded from policies.yaml, and `explain`: field by field, what a user would
+// see of a dataset for a purpose and which rule decided (docs/access.md).
+
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { ForbiddenError, ROLES } from '../../domain/index.js';
+import { canOversee } from '../../governance/index.js';
+import { principalOf } from '../access.js';
+
+const fieldDecisionSchema = z.object({
+  field: z.string(),
+  access: z.enum(['clear', 'masked', 'denied']),
+  mask: z.string().optional(),
+  rule: z.string(),
+  reason: z.string(),
+});
+
+export const explanationSchema = z
+  .object({
+    user: z.string(),
+    dataset: z.string(),
+    purpose: z.string(),
+    roles: z.array(z.string()),
+    outcome: z.string(),
+    refusal: z.object({ code: z.string(), reason: z.string() }).optional(),
+    policies: z.array(z.string()),
+    requiresApproval: z.boolean(),
+    grant: z
+      .object({ id: z.string(), expiresAt: z.string(), fields: z.array(z.string()).nullable() })
+      .optional(),
+    fields: z.array(fieldDecisionSchema),
+    rowFilters: z.array(z.object({ rule: z.string(), where: z.unknown() })),
+  })
+  .meta({ id: 'AccessExplanation' });
+
+export function policyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  const everyone = { access: { roles: ROLES } };
+  return async (app) => {
+    app.get(
+      '/api/v1/policies',
+      {
+        config: everyone,
+        schema: {
+          tags: ['access'],
+          description: 'The access policies of the workspace (policies.yaml), as validated at load.',
+          response: { 200: z.object({ policies: z.array(z.record(z.string(), z.unknown())) }) },
+        },
+      },
+      async () => ({ policies: ctx.accessPolicy.policies.map((p) => ({ ...p })) }),
+    );
+
+    app.get(
+      '/api/v1/policies/explain',
+      {
+        config: everyone,
+        schema: {
+          tags: ['access'],
+          description:
+            'What the user would see of the dataset for the purpose, field by field, and which rule decided. Reads no data. Users other than yourself: compliance officers, admins and auditors only.',
+          querystring: z.object({
+            user: z.string().min(1).max(64).optional(),
+            dataset: z.string().min(1).max(64),
+            purpose: z.string().min(1).max(64),
+          }),
+          response: { 200: explanationSchema },
+        },
+      },
+      async (request) => {
+        const asker = principalOf(request);
+        const username = request.query.user ?? asker.username;
+        if (username !== asker.username && !canOversee(asker))
+          throw new ForbiddenError(
+            'only compliance officers, admins and auditors explain other users’ access',
+          );
+        const user = username === asker.username ? asker : await ctx.users.get(username);
+        return ctx.accessPolicy.explain(
+          { username: user.username, role: user.role },
+          request.query.dataset,
+          request.query.purpose,
+        );
+      },
+    );
+  };
+}

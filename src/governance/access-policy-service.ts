@@ -1,0 +1,245 @@
+// Applies the workspace's access policies to a principal: field facts from the declarations and
+// the stored classification, the pure evaluator, then the grant a policy with `requiresApproval`
+// needs. `explain` answers "what would this user see, and which rule decided" without reading data;
+// `authorise` is the same decision turned into a permission for one read, or a refusal.
+
+import type { Kysely } from 'kysely';
+import { entityTypeForFieldName } from '../classify/index.js';
+import {
+  AccessDeniedError,
+  type Category,
+  type Clock,
+  categoryFromDeclaration,
+  type EntityType,
+  effectiveLevel,
+  type Level,
+  NotFoundError,
+  systemClock,
+  ValidationError,
+} from '../domain/index.js';
+import type { Database } from '../store/index.js';
+import type { DatasetDeclaration, Workspace } from '../workspace/index.js';
+import {
+  type AccessDecision,
+  type AccessPrincipal,
+  type AccessRules,
+  evaluateAccess,
+  type FieldDecision,
+  type FieldFacts,
+} from './access-policy.js';
+import type { Grant, GrantService } from './grant-service.js';
+
+export interface Explanation extends AccessDecision {
+  user: string;
+  /** The grant a read would use now, when one is needed and held. */
+  grant?: { id: string; expiresAt: string; fields: string[] | null };
+  /** What a read would answer now: `allowed`, or the refusal code. */
+  outcome: 'allowed' | AccessDeniedError['code'];
+}
+
+/** What one read may do: the fields it returns and how, its row filters, the grant it uses. */
+export interface ReadPermission {
+  dataset: DatasetDeclaration;
+  purpose: string;
+  fields: Array<FieldDecision & { facts: FieldFacts }>;
+  rowFilters: AccessDecision['rowFilters'];
+  grant: Grant | undefined;
+  policies: string[];
+  /** Whether the reader sees every natural-key field in clear (else keys are shown as pseudonyms). */
+  isKeyClear: boolean;
+  /** The dataset holds sensitive personal information: consent must be separate (PIPL Art. 29). */
+  needsSeparateConsent: boolean;
+}
+
+export class AccessPolicyService {
+  private readonly rules: AccessRules;
+
+  constructor(
+    private readonly workspace: Workspace,
+    private readonly db: Kysely<Database>,
+    private readonly grants: GrantService,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.rules = {
+      policies: workspace.policies,
+      roles: workspace.roles,
+      defaultMasks: workspace.config.access.defaultMasks,
+      fallbackMask: workspace.config.access.fallbackMask,
+    };
+  }
+
+  get policies() {
+    return this.workspace.policies;
+  }
+
+  get datasets() {
+    return this.workspace.datasets;
+  }
+
+  dataset(name: string): DatasetDeclaration {
+    const dataset = this.workspace.datasets.find((d) => d.name === name);
+    if (!dataset) throw new NotFoundError(`no dataset named ${name}`, { dataset: name });
+    return dataset;
+  }
+
+  /** Each declared field's category, level, sensitivity and entity: the stored classification wins. */
+  async fieldFacts(dataset: DatasetDeclaration): Promise<FieldFacts[]> {
+    const rows = await this.db
+      .selectFrom('field_classifications')
+      .selectAll()
+      .where('dataset', '=', dataset.name)
+      .execute();
+    const stored = new Map(rows.map((r) => [r.field, r]));
+    const fieldNames = this.workspace.config.classification.fieldNames;
+    return Object.entries(dataset.fields).map(([name, declared]) => {
+      const row = stored.get(name);
+      const declaredCategory = categoryFromDeclaration(declared.category);
+      const category: Category | null =
+        row !== undefined ? (row.category as Category | null) : (declaredCategory ?? null);
+      const entities = row ? (JSON.parse(row.entities) as Array<{ type: EntityType; share: number }>) : [];
+      const entity =
+        entities.find((e) => e.share >= 0.5)?.type ??
+        entityTypeForFieldName(declared.from ?? name, fieldNames);
+      return {
+        name,
+        category,
+        level: row ? (row.level as Level) : effectiveLevel(category, declared.level),
+        isSensitive: row ? row.sensitive === 1 : declared.isSensitive === true,
+        ...(declared.dataCategory === undefined ? {} : { dataCategory: declared.dataCategory }),
+        ...(entity === undefined ? {} : { entity }),
+      };
+    });
+  }
+
+  async decide(principal: AccessPrincipal, datasetName: string, purpose: string): Promise<AccessDecision> {
+    const dataset = this.dataset(datasetName);
+    return evaluateAccess(this.rules, {
+      principal,
+      dataset,
+      purpose,
+      fields: await this.fieldFacts(dataset),
+      at: this.clock(),
+    });
+  }
+
+  /** Field by field, what the principal would see of the dataset for the purpose, and why. */
+  async explain(principal: AccessPrincipal, datasetName: string, purpose: string): Promise<Explanation> {
+    const decision = await this.decide(principal, datasetName, purpose);
+    const base = { ...decision, user: principal.username };
+    if (decision.refusal) return { ...base, outcome: decision.refusal.code };
+    if (!decision.requiresApproval) return { ...base, outcome: 'allowed' };
+    const found = await this.grants.lookup(principal.username, datasetName, purpose);
+    if (!found.grant) return { ...base, outcome: found.hadExpired ? 'grant_expired' : 'approval_required' };
+    const grant = found.grant;
+    return {
+      ...base,
+      fields: withinGrant(decision.fields, grant),
+      grant: { id: grant.id, expiresAt: grant.expiresAt, fields: grant.fields },
+      outcome: 'allowed',
+    };
+  }
+
+  /**
+   * The permission for one read, or the refusal (AccessDeniedError with its code). `requested`
+   * narrows the fields; asking for a field the principal may not see is refused, not silently dropped.
+   */
+  async authorise(
+    principal: AccessPrincipal,
+    datasetName: string,
+    purpose: string,
+    requested?: readonly string[],
+  ): Promise<ReadPermission> {
+    const dataset = this.dataset(datasetName);
+    const facts = await this.fieldFacts(dataset);
+    const decision = evaluateAccess(this.rules, {
+      principal,
+      dataset,
+      purpose,
+      fields: facts,
+      at: this.clock(),
+    });
+    if (decision.refusal)
+      throw new AccessDeniedError(decision.refusal.code, decision.refusal.reason, {
+        dataset: datasetName,
+        purpose,
+      });
+    let fields = decision.fields;
+    let grant: Grant | undefined;
+    if (decision.requiresApproval) {
+      const found = await this.grants.lookup(principal.username, datasetName, purpose);
+      if (!found.grant) {
+        throw found.hadExpired
+          ? new AccessDeniedError(
+              'grant_expired',
+              `the grant for ${datasetName} (${purpose}) has expired or was revoked`,
+              {
+                dataset: datasetName,
+                purpose,
+              },
+            )
+          : new AccessDeniedError(
+              'approval_required',
+              `reading ${datasetName} for ${purpose} needs an approved access request`,
+              {
+                dataset: datasetName,
+                purpose,
+              },
+            );
+      }
+      grant = found.grant;
+      fields = withinGrant(fields, grant);
+    }
+    const whole = fields;
+    const isKeyClear = dataset.naturalKey.every(
+      (name) => whole.find((f) => f.field === name)?.access === 'clear',
+    );
+    if (requested !== undefined) {
+      const known = new Set(Object.keys(dataset.fields));
+      const unknown = requested.filter((f) => !known.has(f));
+      if (unknown.length > 0)
+        throw new ValidationError(`unknown field(s) of ${datasetName}: ${unknown.join(', ')}`, {
+          fields: unknown,
+        });
+      const denied = requested.filter((f) => fields.find((d) => d.field === f)?.access === 'denied');
+      if (denied.length > 0) {
+        throw new AccessDeniedError(
+          grant && denied.every((f) => grant.fields !== null && !grant.fields.includes(f))
+            ? 'approval_required'
+            : 'no_policy',
+          `field(s) not allowed: ${denied.join(', ')}`,
+          { dataset: datasetName, purpose, fields: denied },
+        );
+      }
+      fields = requested.map((f) => fields.find((d) => d.field === f)!);
+    }
+    const factsOf = new Map(facts.map((f) => [f.name, f]));
+    return {
+      isKeyClear,
+      needsSeparateConsent: facts.some((f) => f.isSensitive),
+      dataset,
+      purpose,
+      fields: fields
+        .filter((f) => f.access !== 'denied')
+        .map((f) => ({ ...f, facts: factsOf.get(f.field)! })),
+      rowFilters: decision.rowFilters,
+      grant,
+      policies: decision.policies,
+    };
+  }
+}
+
+/** A grant that lists fields narrows the decision to them. */
+function withinGrant(fields: FieldDecision[], grant: Grant): FieldDecision[] {
+  if (grant.fields === null) return fields;
+  const granted = grant.fields;
+  return fields.map((f) =>
+    f.access === 'denied' || granted.includes(f.field)
+      ? f
+      : {
+          field: f.field,
+          access: 'denied',
+          rule: `grant:${grant.id}`,
+          reason: 'not among the granted fields',
+        },
+  );
+}

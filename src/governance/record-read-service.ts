@@ -1,0 +1,495 @@
+// The governed read path (DESIGN.md "Governance: using the data"): who is asking, for which
+// purpose, under which grant → only records the row filters and consents allow → decrypt only the
+// fields that must be shown or masked from their value → mask → one audit entry per read (actor,
+// purpose, grant, dataset, fields, counts; never a value). A record whose ciphertext fails
+// authentication is reported as damaged by key instead of failing the read.
+
+import { createHmac } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import {
+  type CipherSuite,
+  hashAlgorithmOf,
+  IDENTIFIER_KINDS,
+  type IdentifierKind,
+  normaliseIdentifier,
+  open,
+  seal,
+} from '../crypto/index.js';
+import {
+  type AuditTrail,
+  actorOf,
+  IntegrityError,
+  isCustosError,
+  NotFoundError,
+  type Principal,
+  ValidationError,
+} from '../domain/index.js';
+import type { Database } from '../store/index.js';
+import { conditionFields, type RowCondition, rowConditionSchema } from '../workspace/index.js';
+import type { AccessPolicyService, ReadPermission } from './access-policy-service.js';
+import { consentingSubjects } from './consent-check.js';
+import type { KeyService } from './key-service.js';
+import { applyMask, needsClearValue } from './masks.js';
+import { Pseudonymiser } from './pseudonym.js';
+import { type ReadableRecord, type RecordReader, SUBJECT_INDEX_FIELD } from './record-reader.js';
+import { matchesRow } from './row-filter.js';
+import { subjectIdOf } from './subject-id.js';
+
+export interface RecordItem {
+  /** The natural key; a pseudonym (`p_…`) when a natural-key field is not shown in clear to the reader. */
+  key: string;
+  version: number;
+  collectedAt: string;
+  fields: Record<string, unknown>;
+}
+
+/** Records left out of a read, and why (counts only). */
+export interface Withheld {
+  /** Consent-based dataset, subject without consent for the purpose (or without a subject). */
+  noConsent: number;
+  /** Excluded by the policy's row filters or the caller's filter. */
+  filtered: number;
+}
+
+export interface RecordPageResult {
+  items: RecordItem[];
+  nextCursor: string | null;
+  withheld: Withheld;
+  /** Keys of records whose ciphertext failed authentication (their content is not returned). */
+  damaged: string[];
+  /** Records whose subject's key was destroyed (erased): left out, counted. */
+  erased: number;
+  grant: string | null;
+}
+
+export interface ReadOptions {
+  purpose: string;
+  fields?: readonly string[];
+}
+
+export interface ListOptions extends ReadOptions {
+  /** A structured condition over fields the reader sees in clear (JSON of a row condition). */
+  filter?: RowCondition;
+  limit?: number;
+  cursor?: string;
+}
+
+const MAX_PAGE = 1000;
+
+export class RecordReadService {
+  constructor(
+    private readonly reader: RecordReader,
+    private readonly policy: AccessPolicyService,
+    private readonly keys: () => KeyService,
+    private readonly db: Kysely<Database>,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  /** Parses a `filter=` query value: JSON of a row condition. */
+  static parseFilter(text: string): RowCondition {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // Not JSON: report the shape expected, not the text (it may hold a value).
+      throw new ValidationError('filter must be JSON such as {"field":"region","in":["east"]}', {
+        field: 'filter',
+      });
+    }
+    const parsed = rowConditionSchema.safeParse(value);
+    if (!parsed.success)
+      throw new ValidationError(
+        'filter is not a row condition (field + eq|ne|in|notIn|gt|gte|lt|lte|isNull, or all/any)',
+        {
+          field: 'filter',
+        },
+      );
+    return parsed.data;
+  }
+
+  async list(principal: Principal, datasetName: string, options: ListOptions): Promise<RecordPageResult> {
+    const permission = await this.policy.authorise(principal, datasetName, options.purpose, options.fields);
+    if (options.filter) checkFilter(permission, options.filter);
+    const limit = Math.min(MAX_PAGE, Math.max(1, options.limit ?? 100));
+    const cursor = options.cursor === undefined ? undefined : this.openCursor(datasetName, options.cursor);
+    const page = await this.reader.readCurrent(datasetName, {
+      limit,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    const shaped = await this.shape(permission, page.records, options.filter);
+    const result: RecordPageResult = {
+      ...shaped,
+      nextCursor: page.next === null ? null : this.sealCursor(datasetName, page.next),
+      grant: permission.grant?.id ?? null,
+    };
+    await this.recordRead(principal, 'records.read', permission, result);
+    return result;
+  }
+
+  async get(
+    principal: Principal,
+    datasetName: string,
+    key: string,
+    options: ReadOptions,
+  ): Promise<RecordItem> {
+    const permission = await this.policy.authorise(principal, datasetName, options.purpose, options.fields);
+    const records = await this.reader.readRecords(datasetName, [key]);
+    const shaped = await this.shape(permission, records);
+    await this.recordRead(principal, 'records.get', permission, {
+      ...shaped,
+      grant: permission.grant?.id ?? null,
+    });
+    if (shaped.damaged.length > 0)
+      throw new IntegrityError('the stored record is damaged: its ciphertext failed authentication', {
+        dataset: datasetName,
+        damaged: 1,
+      });
+    const item = shaped.items[0];
+    // Withheld (no consent, filtered) and erased records are as absent as unknown ones.
+    if (!item)
+      throw new NotFoundError(`no readable record with that key in ${datasetName}`, { dataset: datasetName });
+    return item;
+  }
+
+  /**
+   * Finds a person across the datasets the principal may read for the purpose, through the blind
+   * index (their subject link and every indexed identifier field): the identifier is never stored,
+   * logged or audited. Datasets the principal may not read are named with the refusal code.
+   */
+  async lookup(
+    principal: Principal,
+    identifier: string,
+    purpose: string,
+  ): Promise<{
+    matches: Array<{ dataset: string; items: RecordItem[]; withheld: Withheld; damaged: string[] }>;
+    skipped: Array<{ dataset: string; code: string }>;
+  }> {
+    const trimmed = identifier.trim();
+    if (trimmed.length === 0 || trimmed.length > 256)
+      throw new ValidationError('identifier must be 1–256 characters', { field: 'identifier' });
+    const keys = this.keys();
+    const matches: Array<{ dataset: string; items: RecordItem[]; withheld: Withheld; damaged: string[] }> =
+      [];
+    const skipped: Array<{ dataset: string; code: string }> = [];
+    let searched = 0;
+    for (const dataset of this.policy.datasets) {
+      if (!dataset.purposes.includes(purpose)) continue;
+      let permission: ReadPermission;
+      try {
+        permission = await this.policy.authorise(principal, dataset.name, purpose);
+      } catch (error) {
+        if (isCustosError(error) && error.code !== 'internal') {
+          skipped.push({ dataset: dataset.name, code: error.code });
+          continue;
+        }
+        throw error;
+      }
+      searched += 1;
+      const facts = await this.policy.fieldFacts(dataset);
+      const candidates = new Map<string, Array<{ field: string; kind: IdentifierKind } | 'subject'>>();
+      const add = (key: string, how: { field: string; kind: IdentifierKind } | 'subject') =>
+        candidates.set(key, [...(candidates.get(key) ?? []), how]);
+      const subjectId = dataset.subjectFields.length > 0 ? subjectIdOf(keys, trimmed) : undefined;
+      if (subjectId)
+        for (const key of await this.reader.findByIndex(dataset.name, SUBJECT_INDEX_FIELD, subjectId))
+          add(key, 'subject');
+      for (const field of facts) {
+        const kind = field.entity ? IDENTIFIER_KINDS[field.entity] : undefined;
+        if (!kind) continue;
+        const hash = keys.blindIndex(kind, trimmed);
+        for (const key of await this.reader.findByIndex(dataset.name, field.name, hash))
+          add(key, { field: field.name, kind });
+      }
+      if (candidates.size === 0) continue;
+      const records = await this.reader.readRecords(dataset.name, [...candidates.keys()]);
+      // Index entries outlive a changed value: keep only records that hold the identifier now.
+      const confirmed = await this.confirm(records, candidates, subjectId, trimmed);
+      const shaped = await this.shape(permission, confirmed);
+      await this.recordRead(principal, 'subjects.lookup', permission, {
+        ...shaped,
+        grant: permission.grant?.id ?? null,
+      });
+      if (shaped.items.length + shaped.damaged.length > 0)
+        matches.push({
+          dataset: dataset.name,
+          items: shaped.items,
+          withheld: shaped.withheld,
+          damaged: shaped.damaged,
+        });
+    }
+    if (searched === 0)
+      await this.audit.record([
+        {
+          actor: actorOf(principal),
+          action: 'subjects.lookup',
+          target: 'datasets:none',
+          purpose,
+          details: { skipped },
+        },
+      ]);
+    return { matches, skipped };
+  }
+
+  /**
+   * Authenticates every stored record of a dataset (opens each ciphertext without keeping or showing
+   * it) and names the damaged ones by key. Records of erased subjects are counted, not damaged.
+   */
+  async verify(
+    datasetName: string,
+    actor: string,
+  ): Promise<{ dataset: string; checked: number; sealed: number; damaged: string[]; erased: number }> {
+    this.policy.dataset(datasetName);
+    const keys = this.keys();
+    let cursor: string | undefined;
+    const damaged: string[] = [];
+    let checked = 0;
+    let sealed = 0;
+    let erased = 0;
+    do {
+      const page = await this.reader.readCurrent(datasetName, {
+        limit: MAX_PAGE,
+        ...(cursor ? { cursor } : {}),
+      });
+      checked += page.records.length;
+      const withCipher = page.records.filter((r) => r.sealed !== null);
+      sealed += withCipher.length;
+      const opened = await keys.openEach(
+        withCipher.map((r) => ({ subjectId: r.sealingSubject, ciphertext: r.sealed! })),
+      );
+      opened.forEach((outcome, i) => {
+        if ('failure' in outcome) {
+          if (outcome.failure === 'damaged') damaged.push(withCipher[i]!.naturalKey);
+          else erased += 1;
+        }
+      });
+      cursor = page.next ?? undefined;
+    } while (cursor !== undefined);
+    await this.audit.record([
+      {
+        actor,
+        action: 'records.verify',
+        target: `dataset:${datasetName}`,
+        details: { checked, sealed, damaged: damaged.length, erased },
+      },
+    ]);
+    return { dataset: datasetName, checked, sealed, damaged, erased };
+  }
+
+  /**
+   * Records of the permission's dataset shaped for the reader: consent and filters applied, the
+   * needed personal fields decrypted, masks applied. Exposed for the export, which pages itself.
+   */
+  async shape(
+    permission: ReadPermission,
+    records: readonly ReadableRecord[],
+    filter?: RowCondition,
+  ): Promise<{ items: RecordItem[]; withheld: Withheld; damaged: string[]; erased: number }> {
+    const withheld: Withheld = { noConsent: 0, filtered: 0 };
+    let kept = records.filter((r) => {
+      const ok =
+        permission.rowFilters.every((f) => matchesRow(f.where, r.fields)) &&
+        (!filter || matchesRow(filter, r.fields));
+      if (!ok) withheld.filtered += 1;
+      return ok;
+    });
+    const dataset = permission.dataset;
+    if (dataset.lawfulBasis === 'consent') {
+      const consenting = await consentingSubjects(
+        this.db,
+        kept.flatMap((r) => (r.subjectId === null ? [] : [r.subjectId])),
+        permission.purpose,
+        permission.needsSeparateConsent,
+      );
+      kept = kept.filter((r) => {
+        const ok = r.subjectId !== null && consenting.has(r.subjectId);
+        if (!ok) withheld.noConsent += 1;
+        return ok;
+      });
+    }
+
+    const sealedFields = new Set(
+      permission.fields
+        .filter((f) => f.facts.category === 'C2' || f.facts.category === 'C3')
+        .map((f) => f.field),
+    );
+    // Decrypt only when a shown field needs its value: clear, or a mask computed from the value.
+    const mustOpen = permission.fields.some(
+      (f) => sealedFields.has(f.field) && (f.access === 'clear' || needsClearValue(f.mask ?? 'none', false)),
+    );
+    const damaged: string[] = [];
+    let erased = 0;
+    const opened = new Map<ReadableRecord, Record<string, unknown>>();
+    if (mustOpen) {
+      const withCipher = kept.filter((r) => r.sealed !== null);
+      const outcomes = await this.keys().openEach(
+        withCipher.map((r) => ({ subjectId: r.sealingSubject, ciphertext: r.sealed! })),
+      );
+      outcomes.forEach((outcome, i) => {
+        const record = withCipher[i]!;
+        if ('fields' in outcome) opened.set(record, outcome.fields);
+        else if (outcome.failure === 'damaged') damaged.push(record.naturalKey);
+        else erased += 1;
+      });
+      kept = kept.filter((r) => r.sealed === null || opened.has(r));
+    }
+
+    const pseudonyms = this.pseudonymiser(permission);
+    const items = kept.map((record) => {
+      const personal = opened.get(record) ?? {};
+      const fields: Record<string, unknown> = {};
+      for (const decision of permission.fields) {
+        const value = Object.hasOwn(record.fields, decision.field)
+          ? record.fields[decision.field]
+          : personal[decision.field];
+        if (decision.access === 'clear') fields[decision.field] = value ?? null;
+        else {
+          const kind = (decision.facts.entity && IDENTIFIER_KINDS[decision.facts.entity]) || 'text';
+          fields[decision.field] = applyMask(decision.mask ?? 'mask', value, (text) =>
+            pseudonyms().fromValue(kind, text),
+          );
+        }
+      }
+      return {
+        key: permission.isKeyClear ? record.naturalKey : pseudonyms().fromValue('text', record.naturalKey),
+        version: record.version,
+        collectedAt: record.collectedAt,
+        fields,
+      };
+    });
+    return { items, withheld, damaged, erased };
+  }
+
+  /** Audits one read: who, purpose, grant, dataset, fields and counts — never a value or a key. */
+  async recordRead(
+    principal: Principal,
+    action: string,
+    permission: ReadPermission,
+    result: {
+      items: RecordItem[];
+      withheld: Withheld;
+      damaged: string[];
+      erased: number;
+      grant: string | null;
+    },
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.audit.record([
+      {
+        actor: actorOf(principal),
+        action,
+        target: `dataset:${permission.dataset.name}`,
+        purpose: permission.purpose,
+        details: {
+          grant: result.grant,
+          policies: permission.policies,
+          fields: permission.fields.map((f) => (f.access === 'clear' ? f.field : `${f.field}:${f.mask}`)),
+          count: result.items.length,
+          withheldNoConsent: result.withheld.noConsent,
+          filtered: result.withheld.filtered,
+          damaged: result.damaged.length,
+          erased: result.erased,
+          ...extra,
+        },
+      },
+    ]);
+  }
+
+  private pseudonymiser(_permission: ReadPermission): () => Pseudonymiser {
+    let made: Pseudonymiser | undefined;
+    return () => {
+      if (!made) {
+        const keys = this.keys();
+        made = new Pseudonymiser(keys.suite, keys.blindIndexKey());
+      }
+      return made;
+    };
+  }
+
+  /** Keeps only records that hold the identifier now (subject link or the indexed field's value). */
+  private async confirm(
+    records: readonly ReadableRecord[],
+    candidates: Map<string, Array<{ field: string; kind: IdentifierKind } | 'subject'>>,
+    subjectId: string | undefined,
+    identifier: string,
+  ): Promise<ReadableRecord[]> {
+    const needValue = records.filter(
+      (r) =>
+        !(
+          subjectId !== undefined &&
+          r.subjectId === subjectId &&
+          candidates.get(r.naturalKey)?.includes('subject')
+        ),
+    );
+    const withCipher = needValue.filter((r) => r.sealed !== null);
+    const outcomes = await this.keys().openEach(
+      withCipher.map((r) => ({ subjectId: r.sealingSubject, ciphertext: r.sealed! })),
+    );
+    const opened = new Map<ReadableRecord, Record<string, unknown> | 'damaged'>();
+    outcomes.forEach((o, i) => {
+      if ('fields' in o) opened.set(withCipher[i]!, o.fields);
+      else if (o.failure === 'damaged') opened.set(withCipher[i]!, 'damaged');
+    });
+    return records.filter((r) => {
+      if (!needValue.includes(r)) return true;
+      const personal = opened.get(r);
+      // A damaged record found through the index is kept: shape() reports it as damaged.
+      if (personal === 'damaged') return true;
+      return (candidates.get(r.naturalKey) ?? []).some((how) => {
+        if (how === 'subject') return false;
+        const value = Object.hasOwn(r.fields, how.field) ? r.fields[how.field] : personal?.[how.field];
+        return (
+          typeof value === 'string' &&
+          normaliseIdentifier(how.kind, value) === normaliseIdentifier(how.kind, identifier)
+        );
+      });
+    });
+  }
+
+  /** Cursors are sealed: the store's cursor may carry a natural key the reader does not see in clear. */
+  private sealCursor(dataset: string, cursor: string): string {
+    const { suite, key } = this.cursorKey();
+    return seal(
+      suite,
+      key,
+      { keyId: 'cursor', version: 1 },
+      Buffer.from(cursor, 'utf8'),
+      Buffer.from(dataset),
+    ).toString('base64url');
+  }
+
+  private openCursor(dataset: string, sealed: string): string {
+    const { key } = this.cursorKey();
+    try {
+      return open(key, Buffer.from(sealed, 'base64url'), Buffer.from(dataset)).toString('utf8');
+    } catch {
+      // A cursor from another dataset, workspace or an edited one: a bad request, not a crypto fault.
+      throw new ValidationError('invalid cursor (take nextCursor from the previous page)', {
+        field: 'cursor',
+      });
+    }
+  }
+
+  private cursorKey(): { suite: CipherSuite; key: Buffer } {
+    const keys = this.keys();
+    const key = createHmac(hashAlgorithmOf(keys.suite), keys.blindIndexKey())
+      .update('custos/cursor/v1')
+      .digest();
+    return { suite: keys.suite, key };
+  }
+}
+
+/** A caller's filter may only read fields the reader sees in clear and that are stored in clear. */
+function checkFilter(permission: ReadPermission, filter: RowCondition): void {
+  for (const field of conditionFields(filter)) {
+    const decision = permission.fields.find((f) => f.field === field);
+    const isPersonal = decision?.facts.category === 'C2' || decision?.facts.category === 'C3';
+    if (decision?.access !== 'clear' || isPersonal)
+      throw new ValidationError(
+        `filter may only use fields you see in clear and that are not personal: ${field}`,
+        {
+          field: 'filter',
+          name: field,
+        },
+      );
+  }
+}
