@@ -116,3 +116,48 @@ describe.each(['postgres', 'mysql', 'sqlite'] as PartnerDialect[])('late rows on
     });
   });
 });
+
+describe('lookback on SQLite text the date functions cannot read, or with offsets', () => {
+  // datetime() answers NULL for '2026/03/01 …', and shifts '…-05:00' to a UTC text that sorts after
+  // the saved one: either way the bound must not pass the saved value.
+  async function twoRuns(times: [string, string, string]): Promise<number[]> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'custos-late-sqlite-'));
+    const db = await createPartnerDb('sqlite', dir);
+    const row = (id: number, time: string) => ({ ...accountRows(id, 1)[0]!, updated_at: time });
+    try {
+      await db.insert([row(1, times[0]), row(2, times[1])]);
+      const source = await openSource(
+        {
+          name: 'partner-db',
+          type: 'database',
+          egress: { allow: ['127.0.0.1'], allowPrivate: true },
+          dialect: 'sqlite',
+          file: db.location,
+          streams: { s: { table: 'accounts', cursor: 'updated_at', primaryKey: ['id'], lookback: '1m' } },
+        } as never,
+        { workspaceDir: dir, env: {}, allowPrivateNetworks: true },
+      );
+      try {
+        const first = await readAll(source, 's', null);
+        expect(first.ids).toEqual([1, 2]);
+        await db.insert([row(3, times[2])]);
+        return (await readAll(source, 's', first.state)).ids;
+      } finally {
+        await source.close();
+      }
+    } finally {
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('reads a new row after a value datetime() cannot read (the bound never becomes NULL)', async () => {
+    expect(await twoRuns(['2026/03/01 08:00:00', '2026/03/01 08:00:01', '2026/03/01 08:00:02'])).toContain(3);
+  });
+
+  it('reads a new row after a value west of UTC whose UTC text sorts after it', async () => {
+    expect(
+      await twoRuns(['2026-03-01T21:59:00-05:00', '2026-03-01T22:00:00-05:00', '2026-03-01T23:30:00-05:00']),
+    ).toContain(3);
+  });
+});

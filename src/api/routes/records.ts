@@ -149,6 +149,8 @@ export function recordRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             'Streams the dataset through policy as NDJSON, CSV or XLSX. The export id is in X-Custos-Export-Id and in the audit log.',
           params: z.object({ name }),
           querystring: z.object({ purpose, format: z.enum(EXPORT_FORMATS).default('ndjson'), fields }),
+          // Documentation only: a stream is sent as it is, never through the JSON serializer.
+          response: { 200: z.unknown().describe('the export file (NDJSON, CSV or XLSX), streamed') },
         },
       },
       async (request, reply) => {

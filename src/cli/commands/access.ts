@@ -2,7 +2,7 @@
 // acting as the owner of CUSTOS_TOKEN (see acting-user.ts).
 
 import type { Command } from 'commander';
-import { type AccessRequest, canOversee, type Grant } from '../../governance/index.js';
+import type { AccessRequest, Grant } from '../../governance/index.js';
 import { actingUser } from '../acting-user.js';
 import type { CliEnvironment } from '../environment.js';
 import { UsageError } from '../exit-codes.js';
@@ -93,6 +93,8 @@ export function registerAccessCommands(program: Command, cli: CliEnvironment): v
         throw new UsageError('--status must be pending, approved or rejected');
       await cli.withContext(async (ctx) => {
         const me = await actingUser(ctx, cli.io.env);
+        // Loaded when the command runs, not with every `custos` start.
+        const { canOversee } = await import('../../governance/index.js');
         const requests = await ctx.accessRequests.list({
           ...(status ? { status: status as 'pending' | 'approved' | 'rejected' } : {}),
           ...(canOversee(me) ? {} : { requester: me.username }),

@@ -2,7 +2,6 @@
 
 import type { Command } from 'commander';
 import { actorOf } from '../../domain/index.js';
-import { canOversee } from '../../governance/index.js';
 import { actingUser } from '../acting-user.js';
 import type { CliEnvironment } from '../environment.js';
 import { UsageError } from '../exit-codes.js';
@@ -20,6 +19,8 @@ export function registerGrantCommands(program: Command, cli: CliEnvironment): vo
         throw new UsageError('--status must be active, expired or revoked');
       await cli.withContext(async (ctx) => {
         const me = await actingUser(ctx, cli.io.env);
+        // Loaded when the command runs, not with every `custos` start.
+        const { canOversee } = await import('../../governance/index.js');
         const found = await ctx.grants.list({
           ...(status ? { status: status as 'active' | 'expired' | 'revoked' } : {}),
           ...(canOversee(me) ? {} : { grantee: me.username }),

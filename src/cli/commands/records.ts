@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { EXPORT_FORMATS, type ExportFormat, RecordReadService } from '../../governance/index.js';
+import type { ExportFormat } from '../../governance/index.js';
 import { actingUser } from '../acting-user.js';
 import type { CliEnvironment } from '../environment.js';
 import { EXIT_FAILURE, ExitCode, UsageError } from '../exit-codes.js';
@@ -42,6 +42,7 @@ export function registerRecordCommands(program: Command, cli: CliEnvironment): v
         await cli.withContext(async (ctx) => {
           const me = await actingUser(ctx, cli.io.env);
           const fields = split(options.fields);
+          const { RecordReadService } = await import('../../governance/index.js');
           const page = await ctx.records.list(me, dataset, {
             purpose: options.purpose,
             limit,
@@ -118,13 +119,15 @@ export function registerRecordCommands(program: Command, cli: CliEnvironment): v
     .argument('<dataset>')
     .requiredOption('--purpose <name>')
     .requiredOption('--out <file>')
-    .option('--format <format>', EXPORT_FORMATS.join(' | '))
+    .option('--format <format>', 'ndjson | csv | xlsx (default: from the --out extension)')
     .option('--fields <names>', 'comma-separated')
     .action(
       async (
         dataset: string,
         options: { purpose: string; out: string; format?: string; fields?: string },
       ) => {
+        // Loaded when the command runs, not with every `custos` start.
+        const { EXPORT_FORMATS } = await import('../../governance/index.js');
         const format = (options.format ?? path.extname(options.out).slice(1)) as ExportFormat;
         if (!EXPORT_FORMATS.includes(format))
           throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);

@@ -267,10 +267,11 @@ class DatabaseSource implements Source {
         rows = await driver.query(sql, params);
       } catch (error) {
         throw new SourceError(
-          `source ${this.name}: reading ${stream.table} failed: ${(error as Error).message}`,
+          `source ${this.name}: reading ${stream.table} failed (${driverErrorCode(error)})`,
           {
             source: this.name,
             table: stream.table,
+            code: driverErrorCode(error),
           },
         );
       }
@@ -463,4 +464,15 @@ function group<C extends { table_name: string }>(
   }
   for (const k of keys) tables.get(k.table_name)?.primaryKey.push(k.column_name);
   return [...tables.values()];
+}
+
+/**
+ * A driver error as its code only (PostgreSQL SQLSTATE, MySQL/MariaDB ER_… name, SQLite SQLITE_…):
+ * the driver's text can quote a partner's row value (`invalid input syntax for type bigint: "…"`),
+ * and this message reaches the run's error and its audit entry, which are never erased.
+ */
+function driverErrorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(code)) return code;
+  return error instanceof Error ? error.name : 'unknown error';
 }

@@ -55,11 +55,13 @@ export function lookbackBound(options: {
       };
     if (dialect === 'mysql')
       return { sql: `${value} - INTERVAL ${placeholder(first + 1)} SECOND`, params: [cursor, seconds] };
-    // SQLite keeps dates as text: datetime() gives 'YYYY-MM-DD HH:MM:SS', which sorts at or before
-    // the same instant written with a 'T' or fractions — the window only grows, never shrinks.
+    // SQLite keeps dates as text and datetime() answers in UTC ('YYYY-MM-DD HH:MM:SS'), or NULL for
+    // text it cannot read. The bound is never after the saved value: a value written with a negative
+    // offset can shift past it (its window is then empty, as without lookback), and an unreadable one
+    // must not become NULL — `col >= NULL` would read nothing, run after run.
     return {
-      sql: `datetime(${placeholder(first)}, ${placeholder(first + 1)})`,
-      params: [cursor, `-${seconds} seconds`],
+      sql: `MIN(COALESCE(datetime(${placeholder(first)}, ${placeholder(first + 1)}), ${placeholder(first + 2)}), ${placeholder(first + 3)})`,
+      params: [cursor, `-${seconds} seconds`, cursor, cursor],
     };
   }
   return { problem: 'lookback needs a date/time or integer cursor' };
