@@ -49,6 +49,7 @@ export {
 export { type ReadableRecord, type RecordReader, SUBJECT_INDEX_FIELD } from './record-reader.js';
 export { matchesRow } from './row-filter.js';
 export { type SessionLimits, SessionService } from './session-service.js';
+export { eraseSubject, type SubjectErasureResult } from './subject-erasure.js';
 export { subjectIdOf } from './subject-id.js';
 export {
   type ApiToken,

@@ -18,7 +18,7 @@ import {
   open,
   seal,
 } from '../crypto/index.js';
-import { type AuditTrail, CryptoError, NotFoundError, ValidationError } from '../domain/index.js';
+import { type AuditTrail, CryptoError, ValidationError } from '../domain/index.js';
 import type { Database } from '../store/index.js';
 
 export interface SealItem {
@@ -182,26 +182,36 @@ export class KeyService {
     return this.provider.blindIndexKey();
   }
 
-  /** Destroys the subject's DEK: every ciphertext made with it becomes unreadable, everywhere. */
+  /**
+   * Destroys the subject's DEK — every ciphertext made with it becomes unreadable, everywhere — and
+   * records a suppression entry (the subject id, itself a keyed hash) so the person is not sealed
+   * under a new key when collected again. A subject without a key yet is suppressed all the same.
+   */
   async shred(subjectId: string, actor: string): Promise<{ subjectId: string; shreddedAt: string }> {
-    const shreddedAt = new Date().toISOString();
-    const result = await this.db
-      .updateTable('subject_keys')
-      .set({ wrapped_dek: null, shredded_at: shreddedAt })
-      .where('subject_id', '=', subjectId)
-      .where('shredded_at', 'is', null)
-      .executeTakeFirst();
-    this.evict(subjectId);
-    if (Number(result.numUpdatedRows) === 0) {
-      const row = await this.db
-        .selectFrom('subject_keys')
-        .select('shredded_at')
+    if (subjectId.length === 0) throw new ValidationError('a subject id is required');
+    const now = new Date().toISOString();
+    const shreddedAt = await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('subject_keys')
+        .set({ wrapped_dek: null, shredded_at: now })
         .where('subject_id', '=', subjectId)
-        .executeTakeFirst();
-      if (!row) throw new NotFoundError('no data key exists for this subject');
-      return { subjectId, shreddedAt: row.shredded_at! };
-    }
-    await this.audit.record([{ actor, action: 'key.shred', target: `subject:${subjectId}` }]);
+        .where('shredded_at', 'is', null)
+        .execute();
+      await trx
+        .insertInto('erased_subjects')
+        .values({ subject_id: subjectId, erased_at: now })
+        .onConflict((oc) => oc.column('subject_id').doNothing())
+        .execute();
+      const row = await trx
+        .selectFrom('erased_subjects')
+        .select('erased_at')
+        .where('subject_id', '=', subjectId)
+        .executeTakeFirstOrThrow();
+      return row.erased_at;
+    });
+    this.evict(subjectId);
+    if (shreddedAt === now)
+      await this.audit.record([{ actor, action: 'key.shred', target: `subject:${subjectId}` }]);
     return { subjectId, shreddedAt };
   }
 

@@ -2,12 +2,18 @@
 // assessment must be on record, not rejected and not expired (else the run fails); with the lawful
 // basis `consent`, every record's subject must have consented to every purpose of the dataset —
 // separately when it holds sensitive personal information (PIPL Art. 29) — else it is held back.
+// First of all, a record of an erased subject (a suppression entry names its subject id) is dropped
+// or held back as `erased_subject` per the dataset's `onErasedSubject`, before any data key is
+// asked for: the run goes on.
 
 import type { KeyService } from '../governance/index.js';
 import type { Store } from '../store/index.js';
 import type { DatasetDeclaration, Workspace } from '../workspace/index.js';
 import { subjectIdFor } from './subject-id.js';
 import type { HeldRecord, Mapped, ValidatedBatch } from './validate.js';
+
+/** The quarantine reason of a record whose subject was erased: kept without any copy of its values. */
+export const ERASED_SUBJECT = 'erased_subject';
 
 /** A record admitted for storage. */
 export interface Admitted {
@@ -21,6 +27,8 @@ export interface AdmittedBatch {
   admitted: Admitted[];
   /** Records held back by validation, then by admission, in that order. */
   held: HeldRecord[];
+  /** Records of erased subjects dropped without a trace (`onErasedSubject: drop`). */
+  suppressed: number;
 }
 
 /** Why the dataset's vendor may not be collected from, or undefined when it may. */
@@ -38,7 +46,10 @@ export function checkVendor(workspace: Workspace, dataset: DatasetDeclaration): 
   return undefined;
 }
 
-/** Admits a validated batch's records: all of them, or under `consent` those whose subject consented. */
+/**
+ * Admits a validated batch's records: all of them, or under `consent` those whose subject
+ * consented; erased subjects' records (valid or not) are suppressed first.
+ */
 export async function admitBatch(
   db: Store['db'],
   keys: KeyService,
@@ -48,18 +59,33 @@ export async function admitBatch(
 ): Promise<AdmittedBatch> {
   const purposes = dataset.purposes;
   const subjectIds = new Map<string, string>();
-  for (const v of validated.valid.values())
+  const named = [...validated.valid.values(), ...validated.held];
+  for (const v of named)
     if (v.subject !== undefined && !subjectIds.has(v.subject))
       subjectIds.set(v.subject, subjectIdFor(keys, v.subject));
+  const erased = await erasedSubjects(db, [...subjectIds.values()]);
+  let suppressed = 0;
+  const held: HeldRecord[] = [];
+  /** Suppresses a record of an erased subject per the dataset's setting. */
+  const suppress = (raw: Record<string, unknown>, subject: string): void => {
+    if (dataset.onErasedSubject === 'drop') suppressed += 1;
+    else held.push({ reason: ERASED_SUBJECT, detail: 'the subject was erased', raw, subject });
+  };
+  for (const h of validated.held) {
+    if (h.subject !== undefined && erased.has(subjectIds.get(h.subject)!)) suppress(h.raw, h.subject);
+    else held.push(h);
+  }
   const byConsent = dataset.lawfulBasis === 'consent';
-  const consented = byConsent
-    ? await consentingSubjects(db, [...subjectIds.values()], purposes, hasSensitive)
-    : undefined;
+  const live = [...subjectIds.values()].filter((id) => !erased.has(id));
+  const refusals = byConsent ? await consentRefusals(db, live, purposes, hasSensitive) : undefined;
   const admitted: Admitted[] = [];
-  const held = [...validated.held];
   for (const [key, v] of validated.valid) {
     const subjectId = v.subject === undefined ? null : subjectIds.get(v.subject)!;
-    if (consented) {
+    if (subjectId !== null && erased.has(subjectId)) {
+      suppress(v.raw, v.subject!);
+      continue;
+    }
+    if (refusals) {
       if (subjectId === null) {
         held.push({
           reason: 'no_subject',
@@ -69,42 +95,80 @@ export async function admitBatch(
         });
         continue;
       }
-      if (!consented.has(subjectId)) {
-        held.push({
-          reason: 'no_consent',
-          detail: `no ${hasSensitive ? 'separate ' : ''}consent for ${purposes.join(', ')}`,
-          raw: v.raw,
-          subject: v.subject,
-        });
+      const refusal = refusals.get(subjectId);
+      if (refusal !== undefined) {
+        held.push({ reason: 'no_consent', detail: refusal, raw: v.raw, subject: v.subject });
         continue;
       }
     }
     admitted.push({ key, record: v.record, subjectId });
   }
-  return { admitted, held };
+  return { admitted, held, suppressed };
 }
 
-/** The subjects who consented to every purpose (separately, when `sensitive`) and did not withdraw. */
-async function consentingSubjects(
-  db: Store['db'],
-  subjects: string[],
-  purposes: string[],
-  sensitive: boolean,
-): Promise<Set<string>> {
-  const granted = new Map<string, Set<string>>();
+/** The subjects among these with a suppression entry (erased). */
+async function erasedSubjects(db: Store['db'], subjects: readonly string[]): Promise<Set<string>> {
+  const erased = new Set<string>();
   for (let i = 0; i < subjects.length; i += 500) {
-    let query = db
-      .selectFrom('consents')
-      .select(['subject_id', 'purpose'])
+    const rows = await db
+      .selectFrom('erased_subjects')
+      .select('subject_id')
       .where('subject_id', 'in', subjects.slice(i, i + 500))
-      .where('purpose', 'in', purposes)
-      .where('withdrawn_at', 'is', null);
-    if (sensitive) query = query.where('sensitive', '=', 1);
-    for (const row of await query.execute()) {
-      const set = granted.get(row.subject_id) ?? new Set<string>();
-      set.add(row.purpose);
-      granted.set(row.subject_id, set);
+      .execute();
+    for (const row of rows) erased.add(row.subject_id);
+  }
+  return erased;
+}
+
+/**
+ * Why each subject that may not be collected is refused, naming its defect per purpose: consent
+ * withdrawn, consent without the separate one sensitive data needs (`sensitive`), or none at all.
+ * Subjects who consented to every purpose (separately, when `sensitive`) are absent.
+ */
+async function consentRefusals(
+  db: Store['db'],
+  subjects: readonly string[],
+  purposes: readonly string[],
+  sensitive: boolean,
+): Promise<Map<string, string>> {
+  type Standing = 'granted' | 'not_separate' | 'withdrawn';
+  const rank: Record<Standing, number> = { withdrawn: 0, not_separate: 1, granted: 2 };
+  const standing = new Map<string, Map<string, Standing>>();
+  for (let i = 0; i < subjects.length; i += 500) {
+    const rows = await db
+      .selectFrom('consents')
+      .select(['subject_id', 'purpose', 'sensitive', 'withdrawn_at'])
+      .where('subject_id', 'in', subjects.slice(i, i + 500))
+      .where('purpose', 'in', [...purposes])
+      .execute();
+    for (const row of rows) {
+      const now: Standing =
+        row.withdrawn_at !== null
+          ? 'withdrawn'
+          : sensitive && Number(row.sensitive) !== 1
+            ? 'not_separate'
+            : 'granted';
+      const byPurpose = standing.get(row.subject_id) ?? new Map<string, Standing>();
+      const before = byPurpose.get(row.purpose);
+      // The best consent on record for the purpose counts (a later grant after a withdrawal).
+      if (before === undefined || rank[now] > rank[before]) byPurpose.set(row.purpose, now);
+      standing.set(row.subject_id, byPurpose);
     }
   }
-  return new Set([...granted].filter(([, set]) => purposes.every((p) => set.has(p))).map(([s]) => s));
+  const refusals = new Map<string, string>();
+  for (const subject of subjects) {
+    const byPurpose = standing.get(subject);
+    const missing = (want: Standing | undefined) => purposes.filter((p) => byPurpose?.get(p) === want);
+    const defects = [
+      [missing('withdrawn'), 'consent withdrawn for'],
+      [missing('not_separate'), 'no separate consent for'],
+      [missing(undefined), 'no consent for'],
+    ] as const;
+    const detail = defects
+      .filter(([list]) => list.length > 0)
+      .map(([list, what]) => `${what} ${list.join(', ')}`)
+      .join('; ');
+    if (detail !== '') refusals.set(subject, detail);
+  }
+  return refusals;
 }

@@ -6,7 +6,7 @@
 import { canonicalJson } from '../audit/index.js';
 import type { KeyService } from '../governance/index.js';
 import { sealingSubject } from '../store/index.js';
-import type { Admitted, AdmittedBatch } from './admit.js';
+import { type Admitted, type AdmittedBatch, ERASED_SUBJECT } from './admit.js';
 import type { FieldPlans } from './classify.js';
 import { type ProtectedRecord, Protector, packKeys } from './protect-thread.js';
 import { subjectIdFor } from './subject-id.js';
@@ -19,6 +19,7 @@ export interface SealedHeld {
   detail: string;
   /** The subject whose key sealed it (`quarantine:<dataset>` when unknown). */
   subjectId: string;
+  /** '' for a record of an erased subject: no copy of its values is kept. */
   sealed: string;
 }
 
@@ -26,6 +27,8 @@ export interface SealedHeld {
 export interface ProtectingBatch {
   admitted: Admitted[];
   held: SealedHeld[];
+  /** Records of erased subjects dropped (`onErasedSubject: drop`). */
+  suppressed: number;
   /** The admitted records protected, in their order: settles when the protect thread is done. */
   records: Promise<ProtectedRecord[]>;
 }
@@ -44,14 +47,17 @@ export class ProtectStage {
 
   async protect(batch: AdmittedBatch, plans: FieldPlans): Promise<ProtectingBatch> {
     const { keys, dataset } = this;
-    // Held-back records first: should that fail, no data key of the batch is in hand yet.
+    // Held-back records first: should that fail, no data key of the batch is in hand yet. A record
+    // of an erased subject keeps no copy of its values (nothing to seal, no key asked for); one
+    // without a subject is sealed under its dataset's quarantine key.
     const heldSubjects = batch.held.map((h) =>
       h.subject ? subjectIdFor(keys, h.subject) : `quarantine:${dataset}`,
     );
-    const sealedHeld =
-      batch.held.length > 0
-        ? await keys.encryptMany(batch.held.map((h, i) => ({ subjectId: heldSubjects[i]!, fields: h.raw })))
-        : [];
+    const toSeal = batch.held.flatMap((h, i) =>
+      h.reason === ERASED_SUBJECT ? [] : [{ index: i, subjectId: heldSubjects[i]!, fields: h.raw }],
+    );
+    const sealedCopies = toSeal.length > 0 ? await keys.encryptMany(toSeal) : [];
+    const sealedHeld = new Map(toSeal.map((item, n) => [item.index, sealedCopies[n]!]));
     const held = batch.held.map((h, i) => ({
       // A keyed hash, never content: a re-run after a kill, a lookback window or a reprocess
       // finds the row it held back before.
@@ -59,7 +65,7 @@ export class ProtectStage {
       reason: h.reason,
       detail: h.detail,
       subjectId: heldSubjects[i]!,
-      sealed: sealedHeld[i]!,
+      sealed: sealedHeld.get(i) ?? '',
     }));
 
     const sealedFields = plans.sealedFields();
@@ -79,7 +85,7 @@ export class ProtectStage {
       indexed: plans.indexed(),
       ...packed,
     });
-    return { admitted: batch.admitted, held, records };
+    return { admitted: batch.admitted, held, suppressed: batch.suppressed, records };
   }
 
   /** Stops the protect thread, if it was started. */

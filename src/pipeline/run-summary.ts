@@ -22,6 +22,8 @@ export interface RunProgressUpdate extends RunProgress {
 export interface RunSummary extends RunProgress {
   status: 'succeeded' | 'failed' | 'blocked';
   quarantineReasons: Record<string, number>;
+  /** Records of erased subjects dropped without a trace (`onErasedSubject: drop`). */
+  suppressed: number;
   droppedFields: string[];
   error?: string;
 }
@@ -40,6 +42,7 @@ export function startSummary(runId: string, dataset: string): RunSummary {
     deleted: 0,
     elapsedMs: 0,
     quarantineReasons: {},
+    suppressed: 0,
     droppedFields: [],
   };
 }
@@ -54,6 +57,7 @@ export function runCounts(summary: RunSummary) {
     quarantined_count: summary.quarantined,
     deleted_count: summary.deleted,
     quarantine_reasons: JSON.stringify(summary.quarantineReasons),
+    suppressed_count: summary.suppressed,
     dropped_fields: JSON.stringify(summary.droppedFields),
   };
 }

@@ -33,6 +33,8 @@ export interface RunRow {
   quarantined: number;
   deleted: number;
   quarantineReasons: Record<string, number>;
+  /** Records of erased subjects dropped (`onErasedSubject: drop`). */
+  suppressed: number;
   droppedFields: string[];
   error: string | null;
   /** Queued for the workers: taken over if its worker dies. */
@@ -300,6 +302,7 @@ export class RunService {
       quarantined: Number(r.quarantined_count),
       deleted: Number(r.deleted_count),
       quarantineReasons: JSON.parse(r.quarantine_reasons) as Record<string, number>,
+      suppressed: Number(r.suppressed_count),
       droppedFields: JSON.parse(r.dropped_fields) as string[],
       error: r.error,
       isResumable: Number(r.resumable) === 1,

@@ -65,6 +65,7 @@ export async function storeBatch(
         summary.unchanged += outcome.unchanged;
         summary.deleted += outcome.deleted;
         summary.quarantined += held.length;
+        summary.suppressed += next.suppressed;
         for (const h of held)
           summary.quarantineReasons[h.reason] = (summary.quarantineReasons[h.reason] ?? 0) + 1;
         summary.droppedFields = next.dropped;

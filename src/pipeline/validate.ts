@@ -125,6 +125,21 @@ export class DatasetValidator {
     return parts.length === 1 ? parts[0]! : JSON.stringify(parts);
   }
 
+  /**
+   * The subject of a record that failed validation, read from its subject field as a valid
+   * record's would be; undefined when that field is missing or cannot be read as its type (the
+   * record is then sealed under its dataset's quarantine key: docs/keys.md).
+   */
+  subjectOf(raw: Record<string, unknown>): string | undefined {
+    const name = this.dataset.subjectFields[0];
+    const field = name === undefined ? undefined : this.dataset.fields[name];
+    if (name === undefined || field === undefined) return undefined;
+    const value = raw[field.from ?? name];
+    if (value === undefined || value === null || value === '') return undefined;
+    const coerced = coerce(field.type, value);
+    return coerced.ok ? String(coerced.value) : undefined;
+  }
+
   validate(raw: Record<string, unknown>): ValidationOutcome {
     const record: Mapped = {};
     for (const [name, field, format] of this.fields) {
@@ -183,7 +198,12 @@ export function validateBatch(
   for (const raw of records) {
     const outcome = validator.validate(raw);
     if (!outcome.ok) {
-      batch.held.push({ reason: outcome.reason, detail: outcome.detail, raw, subject: undefined });
+      batch.held.push({
+        reason: outcome.reason,
+        detail: outcome.detail,
+        raw,
+        subject: validator.subjectOf(raw),
+      });
       continue;
     }
     for (const d of outcome.dropped) batch.dropped.add(d);

@@ -108,6 +108,8 @@ export interface RunsTable {
   quarantined_count: Generated<number>;
   /** Records marked deleted at source (change data capture). */
   deleted_count: Generated<number>;
+  /** Records of erased subjects dropped (`onErasedSubject: drop`, 0010). */
+  suppressed_count: Generated<number>;
   /** JSON object: reason → count. */
   quarantine_reasons: Generated<string>;
   /** JSON array of field names dropped by minimisation. */
@@ -183,6 +185,7 @@ export interface QuarantineTable {
   detail: string;
   position: string | null;
   subject_id: string;
+  /** The record sealed under the subject's key; '' when no copy is kept (`erased_subject`). */
   sealed: string;
   /** open | reprocessed | discarded */
   status: string;
@@ -210,6 +213,13 @@ export interface ConsentsTable {
   sensitive: number;
   granted_at: string;
   withdrawn_at: string | null;
+}
+
+/** A suppression entry: this subject was erased and is not collected again (0010). */
+export interface ErasedSubjectsTable {
+  /** The subject id: a keyed hash of the identifier. */
+  subject_id: string;
+  erased_at: string;
 }
 
 // --- access (src/governance/access-requests.ts) ---
@@ -278,6 +288,7 @@ export interface Database {
   quarantine: QuarantineTable;
   field_classifications: FieldClassificationsTable;
   consents: ConsentsTable;
+  erased_subjects: ErasedSubjectsTable;
   access_requests: AccessRequestsTable;
   access_decisions: AccessDecisionsTable;
   grants: GrantsTable;

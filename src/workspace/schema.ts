@@ -203,6 +203,11 @@ export const datasetSchema = z
     subjectFields: z.array(z.string().min(1)).default([]),
     purposes: z.array(name).min(1),
     lawfulBasis: z.enum(lawfulBases),
+    /**
+     * What happens to a record of an erased subject arriving again: `quarantine` (default) keeps a
+     * row with reason `erased_subject` and no copy of the values; `drop` keeps nothing but a count.
+     */
+    onErasedSubject: z.enum(['drop', 'quarantine']).default('quarantine'),
     retention: z.string().regex(/^\d{1,5}[dmy]$/, 'must look like 30d, 18m or 5y'),
     schedule: z.string().optional(),
     fields: z.record(z.string().min(1), datasetFieldSchema),

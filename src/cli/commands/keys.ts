@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
 import type { IdentifierKind } from '../../crypto/index.js';
+import { eraseSubject, subjectIdOf } from '../../governance/index.js';
+
 import type { CliEnvironment } from '../environment.js';
 import { UsageError } from '../exit-codes.js';
 
@@ -80,12 +82,35 @@ export function registerKeysCommands(program: Command, cli: CliEnvironment): voi
 
   keys
     .command('shred')
-    .description("destroy a data subject's key: all of its ciphertexts become unreadable")
-    .argument('<subject-id>')
-    .action(async (subjectId: string) => {
+    .description(
+      'erase a data subject: destroy its data key, delete its records, index entries and quarantined copies, and keep it from being collected again',
+    )
+    .argument('[subject-id]', 'internal subject id (s_…); or use --identifier')
+    .option('--identifier', "read the subject's identifier from stdin (never an argument: shell history)")
+    .action(async (given: string | undefined, options: { identifier?: boolean }) => {
+      if ((given === undefined) === (options.identifier !== true))
+        throw new UsageError('give either a subject id or --identifier (the identifier on stdin)');
+      // The identifier is read, hashed and forgotten: never printed, logged or audited.
+      const identifier = options.identifier ? (await cli.readLine()).trim() : undefined;
+      if (identifier !== undefined && identifier.length === 0) throw new UsageError('no identifier on stdin');
       await withKeys(cli, async (ctx) => {
-        const shredded = await ctx.keys().shred(subjectId, 'cli');
-        cli.print(cli.t('cli.keys.shredded', { subject: subjectId, at: shredded.shreddedAt }), shredded);
+        const subjectId = identifier === undefined ? given! : subjectIdOf(ctx.keys(), identifier);
+        const erased = await eraseSubject(
+          { keys: ctx.keys(), records: ctx.store.records, audit: ctx.audit },
+          ctx.workspace.datasets.map((d) => d.name),
+          subjectId,
+          'cli',
+        );
+        cli.print(
+          cli.t('cli.keys.erased', {
+            subject: erased.subjectId,
+            at: erased.shreddedAt,
+            records: erased.records,
+            indexEntries: erased.indexEntries,
+            quarantined: erased.quarantined,
+          }),
+          erased,
+        );
       });
     });
 

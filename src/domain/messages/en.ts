@@ -54,7 +54,8 @@ export const en = {
   'cli.keys.rewrap_progress': 'rewrapped {done}, {remaining} to go',
   'cli.keys.rewrapped': 'Rewrapped {count} data keys.',
   'cli.keys.retired': 'Retired key version v{version}.',
-  'cli.keys.shredded': 'Destroyed the data key of {subject} at {at}: its data can no longer be decrypted.',
+  'cli.keys.erased':
+    'Erased subject {subject} at {at}: data key destroyed; removed {records} records, {indexEntries} index entries and {quarantined} quarantined copies; it will not be collected again.',
   'cli.keys.master_prompt': 'Master secret: ',
   // --- classify ---
   'cli.classify.none': 'No personal information found.',

@@ -53,7 +53,8 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.keys.rewrap_progress': '已重新包装 {done} 个，剩余 {remaining} 个',
   'cli.keys.rewrapped': '已重新包装 {count} 个数据密钥。',
   'cli.keys.retired': '已停用密钥版本 v{version}。',
-  'cli.keys.shredded': '已于 {at} 销毁 {subject} 的数据密钥：其数据再也无法解密。',
+  'cli.keys.erased':
+    '已于 {at} 删除数据主体 {subject}：数据密钥已销毁；移除记录 {records} 条、索引项 {indexEntries} 条、隔离副本 {quarantined} 条；此后不再采集。',
   'cli.keys.master_prompt': '主密钥口令：',
   // --- classify ---
   'cli.classify.none': '未发现个人信息。',

@@ -10,6 +10,7 @@ import * as recordStorage from './0005_record_storage.js';
 import * as access from './0007_access.js';
 import * as recordDeletion from './0008_record_deletion.js';
 import * as runTakeover from './0009_run_takeover.js';
+import * as erasure from './0010_erasure.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_access': access,
   '0008_record_deletion': recordDeletion,
   '0009_run_takeover': runTakeover,
+  '0010_erasure': erasure,
 };
