@@ -5,7 +5,6 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
 import type { IdentifierKind } from '../../crypto/index.js';
-import { eraseSubject, subjectIdOf } from '../../governance/index.js';
 
 import type { CliEnvironment } from '../environment.js';
 import { UsageError } from '../exit-codes.js';
@@ -94,6 +93,8 @@ export function registerKeysCommands(program: Command, cli: CliEnvironment): voi
       const identifier = options.identifier ? (await cli.readLine()).trim() : undefined;
       if (identifier !== undefined && identifier.length === 0) throw new UsageError('no identifier on stdin');
       await withKeys(cli, async (ctx) => {
+        // Loaded when the command runs, not with every `custos` start.
+        const { eraseSubject, subjectIdOf } = await import('../../governance/index.js');
         const subjectId = identifier === undefined ? given! : subjectIdOf(ctx.keys(), identifier);
         const erased = await eraseSubject(
           { keys: ctx.keys(), records: ctx.store.records, audit: ctx.audit },
