@@ -3,7 +3,7 @@
 
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import {
   type FastifyPluginAsyncZod,
   serializerCompiler,
@@ -57,7 +57,7 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
     bodyLimit: ctx.workspace.config.server.bodyLimitBytes,
     trustProxy: false,
     // One line per request from request-log.ts instead (method, route, status, duration).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
