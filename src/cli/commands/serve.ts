@@ -34,6 +34,9 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         logLevel: cli.io.env.CUSTOS_LOG_LEVEL ?? 'info',
         requireMasterSecret: true,
       });
+      // Listening for SIGINT/SIGTERM from here on: a signal that arrives while the server starts,
+      // or just after it printed its URL, stops it cleanly once started (exit 0), never kills it.
+      const shutdown = waitForShutdown();
       try {
         const host = options.host ?? ctx.workspace.config.server.host;
         const simulators = await whenPortFree(() => startDemoSimulators(ctx.workspace));
@@ -109,11 +112,12 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
           cli.note(cli.t('cli.serve.demo_collecting', { queued: queued.join(', ') }));
           if (skipped.length > 0) cli.note(cli.t('cli.serve.demo_skipped', { skipped: skipped.join(', ') }));
         }
-        await waitForShutdown();
+        await shutdown.requested;
         await scheduler.stop();
         await app.close();
         await simulators?.close();
       } finally {
+        shutdown.dispose();
         await ctx.close();
       }
     });
@@ -142,14 +146,26 @@ function workspaceOptionFor(cwd: string, dir: string): string {
   return ` -w ${/[\s'"$`\\]/.test(shown) ? JSON.stringify(shown) : shown}`;
 }
 
-function waitForShutdown(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+interface Shutdown {
+  /** Settles at the first SIGINT or SIGTERM. */
+  requested: Promise<void>;
+  /** Stops listening for the signals (their default action applies again). */
+  dispose(): void;
+}
+
+function waitForShutdown(): Shutdown {
+  let stop = () => {};
+  const requested = new Promise<void>((resolve) => {
+    stop = () => {
+      dispose();
       resolve();
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
   });
+  const dispose = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return { requested, dispose };
 }
