@@ -136,7 +136,12 @@ describe('the console in Chromium', () => {
         await page.getByText(text.overview.latestRuns).waitFor();
         await page.getByRole('cell', { name: text.runStatus.succeeded }).first().waitFor({ timeout: 60_000 });
         await expect(page.getByRole('img', { name: text.overview.collected })).toBeTruthy();
-        await page.screenshot({ path: path.join(SCREENSHOTS, `overview-${code}.png`), fullPage: true });
+        await page.waitForLoadState('networkidle');
+        const overviewGzipped = scripts.reduce((sum, body) => sum + gzipSync(body).length, 0);
+        console.log(
+          `console overview after sign-in (${code}): JavaScript ${(overviewGzipped / 1024).toFixed(1)} kB gzipped in ${scripts.length} files (sign-in page included)`,
+        );
+        await shot(page, `overview-${code}`);
 
         // The language is remembered across a reload.
         await page.reload();
