@@ -80,7 +80,8 @@ describe('the console in Chromium', () => {
   async function open(page: Page, text: Text, area: keyof Text['area'], item: keyof Text['nav']) {
     const entry = page.getByRole('menuitem', { name: text.nav[item], exact: true });
     // The area's submenu opens once and stays open.
-    if (!(await entry.isVisible())) await page.getByRole('menuitem', { name: text.area[area] }).click();
+    const submenu = page.getByRole('menuitem', { name: text.area[area] });
+    if ((await submenu.getAttribute('aria-expanded')) !== 'true') await submenu.click();
     await entry.click();
     await page.getByRole('heading', { name: text.nav[item] }).waitFor();
   }
@@ -204,6 +205,16 @@ describe('the console in Chromium', () => {
         await open(admin, text, 'collection', 'quarantine');
         await admin.getByRole('cell', { name: text.quarantineReason.no_consent }).first().waitFor();
         await shot(admin, `quarantine-${code}`);
+        await open(admin, text, 'administration', 'users');
+        await admin.getByRole('cell', { name: 'olivia', exact: true }).waitFor();
+        await open(admin, text, 'administration', 'tokens');
+        await admin.getByRole('button', { name: text.tokens.new }).click();
+        await admin.getByLabel(text.tokens.name).fill(`console-${code}`);
+        await admin.getByRole('button', { name: text.tokens.create, exact: true }).click();
+        await admin.getByText(text.tokens.shownOnce).waitFor();
+        expect(await admin.getByText(/^cst_/).count()).toBe(1);
+        await admin.getByRole('button', { name: text.tokens.close }).click();
+        await admin.getByRole('cell', { name: `console-${code}`, exact: true }).waitFor();
 
         // The analyst asks for access to credit reports…
         const analyst = await as('ana', ANALYST_PASSWORD);

@@ -182,6 +182,16 @@ const REQUESTERS = ['analyst', 'data_engineer', 'compliance_officer', 'admin'] a
 const OFFICERS = ['compliance_officer'] as const;
 const AUDITORS = ['admin', 'compliance_officer', 'auditor'] as const;
 
+export interface ApiToken {
+  id: string;
+  username: string;
+  name: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
 export const endpoints = {
   login: ep<undefined, undefined, { username: string; password: string }, { user: User; expiresAt: string }>(
     'POST',
@@ -264,6 +274,34 @@ export const endpoints = {
     'GET',
     '/api/v1/audit/tree-head',
     AUDITORS,
+  ),
+  users: ep<undefined, undefined, undefined, { users: User[] }>('GET', '/api/v1/users', ['admin']),
+  createUser: ep<
+    undefined,
+    undefined,
+    { username: string; role: Role; password: string; displayName?: string },
+    { user: User }
+  >('POST', '/api/v1/users', ['admin']),
+  updateUser: ep<{ username: string }, undefined, { role?: Role; isDisabled?: boolean }, { user: User }>(
+    'PATCH',
+    '/api/v1/users/:username',
+    ['admin'],
+  ),
+  tokens: ep<undefined, { all?: 'true' | 'false' }, undefined, { tokens: ApiToken[] }>(
+    'GET',
+    '/api/v1/tokens',
+    ALL,
+  ),
+  createToken: ep<
+    undefined,
+    undefined,
+    { name: string; expiresIn?: string },
+    { token: string; info: ApiToken }
+  >('POST', '/api/v1/tokens', ALL),
+  revokeToken: ep<{ id: string }, undefined, undefined, { token: ApiToken }>(
+    'DELETE',
+    '/api/v1/tokens/:id',
+    ALL,
   ),
 } as const;
 

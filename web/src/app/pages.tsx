@@ -81,4 +81,18 @@ export const PAGES: PageEntry[] = [
     endpoint: endpoints.auditEntries,
     component: lazy(() => import('../pages/audit/AuditPage')),
   },
+  {
+    key: 'users',
+    area: 'administration',
+    path: '/administration/users',
+    endpoint: endpoints.users,
+    component: lazy(() => import('../pages/administration/UsersPage')),
+  },
+  {
+    key: 'tokens',
+    area: 'administration',
+    path: '/administration/tokens',
+    endpoint: endpoints.tokens,
+    component: lazy(() => import('../pages/administration/TokensPage')),
+  },
 ];
