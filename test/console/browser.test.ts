@@ -215,6 +215,10 @@ describe('the console in Chromium', () => {
         expect(await admin.getByText(/^cst_/).count()).toBe(1);
         await admin.getByRole('button', { name: text.tokens.close }).click();
         await admin.getByRole('cell', { name: `console-${code}`, exact: true }).waitFor();
+        await open(admin, text, 'collection', 'sources');
+        await admin.getByRole('button', { name: text.sources.check }).first().click();
+        await admin.getByText(text.sources.ok, { exact: true }).first().waitFor();
+        await shot(admin, `sources-${code}`);
 
         // The analyst asks for access to credit reports…
         const analyst = await as('ana', ANALYST_PASSWORD);

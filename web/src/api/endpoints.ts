@@ -192,6 +192,20 @@ export interface ApiToken {
   revokedAt: string | null;
 }
 
+export interface SourceSummary {
+  name: string;
+  type: string;
+  vendor: string | null;
+  description: string | null;
+}
+
+export interface StreamDescription {
+  name: string;
+  fields: { name: string; type: string; nullable?: boolean }[];
+  cursorFields?: string[];
+  primaryKey?: string[];
+}
+
 export const endpoints = {
   login: ep<undefined, undefined, { username: string; password: string }, { user: User; expiresAt: string }>(
     'POST',
@@ -303,6 +317,28 @@ export const endpoints = {
     '/api/v1/tokens/:id',
     ALL,
   ),
+  sources: ep<undefined, undefined, undefined, { sources: SourceSummary[] }>(
+    'GET',
+    '/api/v1/sources',
+    ENGINEERS,
+  ),
+  checkSource: ep<
+    { name: string },
+    undefined,
+    undefined,
+    { source: string; ok: boolean; identity?: string; message: string }
+  >('POST', '/api/v1/sources/:name/check', ENGINEERS),
+  sourceStreams: ep<{ name: string }, undefined, undefined, { source: string; streams: StreamDescription[] }>(
+    'GET',
+    '/api/v1/sources/:name/streams',
+    ENGINEERS,
+  ),
+  sourcePreview: ep<
+    { name: string },
+    { stream?: string; limit?: number },
+    undefined,
+    { source: string; stream: string; records: Record<string, unknown>[]; masked: boolean }
+  >('GET', '/api/v1/sources/:name/preview', ENGINEERS),
 } as const;
 
 export type Endpoints = typeof endpoints;

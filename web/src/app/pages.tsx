@@ -40,6 +40,13 @@ export const PAGES: PageEntry[] = [
     component: lazy(() => import('../pages/overview/OverviewPage')),
   },
   {
+    key: 'sources',
+    area: 'collection',
+    path: '/collection/sources',
+    endpoint: endpoints.sources,
+    component: lazy(() => import('../pages/collection/SourcesPage')),
+  },
+  {
     key: 'runs',
     area: 'collection',
     path: '/collection/runs',
