@@ -24,6 +24,11 @@ const LANGUAGES = [
 type Text = typeof en | typeof zhCN;
 const OFFICER_PASSWORD = 'officer password 123';
 
+/** Picks an option of the open Ant Design select (its options carry their label as title; the list is last in the page). */
+async function choose(page: Page, label: string): Promise<void> {
+  await page.getByTitle(label, { exact: true }).last().click();
+}
+
 /** The fixed start of a catalogue text with {{placeholders}}: what the page shows before the first value. */
 function lead(template: string): string {
   return template.split('{{')[0]!.trim();
@@ -88,9 +93,15 @@ describe('administration and collection-setup pages in Chromium', () => {
         // Keys: rotate, rewrap (progress until done), retire the version no data key uses any more.
         await navigate(page, text, 'administration', 'keys');
         await page.getByRole('columnheader', { name: text.keys.version }).waitFor();
-        const before = (await (await page.request.get(`${server.url}api/v1/keys`)).json()) as {
-          currentVersion: number;
-        };
+        // The demo collects at start: wait until its records have data keys, so a rotation leaves some to rewrap.
+        let before = { currentVersion: 0, dataKeys: 0 };
+        for (let i = 0; i < 120 && before.dataKeys === 0; i++) {
+          before = await (await page.request.get(`${server.url}api/v1/keys`)).json();
+          if (before.dataKeys === 0) await page.waitForTimeout(500);
+        }
+        expect(before.dataKeys).toBeGreaterThan(0);
+        await page.reload();
+        await page.getByRole('columnheader', { name: text.keys.version }).waitFor();
         await page.getByRole('button', { name: text.keys.rotate }).click();
         // The confirmation's button (the popover is the last in the page).
         await page.getByRole('button', { name: text.keys.rotate }).last().click();
@@ -120,7 +131,7 @@ describe('administration and collection-setup pages in Chromium', () => {
         const dialog = page.getByRole('dialog');
         await dialog.getByLabel(text.users.username).fill(officer);
         await dialog.getByLabel(text.users.role).click();
-        await page.getByRole('option', { name: text.role.compliance_officer }).click();
+        await choose(page, text.role.compliance_officer);
         await dialog.getByLabel(text.users.password).fill('short');
         await dialog.getByRole('button', { name: text.users.createSubmit }).click();
         // The server refuses a short password; its message, in this language, sits under the field.
@@ -198,13 +209,13 @@ describe('administration and collection-setup pages in Chromium', () => {
         await mobile.getByRole('button', { name: text.datasets.override }).click();
         const form = page.getByRole('dialog');
         await form.getByLabel(text.datasets.category).click();
-        await page.getByRole('option', { name: text.datasets.categories.C3 }).click();
+        await choose(page, text.datasets.categories.C3);
         await form.getByLabel(text.datasets.level).click();
-        await page.getByRole('option', { name: text.datasets.levelValue.replace('{{level}}', '3') }).click();
+        await choose(page, text.datasets.levelValue.replace('{{level}}', '3'));
         await form.getByRole('button', { name: text.datasets.overrideSubmit }).click();
         await form.getByText('floor 4').waitFor();
         await form.getByLabel(text.datasets.level).click();
-        await page.getByRole('option', { name: text.datasets.levelValue.replace('{{level}}', '4') }).click();
+        await choose(page, text.datasets.levelValue.replace('{{level}}', '4'));
         await form.getByRole('button', { name: text.datasets.overrideSubmit }).click();
         await form.waitFor({ state: 'hidden' });
         await mobile.getByText(text.datasets.categories.C3).waitFor();

@@ -121,19 +121,29 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         if (rewrap.state === 'running') throw new ConflictError('a rewrap is already running');
         const actor = actorOf(principalOf(request));
-        const keys = ctx.keys();
-        const pending = (await keys.status()).pendingRewrap;
-        await ctx.audit.record([{ actor, action: 'key.rewrap.start', target: 'kek', details: { pending } }]);
-        rewrap = {
+        // Claimed before the first await: two requests at once cannot both start one.
+        const job: Rewrap = {
           state: 'running',
           done: 0,
-          remaining: pending,
+          remaining: 0,
           startedAt: new Date().toISOString(),
           finishedAt: null,
           startedBy: actor,
           error: null,
         };
-        const job = rewrap;
+        rewrap = job;
+        const keys = ctx.keys();
+        try {
+          job.remaining = (await keys.status()).pendingRewrap;
+          await ctx.audit.record([
+            { actor, action: 'key.rewrap.start', target: 'kek', details: { pending: job.remaining } },
+          ]);
+        } catch (error) {
+          job.state = 'failed';
+          job.finishedAt = new Date().toISOString();
+          job.error = error instanceof Error ? error.name : 'Error';
+          throw error;
+        }
         void keys
           .rewrap({
             batchSize: REWRAP_BATCH,
