@@ -76,9 +76,9 @@ describe('administration and collection-setup pages in Chromium', () => {
 
   /** Opens a page from the side navigation (keyboard-reachable links, not a typed URL). */
   async function navigate(page: Page, text: Text, area: keyof Text['area'], key: keyof Text['nav']) {
-    const link = page.getByRole('menuitem', { name: text.nav[key] as string });
-    if ((await link.count()) === 0) await page.getByRole('menuitem', { name: text.area[area] }).click();
-    await page.getByRole('menuitem', { name: text.nav[key] as string }).click();
+    const link = page.getByRole('menuitem', { name: text.nav[key] as string, exact: true });
+    if (!(await link.isVisible())) await page.getByRole('menuitem', { name: text.area[area] }).click();
+    await link.click();
     await page.getByRole('heading', { name: text.nav[key] as string }).waitFor();
   }
 
@@ -87,9 +87,11 @@ describe('administration and collection-setup pages in Chromium', () => {
       const { context, page, errors } = await open(locale);
       const shot = (name: string) =>
         page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${code}.png`), fullPage: true });
+      let step = 'sign in';
       try {
         await signIn(page, code, text, 'admin', ADMIN_PASSWORD);
 
+        step = 'keys';
         // Keys: rotate, rewrap (progress until done), retire the version no data key uses any more.
         await navigate(page, text, 'administration', 'keys');
         await page.getByRole('columnheader', { name: text.keys.version }).waitFor();
@@ -124,6 +126,7 @@ describe('administration and collection-setup pages in Chromium', () => {
         await previous.getByText(text.keys.retired, { exact: true }).waitFor();
         await shot('keys');
 
+        step = 'users';
         // Users: the server's validation shows on the field; then the user is created, and another disabled.
         await navigate(page, text, 'administration', 'users');
         const officer = `officer_${code.replace('-', '_').toLowerCase()}`;
@@ -135,7 +138,7 @@ describe('administration and collection-setup pages in Chromium', () => {
         await dialog.getByLabel(text.users.password).fill('short');
         await dialog.getByRole('button', { name: text.users.createSubmit }).click();
         // The server refuses a short password; its message, in this language, sits under the field.
-        await dialog.getByText('12').waitFor();
+        await dialog.getByText(/must have at least 12/).waitFor();
         await dialog.getByLabel(text.users.password).fill(OFFICER_PASSWORD);
         await dialog.getByRole('button', { name: text.users.createSubmit }).click();
         await dialog.waitFor({ state: 'hidden' });
@@ -152,13 +155,16 @@ describe('administration and collection-setup pages in Chromium', () => {
         await officerRow.getByText(text.users.active).waitFor();
         await shot('users');
 
+        step = 'tokens';
         // Tokens: the secret is shown once and works; revoked, it no longer does.
         await navigate(page, text, 'administration', 'tokens');
         await page.getByRole('button', { name: text.tokens.create }).click();
         await page.getByRole('dialog').getByLabel(text.tokens.name).fill(`script-${code}`);
         await page.getByRole('button', { name: text.tokens.createSubmit }).click();
         await page.getByText(text.tokens.secretOnce).waitFor();
-        const secret = ((await page.getByLabel(text.tokens.secretValue).textContent()) ?? '').trim();
+        const secret = (
+          (await page.getByLabel(text.tokens.secretValue, { exact: true }).textContent()) ?? ''
+        ).trim();
         expect(secret.length).toBeGreaterThan(20);
         const me = () =>
           fetch(`${server.url}api/v1/auth/me`, { headers: { authorization: `Bearer ${secret}` } });
@@ -166,7 +172,8 @@ describe('administration and collection-setup pages in Chromium', () => {
         await shot('token-secret');
         await page.getByRole('button', { name: text.tokens.secretDone }).click();
         // The secret is gone from the page once the dialog closes.
-        expect(await page.getByText(secret).count()).toBe(0);
+        await page.getByText(text.tokens.secretOnce).waitFor({ state: 'hidden' });
+        expect(await page.content()).not.toContain(secret);
         const tokenRow = page.getByRole('row', { name: new RegExp(`script-${code}`) });
         await tokenRow.getByRole('button', { name: text.tokens.revoke }).click();
         await page.getByRole('button', { name: text.tokens.revoke }).last().click();
@@ -174,6 +181,7 @@ describe('administration and collection-setup pages in Chromium', () => {
         expect((await me()).status).toBe(401);
         await shot('tokens');
 
+        step = 'sources';
         // Sources: check, discover and a masked preview of the partner bank database.
         await navigate(page, text, 'collection', 'sources');
         await page.getByText(text.sources.choose).waitFor();
@@ -190,12 +198,14 @@ describe('administration and collection-setup pages in Chromium', () => {
         expect(preview).not.toMatch(/\d{17}[\dX]/);
         await shot('sources');
 
+        step = 'datasets';
         // Datasets: the admin sees the classifications (the demo's runs made them) but decides nothing.
         await navigate(page, text, 'collection', 'datasets');
         await page.getByRole('cell', { name: 'mobile', exact: true }).waitFor({ timeout: 60_000 });
         await page.getByText(text.datasets.categories.C2).first().waitFor();
         expect(await page.getByRole('button', { name: text.datasets.override }).count()).toBe(0);
 
+        step = 'override';
         // The compliance officer overrides mobile: a level under C3's floor is refused by the server.
         await page.getByRole('button', { name: text.role.admin }).click();
         await page.getByText(text.session.signOut).click();
@@ -203,7 +213,8 @@ describe('administration and collection-setup pages in Chromium', () => {
         await page.getByLabel(text.signin.username).fill(officer);
         await page.getByLabel(text.signin.password).fill(OFFICER_PASSWORD);
         await page.getByRole('button', { name: text.signin.submit }).click();
-        await page.getByRole('heading', { name: text.overview.title }).waitFor();
+        // Signed in, the console returns to where the previous user was.
+        await page.getByRole('button', { name: text.role.compliance_officer }).waitFor();
         await navigate(page, text, 'collection', 'datasets');
         const mobile = page.getByRole('row', { name: /^mobile\b/ });
         await mobile.getByRole('button', { name: text.datasets.override }).click();
@@ -224,7 +235,7 @@ describe('administration and collection-setup pages in Chromium', () => {
         expect(errors).toEqual([]);
       } catch (error) {
         await shot('admin-failed');
-        throw new Error(`${(error as Error).message}\nbrowser errors: ${errors.join('\n')}`);
+        throw new Error(`${step}: ${(error as Error).message}\nbrowser errors: ${errors.join('\n')}`);
       } finally {
         await context.close();
       }
