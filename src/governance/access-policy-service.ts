@@ -13,6 +13,7 @@ import {
   type EntityType,
   effectiveLevel,
   type Level,
+  type Locale,
   NotFoundError,
   systemClock,
   ValidationError,
@@ -26,11 +27,18 @@ import {
   evaluateAccess,
   type FieldDecision,
   type FieldFacts,
+  type RefusalCode,
+  reasonText,
 } from './access-policy.js';
 import type { Grant, GrantService } from './grant-service.js';
 
-export interface Explanation extends AccessDecision {
+/** A field decision with its reason in the reader's language. */
+export type ExplainedField = Omit<FieldDecision, 'reason'> & { reason: string };
+
+export interface Explanation extends Omit<AccessDecision, 'fields' | 'refusal'> {
   user: string;
+  fields: ExplainedField[];
+  refusal?: { code: RefusalCode; reason: string };
   /** The grant a read would use now, when one is needed and held. */
   grant?: { id: string; expiresAt: string; fields: string[] | null };
   /** What a read would answer now: `allowed`, or the refusal code. */
@@ -122,18 +130,34 @@ export class AccessPolicyService {
     });
   }
 
-  /** Field by field, what the principal would see of the dataset for the purpose, and why. */
-  async explain(principal: AccessPrincipal, datasetName: string, purpose: string): Promise<Explanation> {
+  /**
+   * Field by field, what the principal would see of the dataset for the purpose, and why — the
+   * reasons in `locale` (src/domain/messages).
+   */
+  async explain(
+    principal: AccessPrincipal,
+    datasetName: string,
+    purpose: string,
+    locale: Locale = 'zh-CN',
+  ): Promise<Explanation> {
     const decision = await this.decide(principal, datasetName, purpose);
-    const base = { ...decision, user: principal.username };
-    if (decision.refusal) return { ...base, outcome: decision.refusal.code };
+    const { refusal, fields, ...rest } = decision;
+    const render = (list: FieldDecision[]): ExplainedField[] =>
+      list.map((f) => ({ ...f, reason: reasonText(f.reason, locale) }));
+    const base = { ...rest, user: principal.username, fields: render(fields) };
+    if (refusal)
+      return {
+        ...base,
+        refusal: { code: refusal.code, reason: reasonText(refusal.reason, locale) },
+        outcome: refusal.code,
+      };
     if (!decision.requiresApproval) return { ...base, outcome: 'allowed' };
     const found = await this.grants.lookup(principal.username, datasetName, purpose);
     if (!found.grant) return { ...base, outcome: found.hadExpired ? 'grant_expired' : 'approval_required' };
     const grant = found.grant;
     return {
       ...base,
-      fields: withinGrant(decision.fields, grant),
+      fields: render(withinGrant(fields, grant)),
       grant: { id: grant.id, expiresAt: grant.expiresAt, fields: grant.fields },
       outcome: 'allowed',
     };
@@ -159,7 +183,7 @@ export class AccessPolicyService {
       at: this.clock(),
     });
     if (decision.refusal)
-      throw new AccessDeniedError(decision.refusal.code, decision.refusal.reason, {
+      throw new AccessDeniedError(decision.refusal.code, reasonText(decision.refusal.reason, 'en'), {
         dataset: datasetName,
         purpose,
       });
@@ -239,7 +263,7 @@ function withinGrant(fields: FieldDecision[], grant: Grant): FieldDecision[] {
           field: f.field,
           access: 'denied',
           rule: `grant:${grant.id}`,
-          reason: 'not among the granted fields',
+          reason: { key: 'access.reason.not_granted', params: {} },
         },
   );
 }

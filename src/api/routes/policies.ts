@@ -4,7 +4,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { ForbiddenError, ROLES } from '../../domain/index.js';
+import { ForbiddenError, ROLES, resolveLocale } from '../../domain/index.js';
 import { canOversee } from '../../governance/index.js';
 import { principalOf } from '../access.js';
 
@@ -57,7 +57,7 @@ export function policyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['access'],
           description:
-            'What the user would see of the dataset for the purpose, field by field, and which rule decided. Reads no data. Users other than yourself: compliance officers, admins and auditors only.',
+            'What the user would see of the dataset for the purpose, field by field, and which rule decided (reasons in the Accept-Language language: zh-CN default, en). Reads no data. Users other than yourself: compliance officers, admins and auditors only.',
           querystring: z.object({
             user: z.string().min(1).max(64).optional(),
             dataset: z.string().min(1).max(64),
@@ -78,6 +78,7 @@ export function policyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           { username: user.username, role: user.role },
           request.query.dataset,
           request.query.purpose,
+          resolveLocale(request.headers['accept-language']),
         );
       },
     );
