@@ -117,6 +117,7 @@ export const en = {
   'cli.records.page':
     '{count} record(s); withheld without consent: {noConsent}, filtered: {filtered}, damaged: {damaged}',
   'cli.records.exported': 'Export {id} written to {file}',
+  'cli.records.deleted_at_source': 'deleted at source {at}',
   'cli.records.verified':
     '{dataset}: {checked} record(s) checked, {damaged} damaged, {erased} of erased subjects',
 } as const;

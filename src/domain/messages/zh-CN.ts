@@ -111,5 +111,6 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.grants.revoked': '已撤销授权 {id}。',
   'cli.records.page': '{count} 条记录；因无同意而未返回：{noConsent}，被过滤：{filtered}，已损坏：{damaged}',
   'cli.records.exported': '导出 {id} 已写入 {file}',
+  'cli.records.deleted_at_source': '源端已于 {at} 删除',
   'cli.records.verified': '{dataset}：已校验 {checked} 条记录，{damaged} 条损坏，{erased} 条属于已删除的主体',
 };
