@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { entityTypeForFieldName } from '../classify/index.js';
 import {
   AccessDeniedError,
+  type AuditTrail,
   type Category,
   type Clock,
   categoryFromDeclaration,
@@ -19,7 +20,13 @@ import {
   ValidationError,
 } from '../domain/index.js';
 import type { Database } from '../store/index.js';
-import type { DatasetDeclaration, Workspace } from '../workspace/index.js';
+import {
+  changePolicies,
+  type DatasetDeclaration,
+  type PolicyChange,
+  type PolicyDeclaration,
+  type Workspace,
+} from '../workspace/index.js';
 import {
   type AccessDecision,
   type AccessPrincipal,
@@ -60,12 +67,15 @@ export interface ReadPermission {
 }
 
 export class AccessPolicyService {
-  private readonly rules: AccessRules;
+  private rules: AccessRules;
+  /** Policy changes one after another: each reads the file the previous one wrote. */
+  private changes: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly workspace: Workspace,
     private readonly db: Kysely<Database>,
     private readonly grants: GrantService,
+    private readonly audit: AuditTrail,
     private readonly clock: Clock = systemClock,
   ) {
     this.rules = {
@@ -82,6 +92,30 @@ export class AccessPolicyService {
 
   get datasets() {
     return this.workspace.datasets;
+  }
+
+  policy(name: string): PolicyDeclaration {
+    const found = this.workspace.policies.find((p) => p.name === name);
+    if (!found) throw new NotFoundError(`no policy named ${name}`, { policy: name });
+    return found;
+  }
+
+  /**
+   * Creates, replaces or deletes a policy in policies.yaml (validated as loading validates it,
+   * written atomically) and applies it to this process's reads at once. Audited with the policy's
+   * name only. Other running processes apply it when they next start.
+   */
+  change(change: PolicyChange, actor: string): Promise<PolicyDeclaration | undefined> {
+    const next = this.changes.then(async () => {
+      const policies = changePolicies(this.workspace, change);
+      this.workspace.policies = policies;
+      this.rules = { ...this.rules, policies };
+      const name = change.kind === 'create' ? (change.policy as { name: string }).name : change.name;
+      await this.audit.record([{ actor, action: `policy.${change.kind}`, target: `policy:${name}` }]);
+      return policies.find((p) => p.name === name);
+    });
+    this.changes = next.catch(() => undefined);
+    return next;
   }
 
   dataset(name: string): DatasetDeclaration {
