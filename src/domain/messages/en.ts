@@ -99,7 +99,6 @@ export const en = {
   // --- access ---
   'cli.policy.explain': '{user} reading {dataset} for {purpose}: {outcome}',
   'cli.policy.row_filter': 'row filter {rule}: {where}',
-  'cli.policy.saved': 'Policy {name} {change} (policies.yaml).',
   'access.reason.purpose_of_dataset': '{purpose} is not a purpose of dataset {dataset}',
   'access.reason.no_policy': 'no policy in force lets {user} read dataset {dataset}',
   'access.reason.no_policy_for_purpose': 'no policy lets {user} read {dataset} for {purpose}',

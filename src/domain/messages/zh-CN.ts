@@ -94,7 +94,6 @@ export const zhCN: Record<MessageKey, string> = {
   // --- access ---
   'cli.policy.explain': '{user} 为 {purpose} 读取 {dataset}：{outcome}',
   'cli.policy.row_filter': '行过滤 {rule}：{where}',
-  'cli.policy.saved': '策略 {name} 已{change}（policies.yaml）。',
   'access.reason.purpose_of_dataset': '{purpose} 不是数据集 {dataset} 的使用目的',
   'access.reason.no_policy': '没有生效的策略允许 {user} 读取数据集 {dataset}',
   'access.reason.no_policy_for_purpose': '没有策略允许 {user} 为 {purpose} 读取 {dataset}',
