@@ -20,6 +20,7 @@ import { accessRequestRoutes } from './routes/access-requests.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
 import { policyRoutes } from './routes/policies.js';
 import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
@@ -49,6 +50,7 @@ const routePlugins: RoutePlugin[] = [
   policyRoutes,
   accessRequestRoutes,
   recordRoutes,
+  keyRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {
