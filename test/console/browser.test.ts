@@ -205,20 +205,6 @@ describe('the console in Chromium', () => {
         await open(admin, text, 'collection', 'quarantine');
         await admin.getByRole('cell', { name: text.quarantineReason.no_consent }).first().waitFor();
         await shot(admin, `quarantine-${code}`);
-        await open(admin, text, 'administration', 'users');
-        await admin.getByRole('cell', { name: 'olivia', exact: true }).waitFor();
-        await open(admin, text, 'administration', 'tokens');
-        await admin.getByRole('button', { name: text.tokens.new }).click();
-        await admin.getByLabel(text.tokens.name).fill(`console-${code}`);
-        await admin.getByRole('button', { name: text.tokens.create, exact: true }).click();
-        await admin.getByText(text.tokens.shownOnce).waitFor();
-        expect(await admin.getByText(/^cst_/).count()).toBe(1);
-        await admin.getByRole('button', { name: text.tokens.close }).click();
-        await admin.getByRole('cell', { name: `console-${code}`, exact: true }).waitFor();
-        await open(admin, text, 'collection', 'sources');
-        await admin.getByRole('button', { name: text.sources.check }).first().click();
-        await admin.getByText(text.sources.ok, { exact: true }).first().waitFor();
-        await shot(admin, `sources-${code}`);
 
         // The analyst asks for access to credit reports…
         const analyst = await as('ana', ANALYST_PASSWORD);

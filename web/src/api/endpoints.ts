@@ -192,6 +192,27 @@ export interface ApiToken {
   revokedAt: string | null;
 }
 
+export interface KeyRewrap {
+  state: 'idle' | 'running' | 'succeeded' | 'failed';
+  done: number;
+  remaining: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  startedBy: string | null;
+  error: string | null;
+}
+
+export interface KeyStatus {
+  suite: string;
+  provider: string;
+  currentVersion: number;
+  versions: { version: number; createdAt: string; retiredAt: string | null; dataKeys: number }[];
+  dataKeys: number;
+  shredded: number;
+  pendingRewrap: number;
+  rewrap: KeyRewrap;
+}
+
 export interface SourceSummary {
   name: string;
   type: string;
@@ -199,11 +220,41 @@ export interface SourceSummary {
   description: string | null;
 }
 
+export interface SourceCheck {
+  source: string;
+  ok: boolean;
+  identity?: string;
+  message: string;
+}
+
 export interface StreamDescription {
   name: string;
   fields: { name: string; type: string; nullable?: boolean }[];
   cursorFields?: string[];
   primaryKey?: string[];
+}
+
+export interface SourcePreview {
+  source: string;
+  stream: string;
+  records: Record<string, unknown>[];
+  masked: boolean;
+}
+
+export type Category = 'C1' | 'C2' | 'C3';
+
+export interface FieldClassification {
+  dataset: string;
+  field: string;
+  category: Category | null;
+  level: number;
+  sensitive: boolean;
+  /** The classifier's evidence: entity types found and the share of values holding them. */
+  entities: unknown;
+  confidence: number;
+  status: string;
+  confirmed_by: string | null;
+  updated_at: string;
 }
 
 export const endpoints = {
@@ -317,28 +368,53 @@ export const endpoints = {
     '/api/v1/tokens/:id',
     ALL,
   ),
+  keys: ep<undefined, undefined, undefined, KeyStatus>('GET', '/api/v1/keys', ['admin']),
+  rotateKey: ep<undefined, undefined, undefined, { version: number }>('POST', '/api/v1/keys/rotate', [
+    'admin',
+  ]),
+  rewrapKeys: ep<undefined, undefined, undefined, KeyRewrap>('POST', '/api/v1/keys/rewrap', ['admin']),
+  retireKey: ep<{ version: string }, undefined, undefined, { version: number; retiredAt: string }>(
+    'POST',
+    '/api/v1/keys/:version/retire',
+    ['admin'],
+  ),
   sources: ep<undefined, undefined, undefined, { sources: SourceSummary[] }>(
     'GET',
     '/api/v1/sources',
     ENGINEERS,
   ),
-  checkSource: ep<
-    { name: string },
-    undefined,
-    undefined,
-    { source: string; ok: boolean; identity?: string; message: string }
-  >('POST', '/api/v1/sources/:name/check', ENGINEERS),
+  checkSource: ep<{ name: string }, undefined, undefined, SourceCheck>(
+    'POST',
+    '/api/v1/sources/:name/check',
+    ENGINEERS,
+  ),
   sourceStreams: ep<{ name: string }, undefined, undefined, { source: string; streams: StreamDescription[] }>(
     'GET',
     '/api/v1/sources/:name/streams',
     ENGINEERS,
   ),
-  sourcePreview: ep<
-    { name: string },
-    { stream?: string; limit?: number },
+  sourcePreview: ep<{ name: string }, { stream?: string; limit?: number }, undefined, SourcePreview>(
+    'GET',
+    '/api/v1/sources/:name/preview',
+    ENGINEERS,
+  ),
+  classifications: ep<undefined, { dataset?: string }, undefined, { classifications: FieldClassification[] }>(
+    'GET',
+    '/api/v1/classifications',
+    OVERSIGHT,
+  ),
+  confirmClassification: ep<
+    { dataset: string; field: string },
     undefined,
-    { source: string; stream: string; records: Record<string, unknown>[]; masked: boolean }
-  >('GET', '/api/v1/sources/:name/preview', ENGINEERS),
+    undefined,
+    { dataset: string; field: string; status: 'confirmed' }
+  >('POST', '/api/v1/classifications/:dataset/:field/confirm', ['compliance_officer']),
+  overrideClassification: ep<
+    { dataset: string; field: string },
+    undefined,
+    { category: Category | null; level: number; sensitive: boolean },
+    FieldClassification
+  >('PUT', '/api/v1/classifications/:dataset/:field', ['compliance_officer']),
 } as const;
 
 export type Endpoints = typeof endpoints;

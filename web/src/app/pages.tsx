@@ -47,6 +47,13 @@ export const PAGES: PageEntry[] = [
     component: lazy(() => import('../pages/collection/SourcesPage')),
   },
   {
+    key: 'datasets',
+    area: 'collection',
+    path: '/collection/datasets',
+    endpoint: endpoints.classifications,
+    component: lazy(() => import('../pages/collection/DatasetsPage')),
+  },
+  {
     key: 'runs',
     area: 'collection',
     path: '/collection/runs',
@@ -101,5 +108,12 @@ export const PAGES: PageEntry[] = [
     path: '/administration/tokens',
     endpoint: endpoints.tokens,
     component: lazy(() => import('../pages/administration/TokensPage')),
+  },
+  {
+    key: 'keys',
+    area: 'administration',
+    path: '/administration/keys',
+    endpoint: endpoints.keys,
+    component: lazy(() => import('../pages/administration/KeysPage')),
   },
 ];

@@ -1,161 +1,206 @@
-// Sources (data engineers, admins): check a connection, discover its streams and fields, and
-// preview a few records — values that look personal arrive masked from the server.
+// Sources (data engineers): the declared sources; for one, check the connection, discover its
+// streams and fields, and preview a few records — always masked over the API.
 
-import { ApiOutlined, EyeOutlined, SearchOutlined } from '@ant-design/icons';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Empty, Modal, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Col, Empty, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
 import { endpoints, type SourceSummary, type StreamDescription } from '../../api/endpoints';
-import { ErrorState, errorText } from '../../app/errors';
+import { ErrorState } from '../../app/errors';
 
-function Streams({ name }: { name: string }) {
+type Field = StreamDescription['fields'][number];
+
+export default function SourcesPage() {
   const { t } = useTranslation();
-  const streams = useQuery({
-    queryKey: ['sources', name, 'streams'],
-    queryFn: () => call(endpoints.sourceStreams, { params: { name } }),
-  });
-  const [previewing, setPreviewing] = useState<string | null>(null);
-  const preview = useQuery({
-    queryKey: ['sources', name, 'preview', previewing],
-    enabled: previewing !== null,
-    queryFn: () =>
-      call(endpoints.sourcePreview, { params: { name }, query: { stream: previewing!, limit: 10 } }),
-  });
-  if (streams.isError) return <ErrorState error={streams.error} retry={() => void streams.refetch()} />;
-  const records = preview.data?.records ?? [];
-  const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  const [selected, setSelected] = useState<string | undefined>();
+  const list = useQuery({ queryKey: ['sources'], queryFn: () => call(endpoints.sources) });
   return (
     <>
-      <Table<StreamDescription>
-        rowKey="name"
-        size="small"
-        loading={streams.isPending}
-        pagination={false}
-        dataSource={streams.data?.streams ?? []}
-        columns={[
-          { title: t('sources.stream'), dataIndex: 'name' },
-          {
-            title: t('sources.fields'),
-            dataIndex: 'fields',
-            render: (fields: StreamDescription['fields']) =>
-              fields.map((f) => (
-                <Tag key={f.name}>
-                  {f.name}: {f.type}
-                </Tag>
-              )),
-          },
-          {
-            title: '',
-            key: 'preview',
-            render: (_, stream) => (
-              <Button size="small" icon={<EyeOutlined />} onClick={() => setPreviewing(stream.name)}>
-                {t('sources.preview')}
-              </Button>
-            ),
-          },
-        ]}
-      />
-      <Modal
-        open={previewing !== null}
-        title={t('sources.previewTitle', { stream: previewing ?? '' })}
-        footer={null}
-        width={960}
-        onCancel={() => setPreviewing(null)}
-      >
-        {preview.isError ? (
-          <ErrorState error={preview.error} />
-        ) : (
-          <>
-            {preview.data?.masked && (
-              <Alert type="info" showIcon title={t('sources.masked')} style={{ marginBottom: 12 }} />
+      <Typography.Title level={3}>{t('nav.sources')}</Typography.Title>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} xl={9}>
+          <Card title={t('sources.declared')}>
+            {list.isError ? (
+              <ErrorState error={list.error} retry={() => void list.refetch()} />
+            ) : (
+              <Table<SourceSummary>
+                rowKey="name"
+                size="middle"
+                loading={list.isPending}
+                dataSource={list.data?.sources ?? []}
+                pagination={{ pageSize: 20, hideOnSinglePage: true }}
+                locale={{ emptyText: <Empty description={t('sources.empty')} /> }}
+                rowClassName={(s) => (s.name === selected ? 'ant-table-row-selected' : '')}
+                columns={[
+                  {
+                    title: t('sources.name'),
+                    dataIndex: 'name',
+                    sorter: (a, b) => a.name.localeCompare(b.name),
+                    render: (name: string) => (
+                      <Button type="link" style={{ padding: 0 }} onClick={() => setSelected(name)}>
+                        {name}
+                      </Button>
+                    ),
+                  },
+                  { title: t('sources.type'), dataIndex: 'type', render: (x: string) => <Tag>{x}</Tag> },
+                  { title: t('sources.vendor'), dataIndex: 'vendor', render: (v: string | null) => v ?? '—' },
+                ]}
+                expandable={{
+                  rowExpandable: (s) => s.description !== null,
+                  expandedRowRender: (s) => s.description,
+                }}
+              />
             )}
-            <Table
-              rowKey={(_, i) => String(i)}
-              size="small"
-              loading={preview.isPending}
-              pagination={false}
-              scroll={{ x: 'max-content' }}
-              dataSource={records}
-              locale={{ emptyText: <Empty description={t('sources.noRecords')} /> }}
-              columns={columns.map((c) => ({
-                title: c,
-                key: c,
-                render: (_: unknown, r: Record<string, unknown>) => {
-                  const v = r[c];
-                  return v === null || v === undefined
-                    ? '—'
-                    : typeof v === 'object'
-                      ? JSON.stringify(v)
-                      : String(v);
-                },
-              }))}
-            />
-          </>
-        )}
-      </Modal>
+          </Card>
+        </Col>
+        <Col xs={24} xl={15}>
+          {selected ? (
+            <SourceDetail key={selected} name={selected} />
+          ) : (
+            <Card>
+              <Empty description={t('sources.choose')} />
+            </Card>
+          )}
+        </Col>
+      </Row>
     </>
   );
 }
 
-export default function SourcesPage() {
+function SourceDetail({ name }: { name: string }) {
   const { t } = useTranslation();
-  const sources = useQuery({ queryKey: ['sources'], queryFn: () => call(endpoints.sources) });
-  const [results, setResults] = useState<Record<string, { ok: boolean; message: string }>>({});
-  const check = useMutation({
-    mutationFn: (name: string) => call(endpoints.checkSource, { params: { name } }),
-    onSuccess: (result) => setResults((r) => ({ ...r, [result.source]: result })),
-    onError: (error, name) =>
-      setResults((r) => ({ ...r, [name]: { ok: false, message: errorText(error, t) } })),
+  const [stream, setStream] = useState<string | undefined>();
+  const check = useMutation({ mutationFn: () => call(endpoints.checkSource, { params: { name } }) });
+  // Discovery and preview reach the source: only when asked.
+  const streams = useQuery({
+    queryKey: ['sourceStreams', name],
+    queryFn: () => call(endpoints.sourceStreams, { params: { name } }),
+    enabled: false,
   });
+  const preview = useQuery({
+    queryKey: ['sourcePreview', name, stream],
+    queryFn: () =>
+      call(endpoints.sourcePreview, {
+        params: { name },
+        query: { limit: 10, ...(stream ? { stream } : {}) },
+      }),
+    enabled: false,
+  });
+  const records = preview.data?.records ?? [];
+  const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
   return (
-    <>
-      <Typography.Title level={3}>{t('nav.sources')}</Typography.Title>
-      <Card>
-        {sources.isError ? (
-          <ErrorState error={sources.error} retry={() => void sources.refetch()} />
-        ) : (
-          <Table<SourceSummary>
-            rowKey="name"
-            loading={sources.isPending}
-            dataSource={sources.data?.sources ?? []}
-            pagination={false}
-            locale={{ emptyText: <Empty description={t('sources.empty')} /> }}
-            expandable={{ expandedRowRender: (s) => <Streams name={s.name} />, expandRowByClick: false }}
-            columns={[
-              { title: t('sources.name'), dataIndex: 'name' },
-              { title: t('sources.type'), dataIndex: 'type', render: (v: string) => <Tag>{v}</Tag> },
-              { title: t('sources.vendor'), dataIndex: 'vendor', render: (v: string | null) => v ?? '—' },
-              { title: t('sources.description'), dataIndex: 'description', ellipsis: true },
-              {
-                title: t('sources.connection'),
-                key: 'check',
-                render: (_, s) => (
-                  <Space>
-                    <Button
-                      size="small"
-                      icon={<ApiOutlined />}
-                      loading={check.isPending && check.variables === s.name}
-                      onClick={() => check.mutate(s.name)}
-                    >
-                      {t('sources.check')}
-                    </Button>
-                    {results[s.name] && (
-                      <Tag color={results[s.name]!.ok ? 'green' : 'red'} title={results[s.name]!.message}>
-                        {results[s.name]!.ok ? t('sources.ok') : t('sources.failed')}
-                      </Tag>
-                    )}
+    <Space direction="vertical" size="large" style={{ width: '100%' }}>
+      <Card
+        title={t('sources.detail', { name })}
+        extra={
+          <Space>
+            <Button loading={check.isPending} onClick={() => check.mutate()}>
+              {t('sources.check')}
+            </Button>
+            <Button loading={streams.isFetching} onClick={() => void streams.refetch()}>
+              {t('sources.discover')}
+            </Button>
+          </Space>
+        }
+      >
+        <Space direction="vertical" style={{ width: '100%' }}>
+          {check.isError && <ErrorState error={check.error} retry={() => check.mutate()} />}
+          {check.data && (
+            <Alert
+              type={check.data.ok ? 'success' : 'error'}
+              showIcon
+              title={check.data.ok ? t('sources.checkOk') : t('sources.checkFailed')}
+              description={[check.data.identity, check.data.message].filter(Boolean).join(' · ')}
+            />
+          )}
+          {!check.data && !check.isError && !streams.data && !streams.isError && (
+            <Typography.Text type="secondary">{t('sources.detailHint')}</Typography.Text>
+          )}
+          {streams.isError && <ErrorState error={streams.error} retry={() => void streams.refetch()} />}
+          {streams.data &&
+            (streams.data.streams.length === 0 ? (
+              <Empty description={t('sources.noStreams')} />
+            ) : (
+              streams.data.streams.map((s) => (
+                <Card key={s.name} size="small" title={t('sources.stream', { name: s.name })} type="inner">
+                  <Space wrap style={{ marginBottom: 8 }}>
+                    {s.primaryKey?.length ? (
+                      <Typography.Text>
+                        {t('sources.primaryKey', { fields: s.primaryKey.join(', ') })}
+                      </Typography.Text>
+                    ) : null}
+                    {s.cursorFields?.length ? (
+                      <Typography.Text>
+                        {t('sources.cursor', { fields: s.cursorFields.join(', ') })}
+                      </Typography.Text>
+                    ) : null}
                   </Space>
-                ),
-              },
-            ]}
-          />
-        )}
-        <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0 }}>
-          <SearchOutlined /> {t('sources.hint')}
-        </Typography.Paragraph>
+                  <Table<Field>
+                    rowKey="name"
+                    size="small"
+                    dataSource={s.fields}
+                    pagination={{ pageSize: 15, hideOnSinglePage: true }}
+                    columns={[
+                      { title: t('sources.field'), dataIndex: 'name' },
+                      { title: t('sources.fieldType'), dataIndex: 'type' },
+                      {
+                        title: t('sources.nullable'),
+                        dataIndex: 'nullable',
+                        render: (n: boolean | undefined) =>
+                          n === undefined ? '—' : n ? t('sources.yes') : t('sources.no'),
+                      },
+                    ]}
+                  />
+                </Card>
+              ))
+            ))}
+        </Space>
       </Card>
-    </>
+      <Card
+        title={t('sources.preview')}
+        extra={
+          <Space>
+            <Select
+              allowClear
+              aria-label={t('sources.previewStream')}
+              placeholder={t('sources.previewStream')}
+              style={{ width: 200 }}
+              value={stream ?? null}
+              onChange={(v) => setStream(v ?? undefined)}
+              options={(streams.data?.streams ?? []).map((s) => ({ value: s.name, label: s.name }))}
+              notFoundContent={t('sources.discoverFirst')}
+            />
+            <Button type="primary" loading={preview.isFetching} onClick={() => void preview.refetch()}>
+              {t('sources.showPreview')}
+            </Button>
+          </Space>
+        }
+      >
+        {preview.isError ? (
+          <ErrorState error={preview.error} retry={() => void preview.refetch()} />
+        ) : preview.data ? (
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <Alert type="info" showIcon title={t('sources.maskedNote', { stream: preview.data.stream })} />
+            <Table<Record<string, unknown>>
+              rowKey={(_, i) => String(i)}
+              size="small"
+              scroll={{ x: true }}
+              dataSource={records}
+              pagination={false}
+              locale={{ emptyText: <Empty description={t('sources.previewEmpty')} /> }}
+              columns={columns.map((c) => ({
+                title: c,
+                dataIndex: c,
+                render: (v: unknown) =>
+                  v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v),
+              }))}
+            />
+          </Space>
+        ) : (
+          <Typography.Text type="secondary">{t('sources.previewHint')}</Typography.Text>
+        )}
+      </Card>
+    </Space>
   );
 }
