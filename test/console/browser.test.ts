@@ -210,8 +210,12 @@ describe('the console in Chromium', () => {
         const analyst = await as('ana', ANALYST_PASSWORD);
         await open(analyst, text, 'access', 'requests');
         await analyst.getByRole('button', { name: text.requests.new }).click();
-        await choose(analyst, text.requests.datasets, 'credit_reports');
+        // A multiple select: type the dataset, take it with Enter, and see it chosen.
+        await analyst.getByLabel(text.requests.datasets).click();
+        await analyst.keyboard.type('credit_reports');
+        await analyst.keyboard.press('Enter');
         await analyst.keyboard.press('Escape');
+        await analyst.getByRole('dialog').getByTitle('credit_reports', { exact: true }).waitFor();
         await choose(analyst, text.requests.purpose, 'credit_assessment');
         await analyst.getByLabel(text.requests.justification).fill(`credit assessment review (${code})`);
         await analyst.getByRole('button', { name: text.requests.submit }).click();
