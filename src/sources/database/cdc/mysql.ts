@@ -11,7 +11,7 @@ import { SourceError } from '../../../domain/index.js';
 import type { ReadOptions, ReplicationReport, SourceBatch, SourceRecord, SourceState } from '../../types.js';
 import { plain } from '../connector.js';
 import type { Capture, CaptureTarget } from './capture.js';
-import { ChangeBatch, rowKey } from './change-batch.js';
+import { ChangeStream } from './change-batch.js';
 import { ChangeQueue } from './change-queue.js';
 
 /** A binlog coordinate: file and byte offset. */
@@ -250,28 +250,16 @@ export class MysqlCapture implements Capture {
       includeSchema: { [this.database]: [t.table] },
     });
 
-    const batch = new ChangeBatch();
-    let position: BinlogPosition = { file: from.file, position: from.position };
-    let stored = position;
-    let changes = 0;
-    const project = (row: Record<string, unknown>): SourceRecord => {
-      const out = plain(row);
-      if (!t.columns) return out;
-      const keep = new Set([...t.columns, ...t.primaryKey]);
-      return Object.fromEntries(Object.entries(out).filter(([k]) => keep.has(k)));
-    };
-    const flush = (): SourceBatch => {
-      const { records, deleted } = batch.take();
-      const first = changes + 1;
-      changes += records.length + deleted.length;
-      stored = position;
-      return {
-        records,
-        ...(deleted.length > 0 ? { deleted } : {}),
-        state: { phase: 'stream', ...position },
-        position: `${t.table}: changes ${first}-${changes} of this read, up to ${position.file}:${position.position}`,
-      };
-    };
+    const changes = new ChangeStream<BinlogPosition>(
+      t,
+      { file: from.file, position: from.position },
+      (at, first, last) => ({
+        state: { phase: 'stream', ...at },
+        position: `${t.table}: changes ${first}-${last} of this read, up to ${at.file}:${at.position}`,
+      }),
+      (x, y) => comparePositions(x, y) === 0,
+    );
+    const batch = changes.batch;
     const ours = (event: {
       tableId: number;
       tableMap: Record<number, { parentSchema: string; tableName: string }>;
@@ -317,44 +305,35 @@ export class MysqlCapture implements Capture {
             break;
           case 'writerows': {
             const rows = e as unknown as { rows: SourceRecord[] } & Parameters<typeof ours>[0];
-            if (ours(rows))
-              for (const row of rows.rows)
-                batch.add(rowKey(row, t.primaryKey), { operation: 'upsert', row: project(row) });
+            if (ours(rows)) for (const row of rows.rows) changes.upsert(row);
             break;
           }
           case 'updaterows': {
             const rows = e as unknown as {
               rows: Array<{ before: SourceRecord; after: SourceRecord }>;
             } & Parameters<typeof ours>[0];
-            if (ours(rows))
-              for (const { before, after } of rows.rows) {
-                if (rowKey(before, t.primaryKey) !== rowKey(after, t.primaryKey))
-                  batch.add(rowKey(before, t.primaryKey), { operation: 'delete', row: project(before) });
-                batch.add(rowKey(after, t.primaryKey), { operation: 'upsert', row: project(after) });
-              }
+            if (ours(rows)) for (const { before, after } of rows.rows) changes.update(before, after);
             break;
           }
           case 'deleterows': {
             const rows = e as unknown as { rows: SourceRecord[] } & Parameters<typeof ours>[0];
-            if (ours(rows))
-              for (const row of rows.rows)
-                batch.add(rowKey(row, t.primaryKey), { operation: 'delete', row: project(row) });
+            if (ours(rows)) for (const row of rows.rows) changes.delete(row);
             break;
           }
           default:
             break; // rotate, table maps: bookkeeping only
         }
         if (!isCommit) continue;
-        if (batch.overlapsOpenTransaction()) yield flush();
+        if (batch.overlapsOpenTransaction()) yield changes.flush();
         batch.commit();
-        position = { file: item.file, position: e.nextPosition };
-        if (batch.size >= t.batchSize) yield flush();
-        if (comparePositions(position, target) >= 0) {
-          if (batch.size > 0 || comparePositions(position, stored) !== 0) yield flush();
+        changes.position = { file: item.file, position: e.nextPosition };
+        if (batch.size >= t.batchSize) yield changes.flush();
+        if (comparePositions(changes.position, target) >= 0) {
+          if (changes.isPending) yield changes.flush();
           return;
         }
       }
-      if (batch.size > 0 || comparePositions(position, stored) !== 0) yield flush();
+      if (changes.isPending) yield changes.flush();
     } finally {
       queue.end();
       zongji.stop();

@@ -10,7 +10,7 @@ import { SourceError } from '../../../domain/index.js';
 import type { ReadOptions, ReplicationReport, SourceBatch, SourceRecord, SourceState } from '../../types.js';
 import { plain } from '../connector.js';
 import type { Capture, CaptureTarget } from './capture.js';
-import { ChangeBatch, rowKey } from './change-batch.js';
+import { ChangeStream } from './change-batch.js';
 import { ChangeQueue } from './change-queue.js';
 import { slotName } from './settings.js';
 
@@ -253,30 +253,18 @@ export class PostgresCapture implements Capture {
       .subscribe(plugin, this.slot, durable)
       .catch((error: unknown) => queue.fail(this.fail(`replication from slot ${this.slot} failed`, error)));
 
-    const batch = new ChangeBatch();
-    let position = durable;
-    let stored = durable;
-    let changes = 0;
+    const changes = new ChangeStream<string>(
+      t,
+      durable,
+      (lsn, first, last) => ({
+        state: { phase: 'stream', slot: this.slot, lsn },
+        position: `${this.slot}: changes ${first}-${last} of this read, up to LSN ${lsn}`,
+      }),
+      (a, b) => a === b,
+    );
+    const batch = changes.batch;
     const ours = (relation: Pgoutput.MessageRelation) =>
       relation.schema === schema && relation.name === t.table;
-    const project = (row: Record<string, unknown>): SourceRecord => {
-      const out = plain(row);
-      if (!t.columns) return out;
-      const keep = new Set([...t.columns, ...t.primaryKey]);
-      return Object.fromEntries(Object.entries(out).filter(([k]) => keep.has(k)));
-    };
-    const flush = (): SourceBatch => {
-      const { records, deleted } = batch.take();
-      const first = changes + 1;
-      changes += records.length + deleted.length;
-      stored = position;
-      return {
-        records,
-        ...(deleted.length > 0 ? { deleted } : {}),
-        state: { phase: 'stream', slot: this.slot, lsn: position },
-        position: `${this.slot}: changes ${first}-${changes} of this read, up to LSN ${position}`,
-      };
-    };
     let heardAt = Date.now();
     try {
       for (;;) {
@@ -292,7 +280,7 @@ export class PostgresCapture implements Capture {
           case 'keepalive':
             // The server has sent everything up to here: past the target, the run has its changes.
             if (lsnValue(item.lsn) >= target && !batch.hasOpenTransaction) {
-              if (batch.size > 0 || position !== stored) yield flush();
+              if (changes.isPending) yield changes.flush();
               return;
             }
             break;
@@ -300,31 +288,23 @@ export class PostgresCapture implements Capture {
             batch.discardOpenTransaction();
             break;
           case 'insert':
-            if (ours(m.relation))
-              batch.add(rowKey(m.new, t.primaryKey), { operation: 'upsert', row: project(m.new) });
+            if (ours(m.relation)) changes.upsert(m.new);
             break;
           case 'update':
-            if (ours(m.relation)) {
-              const before = m.old ?? m.key;
-              // A changed primary key: the row under the old key is gone.
-              if (before && rowKey(before, t.primaryKey) !== rowKey(m.new, t.primaryKey))
-                batch.add(rowKey(before, t.primaryKey), { operation: 'delete', row: project(before) });
-              batch.add(rowKey(m.new, t.primaryKey), { operation: 'upsert', row: project(m.new) });
-            }
+            if (ours(m.relation)) changes.update(m.old ?? m.key ?? undefined, m.new);
             break;
           case 'delete': {
             const before = m.old ?? m.key;
-            if (ours(m.relation) && before)
-              batch.add(rowKey(before, t.primaryKey), { operation: 'delete', row: project(before) });
+            if (ours(m.relation) && before) changes.delete(before);
             break;
           }
           case 'commit': {
-            if (batch.overlapsOpenTransaction()) yield flush();
+            if (batch.overlapsOpenTransaction()) yield changes.flush();
             batch.commit();
-            position = m.commitEndLsn ?? position;
-            if (batch.size >= t.batchSize) yield flush();
-            if (lsnValue(position) >= target) {
-              if (batch.size > 0 || position !== stored) yield flush();
+            changes.position = m.commitEndLsn ?? changes.position;
+            if (batch.size >= t.batchSize) yield changes.flush();
+            if (lsnValue(changes.position) >= target) {
+              if (changes.isPending) yield changes.flush();
               return;
             }
             break;
@@ -334,7 +314,7 @@ export class PostgresCapture implements Capture {
         }
       }
       // Caught up: the last transactions, or just the new position (so the slot can move on).
-      if (batch.size > 0 || position !== stored) yield flush();
+      if (changes.isPending) yield changes.flush();
     } finally {
       queue.end();
       await service.stop().catch(() => undefined); // stopping: the connection may already be gone
