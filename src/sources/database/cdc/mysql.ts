@@ -74,7 +74,25 @@ export class MysqlCapture implements Capture {
     let state = parseState(rawState);
     const control = await this.connect();
     try {
-      if (state === null || state.phase === 'snapshot') state = yield* this.snapshot(state);
+      if (state === null) {
+        const { reader, at } = await this.openSnapshot();
+        state = yield* this.snapshot(reader, { phase: 'snapshot', ...at });
+      } else if (state.phase === 'snapshot') {
+        // The snapshot died with the run that opened it. A new one is opened (its binlog position
+        // known), the binlog is read from the checkpoint up to that position first, then the rest
+        // of the table from the new snapshot: each row's versions are stored in commit order, and
+        // a row the binlog brought up to date reads unchanged. Replaying the binlog after the new
+        // snapshot stored a row's later value first, then its earlier ones.
+        await this.requireRetained(control, state);
+        const { reader, at } = await this.openSnapshot();
+        try {
+          const key = state.key;
+          const position = yield* this.stream(control, state, options, { until: at, key });
+          state = yield* this.snapshot(reader, { phase: 'snapshot', ...position, ...(key ? { key } : {}) });
+        } finally {
+          await reader.end().catch(() => undefined); // ended by the snapshot already, or broken
+        }
+      }
       await this.requireRetained(control, state);
       yield* this.stream(control, state, options);
     } finally {
@@ -102,13 +120,13 @@ export class MysqlCapture implements Capture {
     return { file: String(row.File), position: Number(row.Position) };
   }
 
-  private async *snapshot(from: MysqlCdcState | null): AsyncGenerator<SourceBatch, MysqlCdcState> {
+  /** A connection inside a consistent read-only snapshot, and the binlog position it was taken at. */
+  private async openSnapshot(): Promise<{ reader: mysql.Connection; at: BinlogPosition }> {
     const t = this.target;
     const reader = await this.connect();
     try {
       await reader.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const [[version]] = (await reader.query('SELECT VERSION() AS v')) as unknown as [[{ v: string }]];
-      let at: BinlogPosition;
       if (/mariadb/i.test(version.v)) {
         // MariaDB names the binlog position of a consistent snapshot without any lock.
         await reader.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
@@ -116,34 +134,44 @@ export class MysqlCapture implements Capture {
           Array<{ Variable_name: string; Value: string }>,
         ];
         const value = (name: string) => rows.find((r) => r.Variable_name.toLowerCase() === name)?.Value;
-        at = {
+        const at = {
           file: String(value('binlog_snapshot_file') ?? ''),
           position: Number(value('binlog_snapshot_position')),
         };
         if (!at.file)
           throw new SourceError(
             `source ${t.source}: the partner's server does not write a binlog (log_bin is off)`,
-            {
-              source: t.source,
-            },
+            { source: t.source },
           );
-      } else {
-        // MySQL: hold writes for the moment it takes to open the snapshot and read the position.
-        await reader.query('FLUSH TABLES WITH READ LOCK');
-        try {
-          await reader.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-          at = await this.currentPosition(reader);
-        } finally {
-          await reader.query('UNLOCK TABLES');
-        }
+        return { reader, at };
       }
-      // Resuming an interrupted snapshot: the rest of the table is read in this new snapshot, and
-      // the binlog is replayed from the first snapshot's position over it.
-      const start: BinlogPosition = from ? { file: from.file, position: from.position } : at;
+      // MySQL: hold writes for the moment it takes to open the snapshot and read the position.
+      await reader.query('FLUSH TABLES WITH READ LOCK');
+      try {
+        await reader.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+        return { reader, at: await this.currentPosition(reader) };
+      } finally {
+        await reader.query('UNLOCK TABLES');
+      }
+    } catch (error) {
+      await reader.end().catch(() => undefined); // the error below says what failed
+      if (error instanceof SourceError) throw error;
+      throw this.fail(`cannot open a snapshot of ${t.table}`, error);
+    }
+  }
+
+  /** Reads the table after `from.key` in the reader's snapshot, taken at `from`'s position. */
+  private async *snapshot(
+    reader: mysql.Connection,
+    from: MysqlCdcState,
+  ): AsyncGenerator<SourceBatch, MysqlCdcState> {
+    const t = this.target;
+    const start: BinlogPosition = { file: from.file, position: from.position };
+    try {
       const q = (n: string) => `\`${n}\``;
       const select = t.columns ? [...new Set([...t.columns, ...t.primaryKey])].map(q).join(', ') : '*';
       const order = t.primaryKey.map(q).join(', ');
-      let key = from?.key;
+      let key = from.key;
       let read = 0;
       for (;;) {
         const where = key ? `WHERE (${order}) > (${key.map(() => '?').join(', ')})` : '';
@@ -212,10 +240,12 @@ export class MysqlCapture implements Capture {
     control: mysql.Connection,
     from: MysqlCdcState,
     options: ReadOptions,
-  ): AsyncGenerator<SourceBatch> {
+    /** Resuming a snapshot: only the binlog before `until`; checkpoints keep `key`. */
+    window?: { until: BinlogPosition; key: unknown[] | undefined },
+  ): AsyncGenerator<SourceBatch, BinlogPosition> {
     const t = this.target;
     // Read up to what was committed when the run started; then the run ends (the next one goes on).
-    const target = await this.currentPosition(control);
+    const target = window?.until ?? (await this.currentPosition(control));
     const zongji = new ZongJi({ uri: t.url.toString(), ...VALUE_OPTIONS });
     const queue = new ChangeQueue<{ event: AnyBinlogEvent; file: string }>(Math.max(1_000, t.batchSize * 4));
     let file = from.file;
@@ -254,7 +284,9 @@ export class MysqlCapture implements Capture {
       t,
       { file: from.file, position: from.position },
       (at, first, last) => ({
-        state: { phase: 'stream', ...at },
+        state: window
+          ? { phase: 'snapshot', ...at, ...(window.key ? { key: window.key } : {}) }
+          : { phase: 'stream', ...at },
         position: `${t.table}: changes ${first}-${last} of this read, up to ${at.file}:${at.position}`,
       }),
       (x, y) => comparePositions(x, y) === 0,
@@ -268,7 +300,7 @@ export class MysqlCapture implements Capture {
       return table?.parentSchema === this.database && table.tableName === t.table;
     };
     try {
-      if (comparePositions(from, target) >= 0) return; // nothing written since the checkpoint
+      if (comparePositions(from, target) >= 0) return changes.position; // nothing written since the checkpoint
       for (;;) {
         // The server streams every event up to the target (our table's or not); silence this long
         // means it has nothing more to say.
@@ -330,10 +362,11 @@ export class MysqlCapture implements Capture {
         if (batch.size >= t.batchSize) yield changes.flush();
         if (comparePositions(changes.position, target) >= 0) {
           if (changes.isPending) yield changes.flush();
-          return;
+          return changes.position;
         }
       }
       if (changes.isPending) yield changes.flush();
+      return changes.position;
     } finally {
       queue.end();
       zongji.stop();

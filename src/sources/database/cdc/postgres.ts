@@ -4,6 +4,7 @@
 // twice. The slot is only ever told (confirmed_flush_lsn) a position already checkpointed in
 // Custos's store, so the partner's server keeps every change not yet stored.
 
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from 'pg-logical-replication';
 import { SourceError } from '../../../domain/index.js';
@@ -88,16 +89,32 @@ export class PostgresCapture implements Capture {
         // A new capture (or one whose checkpoint names another slot): a slot left by a run that
         // died before its first checkpoint is dropped, and a new one is made with its snapshot.
         await this.dropSlot(client);
-        state = yield* this.snapshot(await this.createSlot(), {
+        const created = await this.createSlot(this.slot);
+        state = yield* this.snapshot(await this.openSnapshot(created), {
           phase: 'snapshot',
           slot: this.slot,
-          lsn: '',
+          lsn: created.lsn,
         });
       } else if (state.phase === 'snapshot') {
         await this.requireSlot(client);
-        // The exported snapshot died with the run that made it: the rest of the table is read in a
-        // new one, and the stream replays every change since the consistent point over it.
-        state = yield* this.snapshot(undefined, state);
+        // The exported snapshot died with the run that made it. A new one is taken at a known
+        // point (a temporary slot's consistent point); the stream is read from the checkpoint up
+        // to that point first, then the rest of the table from the new snapshot. So every row's
+        // versions are stored in commit order, and a row the stream brought up to date reads
+        // unchanged from the snapshot (which the store does not version again). Replaying the
+        // stream after the new snapshot stored a row's later value first, then its earlier ones.
+        const created = await this.createSlot(
+          `${this.slot.slice(0, 50)}_${randomBytes(6).toString('hex')}`,
+          true,
+        );
+        const reader = await this.openSnapshot(created);
+        try {
+          const key = state.key;
+          const at = yield* this.stream(client, schema, state, options, { until: created.lsn, key });
+          state = yield* this.snapshot(reader, { ...state, lsn: at });
+        } finally {
+          await reader.end().catch(() => undefined); // ended by the snapshot already, or broken
+        }
       }
       await this.requireSlot(client);
       await this.warnIfLagging(client);
@@ -126,7 +143,10 @@ export class PostgresCapture implements Capture {
   }
 
   /** Creates the slot on a replication connection, exporting a snapshot of its consistent point. */
-  private async createSlot(): Promise<{ lsn: string; snapshot: string; connection: pg.Client }> {
+  private async createSlot(
+    name: string,
+    temporary = false,
+  ): Promise<{ lsn: string; snapshot: string; connection: pg.Client }> {
     const connection = new pg.Client({
       connectionString: this.target.url.toString(),
       replication: 'database',
@@ -134,35 +154,51 @@ export class PostgresCapture implements Capture {
     try {
       await connection.connect();
       const result = await connection.query(
-        `CREATE_REPLICATION_SLOT "${this.slot}" LOGICAL pgoutput EXPORT_SNAPSHOT`,
+        `CREATE_REPLICATION_SLOT "${name}"${temporary ? ' TEMPORARY' : ''} LOGICAL pgoutput EXPORT_SNAPSHOT`,
       );
       const row = result.rows[0] as { consistent_point: string; snapshot_name: string };
       return { lsn: row.consistent_point, snapshot: row.snapshot_name, connection };
     } catch (error) {
       await connection.end().catch(() => undefined); // the error below says what failed
-      throw this.fail(`cannot create replication slot ${this.slot}`, error);
+      throw this.fail(`cannot create replication slot ${name}`, error);
     }
   }
 
-  private async *snapshot(
-    created: { lsn: string; snapshot: string; connection: pg.Client } | undefined,
-    from: PostgresCdcState,
-  ): AsyncGenerator<SourceBatch, PostgresCdcState> {
+  /**
+   * A connection inside a read-only transaction that has imported the slot's exported snapshot;
+   * the replication connection that exported it (and a temporary slot with it) then goes.
+   */
+  private async openSnapshot(created: { snapshot: string; connection: pg.Client }): Promise<pg.Client> {
     const t = this.target;
-    const lsn = created?.lsn ?? from.lsn;
-    const reader = await this.client();
     try {
-      await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await reader.query(`SET LOCAL statement_timeout = ${Math.floor(t.statementTimeoutMs)}`);
-      if (created) {
+      const reader = await this.client();
+      try {
+        await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         if (!/^[0-9A-F-]+$/i.test(created.snapshot))
           throw new SourceError(`source ${t.source}: unexpected snapshot name from the server`, {
             source: t.source,
           });
         await reader.query(`SET TRANSACTION SNAPSHOT '${created.snapshot}'`);
-        // Imported: the replication connection (which had to stay open until now) can go.
-        await created.connection.end();
+        return reader;
+      } catch (error) {
+        await reader.end().catch(() => undefined); // the error below says what failed
+        if (error instanceof SourceError) throw error;
+        throw this.fail(`cannot open the snapshot of ${t.table}`, error);
       }
+    } finally {
+      await created.connection.end().catch(() => undefined); // imported, or failed: either way done
+    }
+  }
+
+  /** Reads the table after `from.key` in the reader's snapshot, taken at `from.lsn`. */
+  private async *snapshot(
+    reader: pg.Client,
+    from: PostgresCdcState,
+  ): AsyncGenerator<SourceBatch, PostgresCdcState> {
+    const t = this.target;
+    const lsn = from.lsn;
+    try {
+      await reader.query(`SET LOCAL statement_timeout = ${Math.floor(t.statementTimeoutMs)}`);
       const q = (n: string) => `"${n}"`;
       const select = t.columns ? [...new Set([...t.columns, ...t.primaryKey])].map(q).join(', ') : '*';
       const order = t.primaryKey.map(q).join(', ');
@@ -198,7 +234,6 @@ export class PostgresCapture implements Capture {
       if (error instanceof SourceError) throw error;
       throw this.fail(`reading the snapshot of ${t.table} failed`, error);
     } finally {
-      await created?.connection.end().catch(() => undefined); // already closed once imported
       await reader.end().catch(() => undefined); // an open snapshot transaction ends with it
     }
   }
@@ -208,15 +243,17 @@ export class PostgresCapture implements Capture {
     schema: string,
     from: PostgresCdcState,
     options: ReadOptions,
-  ): AsyncGenerator<SourceBatch> {
+    /** Resuming a snapshot: only the transactions committed before `until`; checkpoints keep `key`. */
+    window?: { until: string; key: unknown[] | undefined },
+  ): AsyncGenerator<SourceBatch, string> {
     const t = this.target;
     // Read up to what was committed (and flushed: the server decodes no further) when the run
     // started; then the run ends and the next one goes on.
     const target = lsnValue(
-      String((await client.query('SELECT pg_current_wal_flush_lsn() AS lsn')).rows[0].lsn),
+      window?.until ?? String((await client.query('SELECT pg_current_wal_flush_lsn() AS lsn')).rows[0].lsn),
     );
     const durable = from.lsn;
-    if (lsnValue(durable) >= target) return; // nothing committed since the checkpoint
+    if (lsnValue(durable) >= target) return durable; // nothing committed since the checkpoint
     const service = new LogicalReplicationService(
       { connectionString: t.url.toString() },
       // Never acknowledge on our behalf: the library would confirm what was received, not stored.
@@ -257,7 +294,9 @@ export class PostgresCapture implements Capture {
       t,
       durable,
       (lsn, first, last) => ({
-        state: { phase: 'stream', slot: this.slot, lsn },
+        state: window
+          ? { phase: 'snapshot', slot: this.slot, lsn, ...(window.key ? { key: window.key } : {}) }
+          : { phase: 'stream', slot: this.slot, lsn },
         position: `${this.slot}: changes ${first}-${last} of this read, up to LSN ${lsn}`,
       }),
       (a, b) => a === b,
@@ -281,10 +320,15 @@ export class PostgresCapture implements Capture {
             // The server has sent everything up to here: past the target, the run has its changes.
             if (lsnValue(item.lsn) >= target && !batch.hasOpenTransaction) {
               if (changes.isPending) yield changes.flush();
-              return;
+              return changes.position;
             }
             break;
           case 'begin':
+            // A transaction committed at or after the window's end is in the new snapshot.
+            if (window && m.commitLsn !== null && lsnValue(m.commitLsn) >= target) {
+              if (changes.isPending) yield changes.flush();
+              return changes.position;
+            }
             batch.discardOpenTransaction();
             break;
           case 'insert':
@@ -305,7 +349,7 @@ export class PostgresCapture implements Capture {
             if (batch.size >= t.batchSize) yield changes.flush();
             if (lsnValue(changes.position) >= target) {
               if (changes.isPending) yield changes.flush();
-              return;
+              return changes.position;
             }
             break;
           }
@@ -315,6 +359,7 @@ export class PostgresCapture implements Capture {
       }
       // Caught up: the last transactions, or just the new position (so the slot can move on).
       if (changes.isPending) yield changes.flush();
+      return changes.position;
     } finally {
       queue.end();
       await service.stop().catch(() => undefined); // stopping: the connection may already be gone
