@@ -218,6 +218,31 @@ describe.each(['postgres', 'mysql'] as CdcDialect[])('change data capture on %s'
     expect(next.batches.flatMap((b) => b.records).map((r) => `${r.id}:${r.balance}`)).toEqual(['200:-3']);
   });
 
+  it('gives zone-less date-times in the partner zone, from the snapshot and the stream alike', async () => {
+    partner = await createCdcPartner(dialect);
+    const p = partner;
+    await p.exec(
+      `ALTER TABLE accounts ADD COLUMN opened_at ${dialect === 'postgres' ? 'timestamp(6)' : 'DATETIME(6)'}`,
+    );
+    await p.exec(
+      "INSERT INTO accounts (id, holder_name, balance, opened_at) VALUES (1, '客户1', 10, '2026-03-01 08:00:00.123456')",
+    );
+    const source = p.source({ timeZone: 'Asia/Shanghai' });
+    const first = await readAll(source, null);
+    expect(first.batches.flatMap((b) => b.records).map((r) => r.opened_at)).toEqual([
+      '2026-03-01T08:00:00.123456+08:00',
+    ]);
+    await p.exec("UPDATE accounts SET opened_at = '2026-07-01 23:30:00.000001' WHERE id = 1");
+    await p.exec('DELETE FROM accounts WHERE id = 1');
+    const next = await readAll(source, first.state);
+    expect(next.batches.flatMap((b) => b.records).map((r) => r.opened_at)).toEqual([
+      '2026-07-01T23:30:00.000001+08:00',
+    ]);
+    expect(next.batches.flatMap((b) => b.deleted ?? []).map((r) => r.opened_at)).toEqual([
+      '2026-07-01T23:30:00.000001+08:00',
+    ]);
+  });
+
   it('reports what it holds on the partner server and warns when it lags', async () => {
     partner = await createCdcPartner(dialect);
     const p = partner;

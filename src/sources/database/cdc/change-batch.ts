@@ -6,6 +6,7 @@
 
 import type { SourceBatch, SourceRecord } from '../../types.js';
 import { plain } from '../connector.js';
+import { zoneRecord } from '../time-zone.js';
 
 export type ChangeOperation = 'upsert' | 'delete';
 
@@ -84,7 +85,9 @@ export class ChangeStream<P> {
   private readonly keep: Set<string> | undefined;
 
   constructor(
-    private readonly stream: { columns: string[] | undefined; primaryKey: string[] },
+    private readonly stream: { columns: string[] | undefined; primaryKey: string[]; timeZone: string },
+    /** Zone-less date-time columns, given the stream's zone. */
+    private readonly zoneless: readonly string[],
     from: P,
     private readonly checkpoint: (
       position: P,
@@ -99,7 +102,7 @@ export class ChangeStream<P> {
   }
 
   private project(row: Record<string, unknown>): SourceRecord {
-    const out = plain(row);
+    const out = zoneRecord(plain(row), this.zoneless, this.stream.timeZone);
     const keep = this.keep;
     return keep ? Object.fromEntries(Object.entries(out).filter(([k]) => keep.has(k))) : out;
   }

@@ -10,6 +10,7 @@ import mysql from 'mysql2/promise';
 import { SourceError } from '../../../domain/index.js';
 import type { ReadOptions, ReplicationReport, SourceBatch, SourceRecord, SourceState } from '../../types.js';
 import { plain } from '../connector.js';
+import { isZoneless, zoneRecord } from '../time-zone.js';
 import type { Capture, CaptureTarget } from './capture.js';
 import { ChangeStream } from './change-batch.js';
 import { ChangeQueue } from './change-queue.js';
@@ -48,6 +49,9 @@ function parseState(raw: SourceState): MysqlCdcState | null {
 }
 
 export class MysqlCapture implements Capture {
+  /** The table's zone-less date-time columns (read at the start of a read). */
+  private zoneless: string[] = [];
+
   constructor(private readonly target: CaptureTarget) {}
 
   private get database(): string {
@@ -74,6 +78,11 @@ export class MysqlCapture implements Capture {
     let state = parseState(rawState);
     const control = await this.connect();
     try {
+      const [columns] = (await control.query(
+        'SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?',
+        [this.target.table],
+      )) as unknown as [Array<{ name: string; type: string }>];
+      this.zoneless = columns.filter((c) => isZoneless('mysql', c.type)).map((c) => c.name);
       if (state === null) {
         const { reader, at } = await this.openSnapshot();
         state = yield* this.snapshot(reader, { phase: 'snapshot', ...at });
@@ -179,9 +188,9 @@ export class MysqlCapture implements Capture {
           `SELECT ${select} FROM ${q(t.table)} ${where} ORDER BY ${order} LIMIT ${t.batchSize}`,
           key ?? [],
         )) as unknown as [SourceRecord[]];
-        const records = rows.map(plain);
+        const records = rows.map((row) => zoneRecord(plain(row), this.zoneless, t.timeZone));
         read += records.length;
-        const last = records[records.length - 1];
+        const last = rows[rows.length - 1]; // the database's values, not the zoned ones
         if (last) key = t.primaryKey.map((k) => last[k]);
         const done = rows.length < t.batchSize;
         const state: MysqlCdcState = done
@@ -282,6 +291,7 @@ export class MysqlCapture implements Capture {
 
     const changes = new ChangeStream<BinlogPosition>(
       t,
+      this.zoneless,
       { file: from.file, position: from.position },
       (at, first, last) => ({
         state: window

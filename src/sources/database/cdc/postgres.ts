@@ -10,6 +10,8 @@ import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from 'pg-log
 import { SourceError } from '../../../domain/index.js';
 import type { ReadOptions, ReplicationReport, SourceBatch, SourceRecord, SourceState } from '../../types.js';
 import { plain } from '../connector.js';
+import { postgresTemporalTypes } from '../temporal-text.js';
+import { isZoneless, zoneRecord } from '../time-zone.js';
 import type { Capture, CaptureTarget } from './capture.js';
 import { ChangeStream } from './change-batch.js';
 import { ChangeQueue } from './change-queue.js';
@@ -54,6 +56,8 @@ function parseState(raw: SourceState, slot: string): PostgresCdcState | null {
 export class PostgresCapture implements Capture {
   private readonly slot: string;
   private readonly publication: string;
+  /** The table's zone-less date-time columns (read at the start of a read). */
+  private zoneless: string[] = [];
 
   constructor(private readonly target: CaptureTarget) {
     this.slot = slotName(target.cdc.slotPrefix, target.source, target.stream);
@@ -70,7 +74,12 @@ export class PostgresCapture implements Capture {
   }
 
   private async client(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.target.url.toString() });
+    // Dates and times as the database's text (timestamptz in UTC), never through the process zone.
+    const client = new pg.Client({
+      connectionString: this.target.url.toString(),
+      options: '-c TimeZone=UTC',
+      types: postgresTemporalTypes,
+    });
     try {
       await client.connect();
     } catch (error) {
@@ -84,6 +93,13 @@ export class PostgresCapture implements Capture {
     try {
       const schema = String((await client.query('SELECT current_schema() AS s')).rows[0].s);
       await this.ensurePublication(client, schema);
+      const columns = await client.query(
+        'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+        [schema, this.target.table],
+      );
+      this.zoneless = (columns.rows as Array<{ column_name: string; data_type: string }>)
+        .filter((c) => isZoneless('postgres', c.data_type))
+        .map((c) => c.column_name);
       let state = parseState(rawState, this.slot);
       if (state === null) {
         // A new capture (or one whose checkpoint names another slot): a slot left by a run that
@@ -212,7 +228,7 @@ export class PostgresCapture implements Capture {
             key ?? [],
           )
         ).rows as SourceRecord[];
-        const records = rows.map(plain);
+        const records = rows.map((row) => zoneRecord(plain(row), this.zoneless, t.timeZone));
         read += records.length;
         const last = rows[rows.length - 1];
         if (last) key = t.primaryKey.map((k) => last[k]);
@@ -255,7 +271,7 @@ export class PostgresCapture implements Capture {
     const durable = from.lsn;
     if (lsnValue(durable) >= target) return durable; // nothing committed since the checkpoint
     const service = new LogicalReplicationService(
-      { connectionString: t.url.toString() },
+      { connectionString: t.url.toString(), options: '-c TimeZone=UTC' } as pg.ClientConfig,
       // Never acknowledge on our behalf: the library would confirm what was received, not stored.
       // Its flow control would queue changes but not keepalives, reordering them: ours keeps both
       // in line, and pauses the socket itself while the queue is full.
@@ -272,6 +288,11 @@ export class PostgresCapture implements Capture {
       (service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } })._connection
         ?.stream;
     service.on('data', (lsn: string, message: Pgoutput.Message) => {
+      // The plugin parses with pg's global parsers (timestamp → Date in the process zone): the
+      // relation's date/time columns get ours before any row of it is parsed.
+      if (message.tag === 'relation')
+        for (const column of message.columns)
+          column.parser = postgresTemporalTypes.getTypeParser(column.typeOid);
       const full = queue.push({ lsn, message });
       if (full) {
         socket()?.pause();
@@ -292,6 +313,7 @@ export class PostgresCapture implements Capture {
 
     const changes = new ChangeStream<string>(
       t,
+      this.zoneless,
       durable,
       (lsn, first, last) => ({
         state: window
