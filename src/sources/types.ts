@@ -23,6 +23,11 @@ export interface SourceBatch {
    * columns its natural key is made of. Applied after `records`; no record is in both.
    */
   deleted?: SourceRecord[];
+  /**
+   * Part of a full snapshot (change data capture): once its last part is stored, records the
+   * snapshot did not read are marked deleted at source (they went while no log was read).
+   */
+  snapshot?: { isFirst: boolean; isLast: boolean };
 }
 
 export interface StreamField {

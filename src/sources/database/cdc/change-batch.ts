@@ -93,7 +93,7 @@ export class ChangeStream<P> {
       position: P,
       first: number,
       last: number,
-    ) => Pick<SourceBatch, 'state' | 'position'>,
+    ) => Pick<SourceBatch, 'state' | 'position' | 'snapshot'>,
     private readonly same: (a: P, b: P) => boolean,
   ) {
     this.position = from;

@@ -24,6 +24,8 @@ export interface BinlogPosition {
 interface MysqlCdcState extends BinlogPosition {
   phase: 'snapshot' | 'stream';
   key?: unknown[];
+  /** snapshot: a full snapshot whose batches say so (records it does not read go: SourceBatch.snapshot). */
+  sweep?: true;
 }
 
 // The same value shapes as the snapshot's reads and the extracting connector's (dates as the
@@ -45,7 +47,13 @@ function parseState(raw: SourceState): MysqlCdcState | null {
     typeof position !== 'number'
   )
     return null;
-  return { phase, file, position, ...(Array.isArray(key) ? { key } : {}) };
+  return {
+    phase,
+    file,
+    position,
+    ...(Array.isArray(key) ? { key } : {}),
+    ...((raw as Partial<MysqlCdcState>).sweep === true ? { sweep: true as const } : {}),
+  };
 }
 
 export class MysqlCapture implements Capture {
@@ -83,9 +91,20 @@ export class MysqlCapture implements Capture {
         [this.target.table],
       )) as unknown as [Array<{ name: string; type: string }>];
       this.zoneless = columns.filter((c) => isZoneless('mysql', c.type)).map((c) => c.name);
+      if (state !== null && this.behind(await this.binaryLogs(control), state) === null) {
+        // The binlog from the checkpoint on was purged: the changes since are gone, deletions
+        // among them. A new snapshot is taken, and records it does not read are marked deleted at
+        // source once it is stored.
+        this.target.warn('binlog from the checkpoint was purged: taking a new snapshot', {
+          source: this.target.source,
+          stream: this.target.stream,
+          file: state.file,
+        });
+        state = null;
+      }
       if (state === null) {
         const { reader, at } = await this.openSnapshot();
-        state = yield* this.snapshot(reader, { phase: 'snapshot', ...at });
+        state = yield* this.snapshot(reader, { phase: 'snapshot', ...at, sweep: true }, true);
       } else if (state.phase === 'snapshot') {
         // The snapshot died with the run that opened it. A new one is opened (its binlog position
         // known), the binlog is read from the checkpoint up to that position first, then the rest
@@ -95,9 +114,14 @@ export class MysqlCapture implements Capture {
         await this.requireRetained(control, state);
         const { reader, at } = await this.openSnapshot();
         try {
-          const key = state.key;
-          const position = yield* this.stream(control, state, options, { until: at, key });
-          state = yield* this.snapshot(reader, { phase: 'snapshot', ...position, ...(key ? { key } : {}) });
+          const { key, sweep } = state;
+          const position = yield* this.stream(control, state, options, { until: at, key, sweep });
+          state = yield* this.snapshot(reader, {
+            phase: 'snapshot',
+            ...position,
+            ...(key ? { key } : {}),
+            ...(sweep ? { sweep } : {}),
+          });
         } finally {
           await reader.end().catch(() => undefined); // ended by the snapshot already, or broken
         }
@@ -173,6 +197,8 @@ export class MysqlCapture implements Capture {
   private async *snapshot(
     reader: mysql.Connection,
     from: MysqlCdcState,
+    /** The first part of a full snapshot (a new set of snapshot keys). */
+    isFirst = false,
   ): AsyncGenerator<SourceBatch, MysqlCdcState> {
     const t = this.target;
     const start: BinlogPosition = { file: from.file, position: from.position };
@@ -195,9 +221,15 @@ export class MysqlCapture implements Capture {
         const done = rows.length < t.batchSize;
         const state: MysqlCdcState = done
           ? { phase: 'stream', ...start }
-          : { phase: 'snapshot', ...start, ...(key ? { key } : {}) };
+          : {
+              phase: 'snapshot',
+              ...start,
+              ...(key ? { key } : {}),
+              ...(from.sweep ? { sweep: true as const } : {}),
+            };
         yield {
           records,
+          ...(from.sweep ? { snapshot: { isFirst: isFirst && read === records.length, isLast: done } } : {}),
           state: state as unknown as SourceState,
           position: `${t.table}: snapshot rows ${read - records.length + 1}-${read} at ${start.file}:${start.position}`,
         };
@@ -250,7 +282,7 @@ export class MysqlCapture implements Capture {
     from: MysqlCdcState,
     options: ReadOptions,
     /** Resuming a snapshot: only the binlog before `until`; checkpoints keep `key`. */
-    window?: { until: BinlogPosition; key: unknown[] | undefined },
+    window?: { until: BinlogPosition; key: unknown[] | undefined; sweep: true | undefined },
   ): AsyncGenerator<SourceBatch, BinlogPosition> {
     const t = this.target;
     // Read up to what was committed when the run started; then the run ends (the next one goes on).
@@ -295,8 +327,15 @@ export class MysqlCapture implements Capture {
       { file: from.file, position: from.position },
       (at, first, last) => ({
         state: window
-          ? { phase: 'snapshot', ...at, ...(window.key ? { key: window.key } : {}) }
+          ? {
+              phase: 'snapshot',
+              ...at,
+              ...(window.key ? { key: window.key } : {}),
+              ...(window.sweep ? { sweep: true } : {}),
+            }
           : { phase: 'stream', ...at },
+        // Rows the window brings are rows of the snapshot being stored.
+        ...(window?.sweep ? { snapshot: { isFirst: false, isLast: false } } : {}),
         position: `${t.table}: changes ${first}-${last} of this read, up to ${at.file}:${at.position}`,
       }),
       (x, y) => comparePositions(x, y) === 0,

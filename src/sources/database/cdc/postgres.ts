@@ -24,6 +24,8 @@ interface PostgresCdcState {
   /** snapshot: the slot's consistent point; stream: end of the last stored commit. */
   lsn: string;
   key?: unknown[];
+  /** snapshot: a full snapshot whose batches say so (records it does not read go: SourceBatch.snapshot). */
+  sweep?: true;
 }
 
 const LSN = /^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/i;
@@ -50,7 +52,13 @@ function parseState(raw: SourceState, slot: string): PostgresCdcState | null {
     !LSN.test(lsn)
   )
     return null;
-  return { phase, slot, lsn, ...(Array.isArray(key) ? { key } : {}) };
+  return {
+    phase,
+    slot,
+    lsn,
+    ...(Array.isArray(key) ? { key } : {}),
+    ...((raw as Partial<PostgresCdcState>).sweep === true ? { sweep: true as const } : {}),
+  };
 }
 
 export class PostgresCapture implements Capture {
@@ -101,18 +109,28 @@ export class PostgresCapture implements Capture {
         .filter((c) => isZoneless('postgres', c.data_type))
         .map((c) => c.column_name);
       let state = parseState(rawState, this.slot);
+      if (state !== null && !(await this.slotExists(client))) {
+        // Dropped or lost (max_slot_wal_keep_size): the changes since the checkpoint are gone
+        // with it, deletions among them. A new snapshot is taken, and records it does not read
+        // are marked deleted at source once it is stored.
+        this.target.warn('replication slot is gone: taking a new snapshot', {
+          source: this.target.source,
+          stream: this.target.stream,
+          slot: this.slot,
+        });
+        state = null;
+      }
       if (state === null) {
         // A new capture (or one whose checkpoint names another slot): a slot left by a run that
         // died before its first checkpoint is dropped, and a new one is made with its snapshot.
         await this.dropSlot(client);
         const created = await this.createSlot(this.slot);
-        state = yield* this.snapshot(await this.openSnapshot(created), {
-          phase: 'snapshot',
-          slot: this.slot,
-          lsn: created.lsn,
-        });
+        state = yield* this.snapshot(
+          await this.openSnapshot(created),
+          { phase: 'snapshot', slot: this.slot, lsn: created.lsn, sweep: true },
+          true,
+        );
       } else if (state.phase === 'snapshot') {
-        await this.requireSlot(client);
         // The exported snapshot died with the run that made it. A new one is taken at a known
         // point (a temporary slot's consistent point); the stream is read from the checkpoint up
         // to that point first, then the rest of the table from the new snapshot. So every row's
@@ -125,8 +143,8 @@ export class PostgresCapture implements Capture {
         );
         const reader = await this.openSnapshot(created);
         try {
-          const key = state.key;
-          const at = yield* this.stream(client, schema, state, options, { until: created.lsn, key });
+          const { key, sweep } = state;
+          const at = yield* this.stream(client, schema, state, options, { until: created.lsn, key, sweep });
           state = yield* this.snapshot(reader, { ...state, lsn: at });
         } finally {
           await reader.end().catch(() => undefined); // ended by the snapshot already, or broken
@@ -210,6 +228,8 @@ export class PostgresCapture implements Capture {
   private async *snapshot(
     reader: pg.Client,
     from: PostgresCdcState,
+    /** The first part of a full snapshot (a new set of snapshot keys). */
+    isFirst = false,
   ): AsyncGenerator<SourceBatch, PostgresCdcState> {
     const t = this.target;
     const lsn = from.lsn;
@@ -235,9 +255,16 @@ export class PostgresCapture implements Capture {
         const done = rows.length < t.batchSize;
         const state: PostgresCdcState = done
           ? { phase: 'stream', slot: this.slot, lsn }
-          : { phase: 'snapshot', slot: this.slot, lsn, ...(key ? { key } : {}) };
+          : {
+              phase: 'snapshot',
+              slot: this.slot,
+              lsn,
+              ...(key ? { key } : {}),
+              ...(from.sweep ? { sweep: true as const } : {}),
+            };
         yield {
           records,
+          ...(from.sweep ? { snapshot: { isFirst: isFirst && read === records.length, isLast: done } } : {}),
           state: state as unknown as SourceState,
           position: `${t.table}: snapshot rows ${read - records.length + 1}-${read} at LSN ${lsn}`,
         };
@@ -260,7 +287,7 @@ export class PostgresCapture implements Capture {
     from: PostgresCdcState,
     options: ReadOptions,
     /** Resuming a snapshot: only the transactions committed before `until`; checkpoints keep `key`. */
-    window?: { until: string; key: unknown[] | undefined },
+    window?: { until: string; key: unknown[] | undefined; sweep: true | undefined },
   ): AsyncGenerator<SourceBatch, string> {
     const t = this.target;
     // Read up to what was committed (and flushed: the server decodes no further) when the run
@@ -317,8 +344,16 @@ export class PostgresCapture implements Capture {
       durable,
       (lsn, first, last) => ({
         state: window
-          ? { phase: 'snapshot', slot: this.slot, lsn, ...(window.key ? { key: window.key } : {}) }
+          ? {
+              phase: 'snapshot',
+              slot: this.slot,
+              lsn,
+              ...(window.key ? { key: window.key } : {}),
+              ...(window.sweep ? { sweep: true } : {}),
+            }
           : { phase: 'stream', slot: this.slot, lsn },
+        // Rows the window brings are rows of the snapshot being stored.
+        ...(window?.sweep ? { snapshot: { isFirst: false, isLast: false } } : {}),
         position: `${this.slot}: changes ${first}-${last} of this read, up to LSN ${lsn}`,
       }),
       (a, b) => a === b,
@@ -388,6 +423,11 @@ export class PostgresCapture implements Capture {
       await subscribed;
       service.removeAllListeners();
     }
+  }
+
+  private async slotExists(client: pg.Client): Promise<boolean> {
+    const found = await client.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [this.slot]);
+    return (found.rowCount ?? 0) > 0;
   }
 
   private async requireSlot(client: pg.Client): Promise<void> {
