@@ -69,8 +69,10 @@ export interface ReplicationReport {
   isActive: boolean;
   /** Log the partner's server keeps for us (bytes), when known. */
   retainedBytes: number | null;
-  /** More retained than the source's `cdc.lagWarnBytes`. */
+  /** More retained than the source's `cdc.lagWarnBytes`: a warning to act on. */
   isLagging: boolean;
+  /** The source's threshold (`cdc.lagWarnBytes`). */
+  lagWarnBytes: number;
   detail: string;
 }
 

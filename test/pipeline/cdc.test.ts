@@ -254,8 +254,42 @@ describe('custos source slots', () => {
       const report = await server.app.inject({ method: 'GET', url, headers: { authorization: engineer } });
       expect(report.statusCode, report.body).toBe(200);
       expect(report.json().slots).toMatchObject([
-        { stream: 'accounts', exists: true, datasets: ['accounts'] },
+        {
+          stream: 'accounts',
+          exists: true,
+          datasets: ['accounts'],
+          isLagging: false,
+          lagWarnBytes: 1024 ** 3,
+        },
       ]);
+      // Lag above the source's threshold is reported as such.
+      await p.transaction(
+        Array.from({ length: 20 }, (_, i) => [
+          'INSERT INTO accounts (id, holder_name, balance) VALUES (?, ?, 1)',
+          [100 + i, `客户${100 + i}`],
+        ]),
+      );
+      const yaml = path.join(workspace.dir, 'sources.yaml');
+      writeFileSync(
+        yaml,
+        readFileSync(yaml, 'utf8').replace('idleMs: 3000', 'idleMs: 3000, lagWarnBytes: 64'),
+      );
+      const reloaded = await openContext(workspace.dir, { env: workspace.env, logLevel: 'silent' });
+      const lagServer = await buildServer(reloaded);
+      try {
+        const lagging = await lagServer.app.inject({
+          method: 'GET',
+          url,
+          headers: { authorization: engineer },
+        });
+        expect(lagging.statusCode, lagging.body).toBe(200);
+        const [slot] = lagging.json().slots;
+        expect(slot).toMatchObject({ isLagging: true, lagWarnBytes: 64 });
+        expect(slot.retainedBytes).toBeGreaterThan(64);
+      } finally {
+        await lagServer.app.close();
+        await reloaded.close();
+      }
       const dropped = await server.app.inject({
         method: 'DELETE',
         url,

@@ -438,6 +438,7 @@ export class MysqlCapture implements Capture {
         isActive: false,
         retainedBytes: behind,
         isLagging: behind !== null && behind > this.target.cdc.lagWarnBytes,
+        lagWarnBytes: this.target.cdc.lagWarnBytes,
         detail:
           state === null
             ? 'no checkpoint yet'

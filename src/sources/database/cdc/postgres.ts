@@ -479,6 +479,7 @@ export class PostgresCapture implements Capture {
         isActive: row?.active ?? false,
         retainedBytes: retained,
         isLagging,
+        lagWarnBytes: this.target.cdc.lagWarnBytes,
         detail: row ? `confirmed up to ${row.confirmed ?? '-'}` : 'no slot',
       };
     } finally {
