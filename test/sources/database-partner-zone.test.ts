@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/domain/index.js';
 import { DatasetValidator } from '../../src/pipeline/validate.js';
-import { openSource } from '../../src/sources/registry.js';
+import { openSource, validateSourceSettings } from '../../src/sources/registry.js';
 import type { Source, SourceState } from '../../src/sources/types.js';
 import { MARIADB_URL, POSTGRES_URL } from '../support/databases.js';
 
@@ -160,6 +160,33 @@ describe.each(['postgres', 'mysql'] as Dialect[])('timeZone on %s', (dialect) =>
 });
 
 it('refuses a time zone name the runtime does not know, naming sources.yaml and the field', () => {
+  // At workspace load (custos config check), every problem with its path.
+  expect(
+    validateSourceSettings(
+      {
+        name: 'partner-db',
+        type: 'database',
+        dialect: 'postgres',
+        url: 'env:PARTNER_DB_URL',
+        timeZone: 'Mars/Olympus',
+        streams: { orders: { table: 'orders', primaryKey: ['id'], timeZone: 'CST+8' } },
+      } as never,
+      'sources.yaml',
+      3,
+    ),
+  ).toEqual([
+    {
+      file: 'sources.yaml',
+      path: 'sources.3.timeZone',
+      message: 'must be an IANA time zone name such as Asia/Shanghai or UTC',
+    },
+    {
+      file: 'sources.yaml',
+      path: 'sources.3.streams.orders.timeZone',
+      message: 'must be an IANA time zone name such as Asia/Shanghai or UTC',
+    },
+  ]);
+  // When a source is opened.
   let refused: unknown;
   try {
     open('postgres', POSTGRES_URL, { timeZone: 'Asia/Shangai' });
