@@ -66,6 +66,26 @@ export class ChangeBatch {
   }
 }
 
+/** What a CDC checkpoint holds besides its log position, whatever the dialect. */
+export interface CaptureProgress {
+  phase: 'snapshot' | 'stream';
+  /** snapshot: the primary key of the last row stored. */
+  key?: unknown[];
+  /** snapshot: a full snapshot whose batches say so (records it does not read go: SourceBatch.snapshot). */
+  sweep?: true;
+}
+
+/** The phase, snapshot key and sweep mark of a saved state; undefined when it holds none. */
+export function parseProgress(raw: Record<string, unknown>): CaptureProgress | undefined {
+  const { phase, key, sweep } = raw;
+  if (phase !== 'snapshot' && phase !== 'stream') return undefined;
+  return {
+    phase,
+    ...(Array.isArray(key) ? { key } : {}),
+    ...(sweep === true ? { sweep: true as const } : {}),
+  };
+}
+
 /** The primary-key values of a row, as one string for lookups. */
 export function rowKey(row: SourceRecord, primaryKey: readonly string[]): string {
   return JSON.stringify(primaryKey.map((column) => row[column] ?? null));

@@ -12,7 +12,7 @@ import type { ReadOptions, ReplicationReport, SourceBatch, SourceRecord, SourceS
 import { plain } from '../connector.js';
 import { isZoneless, zoneRecord } from '../time-zone.js';
 import type { Capture, CaptureTarget } from './capture.js';
-import { ChangeStream } from './change-batch.js';
+import { type CaptureProgress, ChangeStream, parseProgress } from './change-batch.js';
 import { ChangeQueue } from './change-queue.js';
 
 /** A binlog coordinate: file and byte offset. */
@@ -21,12 +21,7 @@ export interface BinlogPosition {
   position: number;
 }
 
-interface MysqlCdcState extends BinlogPosition {
-  phase: 'snapshot' | 'stream';
-  key?: unknown[];
-  /** snapshot: a full snapshot whose batches say so (records it does not read go: SourceBatch.snapshot). */
-  sweep?: true;
-}
+interface MysqlCdcState extends BinlogPosition, CaptureProgress {}
 
 // The same value shapes as the snapshot's reads and the extracting connector's (dates as the
 // server writes them, big numbers as strings), so a row read either way hashes the same.
@@ -40,20 +35,10 @@ export function comparePositions(a: BinlogPosition, b: BinlogPosition): number {
 
 function parseState(raw: SourceState): MysqlCdcState | null {
   if (raw === null) return null;
-  const { phase, file, position, key } = raw as Partial<MysqlCdcState>;
-  if (
-    (phase !== 'snapshot' && phase !== 'stream') ||
-    typeof file !== 'string' ||
-    typeof position !== 'number'
-  )
-    return null;
-  return {
-    phase,
-    file,
-    position,
-    ...(Array.isArray(key) ? { key } : {}),
-    ...((raw as Partial<MysqlCdcState>).sweep === true ? { sweep: true as const } : {}),
-  };
+  const progress = parseProgress(raw);
+  const { file, position } = raw as Partial<MysqlCdcState>;
+  if (!progress || typeof file !== 'string' || typeof position !== 'number') return null;
+  return { ...progress, file, position };
 }
 
 export class MysqlCapture implements Capture {

@@ -13,19 +13,15 @@ import { plain } from '../connector.js';
 import { postgresTemporalTypes } from '../temporal-text.js';
 import { isZoneless, zoneRecord } from '../time-zone.js';
 import type { Capture, CaptureTarget } from './capture.js';
-import { ChangeStream } from './change-batch.js';
+import { type CaptureProgress, ChangeStream, parseProgress } from './change-batch.js';
 import { ChangeQueue } from './change-queue.js';
 import { slotName } from './settings.js';
 
 /** Checkpointed position: reading the snapshot (after `key`), or streaming after commit `lsn`. */
-interface PostgresCdcState {
-  phase: 'snapshot' | 'stream';
+interface PostgresCdcState extends CaptureProgress {
   slot: string;
-  /** snapshot: the slot's consistent point; stream: end of the last stored commit. */
+  /** snapshot: the consistent point its rows were read at; stream: end of the last stored commit. */
   lsn: string;
-  key?: unknown[];
-  /** snapshot: a full snapshot whose batches say so (records it does not read go: SourceBatch.snapshot). */
-  sweep?: true;
 }
 
 const LSN = /^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/i;
@@ -44,21 +40,10 @@ function lsnText(value: bigint): string {
 
 function parseState(raw: SourceState, slot: string): PostgresCdcState | null {
   if (raw === null) return null;
-  const { phase, lsn, key } = raw as Partial<PostgresCdcState>;
-  if (
-    raw.slot !== slot ||
-    (phase !== 'snapshot' && phase !== 'stream') ||
-    typeof lsn !== 'string' ||
-    !LSN.test(lsn)
-  )
-    return null;
-  return {
-    phase,
-    slot,
-    lsn,
-    ...(Array.isArray(key) ? { key } : {}),
-    ...((raw as Partial<PostgresCdcState>).sweep === true ? { sweep: true as const } : {}),
-  };
+  const progress = parseProgress(raw);
+  const { lsn } = raw as Partial<PostgresCdcState>;
+  if (!progress || raw.slot !== slot || typeof lsn !== 'string' || !LSN.test(lsn)) return null;
+  return { ...progress, slot, lsn };
 }
 
 export class PostgresCapture implements Capture {
