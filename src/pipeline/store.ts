@@ -19,6 +19,8 @@ export interface BatchToStore extends ProtectingBatch {
   dropped: string[];
   /** Natural keys of records deleted at source (change data capture). */
   deletions: string[];
+  /** A full snapshot's part: the natural keys of every row it read, stored or held back. */
+  snapshotKeys?: string[];
 }
 
 export interface StoreTarget {
@@ -57,6 +59,7 @@ export async function storeBatch(
       }),
       quarantine: held.map((h) => ({ ...h, position })),
       deletions: next.deletions,
+      ...(batch.snapshot ? { snapshot: { ...batch.snapshot, keys: next.snapshotKeys ?? [] } } : {}),
       checkpoint: next.checkpoint,
     },
     {

@@ -66,6 +66,12 @@ export interface RecordBatch {
    * batch's writes, never removed — their history stays, retention decides when they go.
    */
   deletions?: readonly string[];
+  /**
+   * Part of a full snapshot (change data capture): `keys` are the natural keys it read. The first
+   * part starts a new set of keys; once the last part is stored, records not in the set are
+   * marked deleted at source like `deletions`.
+   */
+  snapshot?: { isFirst: boolean; isLast: boolean; keys: readonly string[] };
   /** The source state to resume after this batch, serialised; null to start over. */
   checkpoint: string | null;
 }

@@ -130,6 +130,12 @@ export interface SourceStateTable {
   updated_at: string;
 }
 
+/** Natural keys a full CDC snapshot being stored has read (0011_snapshot_keys). */
+export interface SnapshotKeysTable {
+  dataset: string;
+  natural_key: string;
+}
+
 export interface DatasetRecordsTable {
   dataset: string;
   natural_key: string;
@@ -281,6 +287,7 @@ export interface Database {
   subject_keys: SubjectKeysTable;
   runs: RunsTable;
   source_state: SourceStateTable;
+  snapshot_keys: SnapshotKeysTable;
   dataset_records: DatasetRecordsTable;
   record_versions: RecordVersionsTable;
   blind_indexes: BlindIndexesTable;

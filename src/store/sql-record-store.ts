@@ -126,6 +126,7 @@ export abstract class SqlRecordStore implements RecordStore {
           .executeTakeFirst();
         deleted += Number(result.numUpdatedRows);
       }
+      deleted += await this.sweepSnapshot(trx, batch);
       await this.writeQuarantine(trx, batch);
       await trx
         .insertInto('source_state')
@@ -138,6 +139,37 @@ export abstract class SqlRecordStore implements RecordStore {
       await options.inTransaction?.(trx, outcome);
       return outcome;
     });
+  }
+
+  /**
+   * A full snapshot's part: its keys join the snapshot's set (a first part starts the set); after
+   * the last part, the dataset's records not in the set are marked deleted at source. Returns how
+   * many were marked.
+   */
+  private async sweepSnapshot(trx: Transaction<Database>, batch: RecordBatch): Promise<number> {
+    const snapshot = batch.snapshot;
+    if (!snapshot) return 0;
+    const { dataset, at } = batch;
+    if (snapshot.isFirst) await trx.deleteFrom('snapshot_keys').where('dataset', '=', dataset).execute();
+    const keys = [...new Set(snapshot.keys)].map((natural_key) => ({ dataset, natural_key }));
+    for (let i = 0; i < keys.length; i += INSERT_CHUNK)
+      await trx
+        .insertInto('snapshot_keys')
+        .values(keys.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.columns(['dataset', 'natural_key']).doNothing())
+        .execute();
+    if (!snapshot.isLast) return 0;
+    const result = await trx
+      .updateTable('dataset_records')
+      .set({ deleted_at: at })
+      .where('dataset', '=', dataset)
+      .where('deleted_at', 'is', null)
+      .where('natural_key', 'not in', (eb) =>
+        eb.selectFrom('snapshot_keys').select('natural_key').where('dataset', '=', dataset),
+      )
+      .executeTakeFirst();
+    await trx.deleteFrom('snapshot_keys').where('dataset', '=', dataset).execute();
+    return Number(result.numUpdatedRows);
   }
 
   /** Upserts the batch's held-back records: a record held back again re-opens its row. */

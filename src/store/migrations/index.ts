@@ -11,6 +11,7 @@ import * as access from './0007_access.js';
 import * as recordDeletion from './0008_record_deletion.js';
 import * as runTakeover from './0009_run_takeover.js';
 import * as erasure from './0010_erasure.js';
+import * as snapshotKeys from './0011_snapshot_keys.js';
 import * as indexHashes from './0016_index_hashes.js';
 
 export const migrations: Record<string, Migration> = {
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0008_record_deletion': recordDeletion,
   '0009_run_takeover': runTakeover,
   '0010_erasure': erasure,
+  '0011_snapshot_keys': snapshotKeys,
   '0016_index_hashes': indexHashes,
 };
