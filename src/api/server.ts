@@ -17,6 +17,7 @@ import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { installRequestLog } from './request-log.js';
 import { accessRequestRoutes } from './routes/access-requests.js';
+import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
@@ -50,6 +51,7 @@ const routePlugins: RoutePlugin[] = [
   policyRoutes,
   accessRequestRoutes,
   recordRoutes,
+  auditRoutes,
   keyRoutes,
 ];
 
