@@ -12,12 +12,14 @@ import {
   KeyService,
   RecordExporter,
   RecordReadService,
+  RetentionService,
   SessionService,
+  SubjectRequestService,
   TokenService,
   UserService,
 } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
-import { RunService } from './pipeline/index.js';
+import { coerceFieldValue, RunService } from './pipeline/index.js';
 import { type ConnectorContext, openSource, type Source, validateSourceSettings } from './sources/index.js';
 import { openStore, parseDatabaseUrl, redactDatabaseUrl, type Store } from './store/index.js';
 import { loadWorkspace, type Workspace } from './workspace/index.js';
@@ -43,6 +45,10 @@ export interface AppContext {
   records: RecordReadService;
   /** Streamed, audited exports through the read path. */
   exports: RecordExporter;
+  /** Data-subject requests: access, copy, correction, deletion, withdrawal, explanation. */
+  subjectRequests: SubjectRequestService;
+  /** Retention runs and legal holds. */
+  retention: RetentionService;
   /**
    * The key service (envelope encryption, blind index, rotation, shredding). Opened on first use:
    * it needs the master secret, which commands that never touch personal data do not.
@@ -145,6 +151,8 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     grants,
     records: undefined as unknown as RecordReadService,
     exports: undefined as unknown as RecordExporter,
+    subjectRequests: undefined as unknown as SubjectRequestService,
+    retention: new RetentionService(workspace, store.db, store.records, keys, audit),
     keys,
     storageDescription: redactDatabaseUrl(workspace.storageUrl),
     close: async () => {
@@ -155,6 +163,16 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
   ctx.runs = new RunService(ctx);
   ctx.records = new RecordReadService(store.records, accessPolicy, keys, store.db, audit);
   ctx.exports = new RecordExporter(store.records, accessPolicy, ctx.records);
+  ctx.subjectRequests = new SubjectRequestService({
+    db: store.db,
+    workspace,
+    records: store.records,
+    reads: ctx.records,
+    policy: accessPolicy,
+    keys,
+    audit,
+    coerce: coerceFieldValue,
+  });
   return ctx;
 }
 

@@ -32,4 +32,4 @@ export {
 } from './runs.js';
 export { checkSchedules, startScheduler } from './scheduler.js';
 export { subjectIdFor } from './subject-id.js';
-export { DatasetValidator } from './validate.js';
+export { coerceFieldValue, DatasetValidator } from './validate.js';

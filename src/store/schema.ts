@@ -264,6 +264,66 @@ export interface GrantsTable {
   revoked_by: string | null;
 }
 
+// --- data-subject requests and retention (src/governance, 0013) ---
+
+export interface SubjectRequestsTable {
+  id: string;
+  /** access | copy | correction | deletion | withdrawal | explanation */
+  type: string;
+  /** received | verified | in_progress | completed | denied | cancelled */
+  status: string;
+  /** Keyed hash of the identifier (the subject id); never the identifier. */
+  subject_id: string;
+  /** JSON of the identifier and the request's particulars, sealed under the subject's data key. */
+  sealed: string | null;
+  /** JSON of what the request covers, by name only: corrected datasets and fields, purposes. */
+  scope: string;
+  channel: string | null;
+  received_at: string;
+  deadline_at: string;
+  created_by: string;
+  verified_by: string | null;
+  verified_at: string | null;
+  started_at: string | null;
+  closed_at: string | null;
+  closed_by: string | null;
+  /** Reason code of a denial or cancellation. */
+  reason: string | null;
+  /** The officer's note on a denial or cancellation (no personal data; never audited). */
+  note: string | null;
+  /** JSON of what completing did: counts and names, never values. */
+  result: string | null;
+  updated_at: string;
+}
+
+export interface SubjectRequestStepsTable {
+  request_id: string;
+  seq: number;
+  step: string;
+  actor: string;
+  at: string;
+  /** JSON: counts, codes and names, never values. */
+  detail: string;
+}
+
+/** A legal hold on a subject: retention deletes nothing of it while the row exists. */
+export interface LegalHoldsTable {
+  subject_id: string;
+  reason: string;
+  placed_by: string;
+  placed_at: string;
+}
+
+export interface RetentionReportsTable {
+  id: string;
+  started_at: string;
+  finished_at: string;
+  is_dry_run: number;
+  actor: string;
+  /** JSON of the report: counts per dataset, never values. */
+  report: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -292,4 +352,8 @@ export interface Database {
   access_requests: AccessRequestsTable;
   access_decisions: AccessDecisionsTable;
   grants: GrantsTable;
+  subject_requests: SubjectRequestsTable;
+  subject_request_steps: SubjectRequestStepsTable;
+  legal_holds: LegalHoldsTable;
+  retention_reports: RetentionReportsTable;
 }

@@ -41,6 +41,17 @@ const hidingMask = z
   .enum(MASK_KINDS)
   .refine((kind) => kind !== 'none', 'a default mask cannot be none (clear)');
 
+/** An IANA time zone name. */
+const timeZoneSchema = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    // Intl throws RangeError for an unknown zone: that is the answer, not an error to report.
+    return false;
+  }
+}, 'unknown IANA time zone');
+
 export const workspaceConfigSchema = z
   .object({
     version: z.literal(1),
@@ -109,6 +120,26 @@ export const workspaceConfigSchema = z
       })
       .strict()
       .default({ requireConfirmation: true, fieldNames: {} }),
+    /** Data-subject requests (docs/consent-and-rights.md). */
+    rights: z
+      .object({
+        /** Working days (Mon–Fri, minus `holidays`) to answer a request; a request may set its own. */
+        deadlineWorkingDays: z.number().int().min(1).max(90).default(15),
+        /** The time zone working days are counted in. */
+        timeZone: timeZoneSchema.default('Asia/Shanghai'),
+        /** Public holidays (YYYY-MM-DD) that are not working days. */
+        holidays: z.array(z.iso.date()).default([]),
+      })
+      .strict()
+      .default({ deadlineWorkingDays: 15, timeZone: 'Asia/Shanghai', holidays: [] }),
+    /** Retention enforcement under `custos serve` (docs/consent-and-rights.md). */
+    retention: z
+      .object({
+        /** Cron expression of the retention job; `off` to run it only by `custos retention run`. */
+        schedule: z.string().min(1).default('30 2 * * *'),
+      })
+      .strict()
+      .default({ schedule: '30 2 * * *' }),
     access: z
       .object({
         /** Mask of a field above the reader's clearance when no policy names one, by entity type. */
@@ -209,6 +240,13 @@ export const datasetSchema = z
      */
     onErasedSubject: z.enum(['drop', 'quarantine']).default('quarantine'),
     retention: z.string().regex(/^\d{1,5}[dmy]$/, 'must look like 30d, 18m or 5y'),
+    /**
+     * The declared date field retention counts from (a `date`/`datetime` field stored in clear, e.g.
+     * a contract's end); absent, or empty in a record: the time the record's version was collected.
+     */
+    retentionFrom: z.string().min(1).optional(),
+    /** Legal hold: retention deletes nothing of this dataset while it is set. */
+    legalHold: z.boolean().default(false),
     schedule: z.string().optional(),
     fields: z.record(z.string().min(1), datasetFieldSchema),
   })

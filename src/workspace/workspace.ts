@@ -264,6 +264,28 @@ function checkReferences(workspace: Workspace, issues: ConfigIssue[]): void {
     const fields = new Set(Object.keys(dataset.fields));
     expectKnown('datasets', `datasets[${i}].naturalKey`, fields, dataset.naturalKey, 'field');
     expectKnown('datasets', `datasets[${i}].subjectFields`, fields, dataset.subjectFields, 'field');
+    if (dataset.retentionFrom !== undefined) {
+      const field = dataset.fields[dataset.retentionFrom];
+      const where = `datasets[${i}].retentionFrom`;
+      if (!field)
+        issues.push({
+          file: fileOf('datasets'),
+          path: where,
+          message: `unknown field "${dataset.retentionFrom}"`,
+        });
+      else if (field.type !== 'date' && field.type !== 'datetime')
+        issues.push({
+          file: fileOf('datasets'),
+          path: where,
+          message: `${dataset.retentionFrom} is not a date or datetime field`,
+        });
+      else if (field.category === 'C2' || field.category === 'C3')
+        issues.push({
+          file: fileOf('datasets'),
+          path: where,
+          message: `${dataset.retentionFrom} is sealed (${field.category}): retention can only count from a field stored in clear`,
+        });
+    }
     // Minimisation must not drop what identifies a record or its subject, and a data category
     // must be one some purpose lists (a misspelt one would silently drop the field).
     const unneeded = unneededFields(dataset, workspace.purposes);
