@@ -24,6 +24,7 @@ import { policyRoutes } from './routes/policies.js';
 import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
 import { sourceRoutes } from './routes/sources.js';
+import { subjectRequestRoutes } from './routes/subject-requests.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { workspaceRoutes } from './routes/workspace.js';
@@ -49,6 +50,7 @@ const routePlugins: RoutePlugin[] = [
   policyRoutes,
   accessRequestRoutes,
   recordRoutes,
+  subjectRequestRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {

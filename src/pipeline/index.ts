@@ -30,6 +30,6 @@ export {
   STALE_MS,
   workerId,
 } from './runs.js';
-export { checkSchedules, startScheduler } from './scheduler.js';
+export { checkSchedules, retentionSchedule, startScheduler } from './scheduler.js';
 export { subjectIdFor } from './subject-id.js';
 export { coerceFieldValue, DatasetValidator } from './validate.js';

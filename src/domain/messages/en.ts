@@ -107,6 +107,24 @@ export const en = {
   'cli.records.exported': 'Export {id} written to {file}',
   'cli.records.verified':
     '{dataset}: {checked} record(s) checked, {damaged} damaged, {erased} of erased subjects',
+  // --- data-subject requests and retention ---
+  'cli.dsr.created': 'Request {id} ({type}) received; answer by {deadline}.',
+  'cli.dsr.status': 'Request {id} ({type}) is now {status}.',
+  'cli.dsr.line': '{id}\t{type}\t{status}\tdue {deadline}{overdue}',
+  'cli.dsr.overdue': '\tOVERDUE',
+  'cli.dsr.step': '  {at}\t{step}\t{actor}',
+  'cli.dsr.exported': 'Result of request {id} written to {file} (keep it safe: it holds personal data).',
+  'cli.retention.report':
+    '{dataset} ({retention} from {from}): {expired} past retention, {deleted} deleted, {held} kept on legal hold, {quarantined} quarantined copies deleted{onHold}',
+  'cli.retention.on_hold': ' — DATASET ON LEGAL HOLD',
+  'cli.retention.totals':
+    '{mode}: {deleted} record(s) deleted, {held} kept on hold, {keys} data key(s) deleted (report {id})',
+  'cli.retention.dry_run': 'Dry run (nothing deleted)',
+  'cli.retention.done': 'Retention run',
+  'cli.retention.ran':
+    'Retention: {deleted} record(s) deleted, {held} kept on hold, {keys} data key(s) deleted',
+  'cli.retention.held': 'Legal hold placed on subject {subject}.',
+  'cli.retention.released': 'Legal hold released on subject {subject}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

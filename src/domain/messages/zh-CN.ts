@@ -100,4 +100,21 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.records.page': '{count} 条记录；因无同意而未返回：{noConsent}，被过滤：{filtered}，已损坏：{damaged}',
   'cli.records.exported': '导出 {id} 已写入 {file}',
   'cli.records.verified': '{dataset}：已校验 {checked} 条记录，{damaged} 条损坏，{erased} 条属于已删除的主体',
+  // --- data-subject requests and retention ---
+  'cli.dsr.created': '已受理请求 {id}（{type}），答复期限 {deadline}。',
+  'cli.dsr.status': '请求 {id}（{type}）当前状态：{status}。',
+  'cli.dsr.line': '{id}\t{type}\t{status}\t期限 {deadline}{overdue}',
+  'cli.dsr.overdue': '\t已逾期',
+  'cli.dsr.step': '  {at}\t{step}\t{actor}',
+  'cli.dsr.exported': '请求 {id} 的结果已写入 {file}（含个人信息，请妥善保管）。',
+  'cli.retention.report':
+    '{dataset}（{retention}，自 {from} 起算）：{expired} 条超过保存期限，已删除 {deleted} 条，因法律保全保留 {held} 条，删除隔离副本 {quarantined} 条{onHold}',
+  'cli.retention.on_hold': ' — 数据集处于法律保全',
+  'cli.retention.totals':
+    '{mode}：删除 {deleted} 条记录，保全保留 {held} 条，删除数据密钥 {keys} 个（报告 {id}）',
+  'cli.retention.dry_run': '试运行（未删除任何数据）',
+  'cli.retention.done': '保存期限清理',
+  'cli.retention.ran': '保存期限清理：删除 {deleted} 条记录，保全保留 {held} 条，删除数据密钥 {keys} 个',
+  'cli.retention.held': '已对主体 {subject} 施加法律保全。',
+  'cli.retention.released': '已解除主体 {subject} 的法律保全。',
 };
