@@ -8,6 +8,7 @@ import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/inde
 import {
   AccessPolicyService,
   AccessRequestService,
+  ConsentLedger,
   GrantService,
   KeyService,
   RecordExporter,
@@ -39,6 +40,8 @@ export interface AppContext {
   accessRequests: AccessRequestService;
   /** Grants created by approved access requests. */
   grants: GrantService;
+  /** The consent ledger: grants, withdrawals, current state (docs/consent-and-rights.md). */
+  consents: ConsentLedger;
   /** The governed read path: list, get, lookup, verify (docs/access.md). */
   records: RecordReadService;
   /** Streamed, audited exports through the read path. */
@@ -143,6 +146,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     accessPolicy,
     accessRequests,
     grants,
+    consents: undefined as unknown as ConsentLedger,
     records: undefined as unknown as RecordReadService,
     exports: undefined as unknown as RecordExporter,
     keys,
@@ -153,6 +157,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     },
   };
   ctx.runs = new RunService(ctx);
+  ctx.consents = new ConsentLedger({ workspace, db: store.db, keys, records: store.records, audit });
   ctx.records = new RecordReadService(store.records, accessPolicy, keys, store.db, audit);
   ctx.exports = new RecordExporter(store.records, accessPolicy, ctx.records);
   return ctx;

@@ -120,7 +120,14 @@ export async function executeRun(
           `fields newly detected as personal information need a compliance officer's confirmation: ${blocked.join(', ')}`,
         );
       }
-      const admitted = await admitBatch(db, keys, dataset, validated, plans.hasSensitive());
+      const admitted = await admitBatch(
+        db,
+        keys,
+        dataset,
+        validated,
+        plans.hasSensitive(),
+        deps.workspace.purposes,
+      );
       const protecting = await protect.protect(admitted, plans);
       await overlap.handOver({
         ...protecting,
