@@ -48,22 +48,22 @@ export interface ConsentApplied {
 export interface ConsentGrantInput {
   identifier: string;
   purposes: readonly string[];
-  separate?: boolean;
-  crossBorder?: boolean;
-  channel?: string;
+  separate?: boolean | undefined;
+  crossBorder?: boolean | undefined;
+  channel?: string | undefined;
   evidence: string;
   /** Default: the purpose's current notice version. */
-  noticeVersion?: string;
+  noticeVersion?: string | undefined;
   /** Default: now. */
-  at?: string;
+  at?: string | undefined;
 }
 
 export interface ConsentWithdrawalInput {
   identifier: string;
   purposes: readonly string[];
-  channel?: string;
-  evidence?: string;
-  at?: string;
+  channel?: string | undefined;
+  evidence?: string | undefined;
+  at?: string | undefined;
 }
 
 export interface ConsentChange {
@@ -236,10 +236,10 @@ export function noticeVersionFor(
   field: string,
 ): string | null {
   const found = declared.find((p) => p.name === purpose);
-  if (!found) throw new ValidationError(`unknown purpose "${purpose}"`, { field });
+  if (!found) throw new ValidationError(`${field} names no declared purpose`, { field });
   if (requested === undefined) return currentNotice(found);
   if (!found.notices.some((n) => n.version === requested))
-    throw new ValidationError(`"${requested}" is not a notice version of purpose ${purpose}`, {
+    throw new ValidationError(`noticeVersion is not a notice version of purpose ${purpose}`, {
       field: 'noticeVersion',
     });
   return requested;
@@ -507,7 +507,7 @@ export class ConsentLedger {
     const unique = [...new Set(purposes)];
     unique.forEach((p, i) => {
       if (!this.deps.workspace.purposes.some((d) => d.name === p))
-        throw new NotFoundError(`unknown purpose "${p}"`, { field: `purposes[${i}]` });
+        throw new NotFoundError(`purposes[${i}] names no declared purpose`, { field: `purposes[${i}]` });
     });
     return unique;
   }

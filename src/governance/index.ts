@@ -29,6 +29,13 @@ export {
   currentNotice,
 } from './consent-check.js';
 export {
+  CONSENT_FILE_FORMATS,
+  type ConsentFileFormat,
+  type ConsentFileProblem,
+  type ParsedConsentFile,
+  parseConsentFile,
+} from './consent-import.js';
+export {
   applyConsentEvents,
   CONSENT_ACTIONS,
   type ConsentAction,

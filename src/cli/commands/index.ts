@@ -7,6 +7,7 @@ import { registerAuditCommands } from './audit.js';
 import { registerClassifyCommands } from './classify.js';
 import { registerCollectCommands } from './collect.js';
 import { registerConfigCommands } from './config.js';
+import { registerConsentCommands } from './consent.js';
 import { registerGrantCommands } from './grants.js';
 import { registerInitCommands } from './init.js';
 import { registerKeysCommands } from './keys.js';
@@ -34,4 +35,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerAccessCommands,
   registerGrantCommands,
   registerRecordCommands,
+  registerConsentCommands,
 ];

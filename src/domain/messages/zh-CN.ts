@@ -100,4 +100,16 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.records.page': '{count} 条记录；因无同意而未返回：{noConsent}，被过滤：{filtered}，已损坏：{damaged}',
   'cli.records.exported': '导出 {id} 已写入 {file}',
   'cli.records.verified': '{dataset}：已校验 {checked} 条记录，{damaged} 条损坏，{erased} 条属于已删除的主体',
+  // --- consent ---
+  'cli.consent.granted': '已记录主体 {subject} 对 {purposes} 的同意。',
+  'cli.consent.withdrawn': '已记录主体 {subject} 撤回对 {purposes} 的同意：自此不再为这些目的采集或读取。',
+  'cli.consent.erased':
+    '该主体已无任何同意，且工作区设置 consent.onWithdrawal: erase —— 主体 {subject} 已被删除。',
+  'cli.consent.subject': '主体 {subject}：对 {count} 个目的的同意',
+  'cli.consent.outdated': '告知文本已变更：需重新同意 {current}',
+  'cli.consent.line_problem': '{file} 第 {line} 行，字段 {field}：{message}',
+  'cli.consent.imported':
+    '{file}：已记录 {lines} 行；{invalid} 行无法读取（已跳过）；{erased} 个主体已删除。',
+  'cli.consent.import_refused':
+    '{file}：{invalid} 行无法读取（见上）；未记录任何内容。请修正，或用 --skip-invalid 记录其余各行。',
 };
