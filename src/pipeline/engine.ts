@@ -24,8 +24,8 @@ import { admitBatch, checkVendor } from './admit.js';
 import { type RunIdentity, stoppedEntry } from './audit.js';
 import { BatchOverlap } from './batch-overlap.js';
 import { checkpointOf, resumeState } from './checkpoint.js';
-import { admitConsentFeed } from './consent-feed.js';
 import { FieldPlans } from './classify.js';
+import { admitConsentFeed } from './consent-feed.js';
 import { ProtectStage } from './protect.js';
 import { type RunProgressUpdate, type RunSummary, startSummary } from './run-summary.js';
 import { type BatchToStore, storeBatch } from './store.js';
@@ -165,8 +165,13 @@ export async function executeRun(
   // Withdrawals a consent feed brought: under `consent.onWithdrawal: erase`, subjects left without
   // any consent are erased now that the events are committed (audited by the erasure).
   if (withdrawn.size > 0)
-    await new ConsentLedger({ workspace: deps.workspace, db, keys: deps.keys, records, audit: deps.audit })
-      .eraseIfWithdrawn([...withdrawn], `run:${options.runId}`);
+    await new ConsentLedger({
+      workspace: deps.workspace,
+      db,
+      keys: deps.keys,
+      records,
+      audit: deps.audit,
+    }).eraseIfWithdrawn([...withdrawn], `run:${options.runId}`);
   summary.elapsedMs = performance.now() - started;
   return summary;
 }

@@ -3,8 +3,8 @@
 // with its checkpoint, the run's counts and the batch's audit entry (stages 6 and 7).
 
 import type { AuditLog } from '../audit/index.js';
-import type { SourceBatch } from '../sources/index.js';
 import { applyConsentEvents, type ConsentEvent } from '../governance/index.js';
+import type { SourceBatch } from '../sources/index.js';
 import type { RecordStore } from '../store/index.js';
 import { batchEntry, type RunIdentity } from './audit.js';
 import { recordRunProgress } from './checkpoint.js';
