@@ -4,9 +4,9 @@
 // A subject is its subject id (a keyed hash of the identifier): identifiers are never stored.
 // A withdrawal can erase the subject when the workspace says `consent.onWithdrawal: erase`.
 
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { type AuditTrail, NotFoundError, ValidationError } from '../domain/index.js';
+import { type AuditTrail, ValidationError } from '../domain/index.js';
 import type { Database, RecordStore } from '../store/index.js';
 import type { Purpose, Workspace } from '../workspace/index.js';
 import { acceptedNotices, currentNotice } from './consent-check.js';
@@ -41,6 +41,8 @@ export interface ConsentApplied {
   recorded: number;
   /** Events older than the subject's last change for the purpose: kept, state unchanged. */
   superseded: number;
+  /** Events already in the ledger (a feed read again): not recorded twice. */
+  duplicates: number;
   /** Subject ids with a withdrawal that changed their state. */
   withdrawn: string[];
 }
@@ -113,6 +115,14 @@ export interface SubjectConsents {
 
 const CHUNK = 200;
 
+/** The id of an event: a hash of its subject id, purpose, action, time, channel and evidence. */
+function eventId(e: ConsentEvent): string {
+  return createHash('sha256')
+    .update(JSON.stringify([e.subjectId, e.purpose, e.action, e.at, e.channel, e.evidence]))
+    .digest('hex')
+    .slice(0, 40);
+}
+
 /**
  * Appends the events and moves the current state, inside the caller's transaction (the pipeline
  * writes a consent feed's batch with its checkpoint). An event older than the state's last change
@@ -124,15 +134,25 @@ export async function applyConsentEvents(
   recordedBy: string,
 ): Promise<ConsentApplied> {
   const recordedAt = new Date().toISOString();
-  const applied: ConsentApplied = { recorded: 0, superseded: 0, withdrawn: [] };
+  const applied: ConsentApplied = { recorded: 0, superseded: 0, duplicates: 0, withdrawn: [] };
   const withdrawn = new Set<string>();
   for (let i = 0; i < events.length; i += CHUNK) {
-    const chunk = events.slice(i, i + CHUNK);
+    // An event's id is a hash of what it says: the same event read again is recorded once.
+    const byId = new Map(events.slice(i, i + CHUNK).map((e) => [eventId(e), e]));
+    const known = await trx
+      .selectFrom('consent_events')
+      .select('id')
+      .where('id', 'in', [...byId.keys()])
+      .execute();
+    for (const { id } of known) byId.delete(id);
+    applied.duplicates += Math.min(CHUNK, events.length - i) - byId.size;
+    const chunk = [...byId.values()];
+    if (chunk.length === 0) continue;
     await trx
       .insertInto('consent_events')
       .values(
-        chunk.map((e) => ({
-          id: randomUUID(),
+        [...byId].map(([id, e]) => ({
+          id,
           subject_id: e.subjectId,
           purpose: e.purpose,
           action: e.action,
@@ -384,6 +404,7 @@ export class ConsentLedger {
             withdrawn: events.filter((e) => e.action === 'withdrawn').length,
             recorded: applied.recorded,
             superseded: applied.superseded,
+            duplicates: applied.duplicates,
             erased: erased.size,
           },
         },
@@ -507,7 +528,7 @@ export class ConsentLedger {
     const unique = [...new Set(purposes)];
     unique.forEach((p, i) => {
       if (!this.deps.workspace.purposes.some((d) => d.name === p))
-        throw new NotFoundError(`purposes[${i}] names no declared purpose`, { field: `purposes[${i}]` });
+        throw new ValidationError(`purposes[${i}] names no declared purpose`, { field: `purposes[${i}]` });
     });
     return unique;
   }

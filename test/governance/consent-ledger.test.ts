@@ -189,7 +189,7 @@ describe.each(TEST_DIALECTS)('consent ledger on %s', (dialect) => {
     await expect(
       ctx.consents.grant({ identifier, purposes: ['nope'], evidence: 'E' }, 't'),
     ).rejects.toMatchObject({
-      code: 'not_found',
+      code: 'validation',
       details: { field: 'purposes[0]' },
     });
     await expect(
