@@ -8,6 +8,7 @@ import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/inde
 import {
   AccessPolicyService,
   AccessRequestService,
+  ConsentLedger,
   GrantService,
   KeyService,
   RecordExporter,
@@ -41,6 +42,8 @@ export interface AppContext {
   accessRequests: AccessRequestService;
   /** Grants created by approved access requests. */
   grants: GrantService;
+  /** The consent ledger: grants, withdrawals, current state (docs/consent-and-rights.md). */
+  consents: ConsentLedger;
   /** The governed read path: list, get, lookup, verify (docs/access.md). */
   records: RecordReadService;
   /** Streamed, audited exports through the read path. */
@@ -149,6 +152,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     accessPolicy,
     accessRequests,
     grants,
+    consents: undefined as unknown as ConsentLedger,
     records: undefined as unknown as RecordReadService,
     exports: undefined as unknown as RecordExporter,
     subjectRequests: undefined as unknown as SubjectRequestService,
@@ -161,6 +165,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     },
   };
   ctx.runs = new RunService(ctx);
+  ctx.consents = new ConsentLedger({ workspace, db: store.db, keys, records: store.records, audit });
   ctx.records = new RecordReadService(store.records, accessPolicy, keys, store.db, audit);
   ctx.exports = new RecordExporter(store.records, accessPolicy, ctx.records);
   ctx.subjectRequests = new SubjectRequestService({
@@ -172,6 +177,15 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     keys,
     audit,
     coerce: coerceFieldValue,
+    // Withdrawal requests go through the consent ledger, the request id as the evidence reference.
+    withdrawConsent: async ({ identifier, purposes, requestId }, actor) => {
+      const change = await ctx.consents.withdraw({ identifier, purposes, evidence: requestId }, actor, 'dsr');
+      return { withdrawn: change.recorded, erased: change.erased };
+    },
+    consentsOf: async (subjectId) => {
+      const { consents, history } = await ctx.consents.ofSubject(subjectId);
+      return { current: consents, history };
+    },
   });
   return ctx;
 }

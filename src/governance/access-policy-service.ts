@@ -76,6 +76,11 @@ export class AccessPolicyService {
     return this.workspace.datasets;
   }
 
+  /** The declared purposes, with their notice versions (consent counts per version). */
+  get purposes() {
+    return this.workspace.purposes;
+  }
+
   dataset(name: string): DatasetDeclaration {
     const dataset = this.workspace.datasets.find((d) => d.name === name);
     if (!dataset) throw new NotFoundError(`no dataset named ${name}`, { dataset: name });

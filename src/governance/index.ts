@@ -20,6 +20,39 @@ export {
   type NewAccessRequest,
   OVERSIGHT_ROLES,
 } from './access-request-service.js';
+export {
+  type AcceptedNotices,
+  acceptedNotices,
+  type ConsentStanding,
+  consentingSubjects,
+  consentStanding,
+  currentNotice,
+} from './consent-check.js';
+export {
+  CONSENT_FILE_FORMATS,
+  type ConsentFileFormat,
+  type ConsentFileProblem,
+  type ParsedConsentFile,
+  parseConsentFile,
+} from './consent-import.js';
+export {
+  applyConsentEvents,
+  CONSENT_ACTIONS,
+  type ConsentAction,
+  type ConsentApplied,
+  type ConsentChange,
+  type ConsentEvent,
+  type ConsentGrantInput,
+  type ConsentHistoryEntry,
+  ConsentLedger,
+  type ConsentWithdrawalInput,
+  MAX_CHANNEL,
+  MAX_EVIDENCE,
+  noticeVersionFor,
+  type PurposeConsent,
+  type SubjectConsents,
+  subjectsWithoutConsent,
+} from './consent-ledger.js';
 export { type Grant, type GrantLookup, GrantService } from './grant-service.js';
 export {
   KeyService,

@@ -313,6 +313,7 @@ export class RecordReadService {
     if (dataset.lawfulBasis === 'consent') {
       const consenting = await consentingSubjects(
         this.db,
+        this.policy.purposes,
         kept.flatMap((r) => (r.subjectId === null ? [] : [r.subjectId])),
         permission.purpose,
         permission.needsSeparateConsent,

@@ -149,16 +149,20 @@ export interface SubjectRequestDocument {
   /** access: what is held, why and how, with the current values. */
   datasets?: Array<Partial<DatasetExplanation> & { dataset: string; records?: HeldRecord[] }>;
   quarantined?: SubjectHoldings['quarantined'];
+  /** access, copy: the person's consents and their history, from the consent ledger. */
+  consents?: unknown;
   /** explanation: the processing rules of every dataset. */
   processing?: DatasetExplanation[];
 }
 
-/** Withdraws consent through the consent ledger; returns how many consents it withdrew. */
+/**
+ * Withdraws consent through the consent ledger: how many withdrawals it recorded, and whether the
+ * workspace's `consent.onWithdrawal: erase` then erased the person.
+ */
 export type ConsentWithdrawal = (
-  identifier: string,
-  purposes: readonly string[],
+  input: { identifier: string; purposes: readonly string[]; requestId: string },
   actor: string,
-) => Promise<{ withdrawn: number }>;
+) => Promise<{ withdrawn: number; erased: boolean }>;
 
 export interface SubjectRequestServiceDeps {
   db: Kysely<Database>;
@@ -172,6 +176,8 @@ export interface SubjectRequestServiceDeps {
   coerce: (type: string, value: unknown) => { ok: true; value: unknown } | { ok: false };
   /** The consent ledger's withdrawal, for `withdrawal` requests. */
   withdrawConsent?: ConsentWithdrawal;
+  /** The person's consents and their history from the ledger, for access and copy documents. */
+  consentsOf?: (subjectId: string) => Promise<unknown>;
   clock?: Clock;
 }
 
@@ -461,17 +467,20 @@ export class SubjectRequestService {
       request: request.id,
       withHistory: request.type === 'copy',
     });
+    const consents = this.deps.consentsOf ? { consents: await this.deps.consentsOf(request.subjectId) } : {};
     if (request.type === 'copy')
       return {
         ...base,
         datasets: holdings.datasets.map((d) => ({ dataset: d.dataset, records: d.records })),
         quarantined: holdings.quarantined,
+        ...consents,
       };
     const explained = new Map(explainProcessing(this.deps.workspace).map((e) => [e.dataset, e]));
     return {
       ...base,
       datasets: holdings.datasets.map((d) => ({ ...explained.get(d.dataset)!, records: d.records })),
       quarantined: holdings.quarantined,
+      ...consents,
     };
   }
 
@@ -506,8 +515,11 @@ export class SubjectRequestService {
         if (identifier === undefined)
           throw new ConflictError('the identifier of this request cannot be read (the person was erased)');
         const purposes = request.scope.purposes ?? this.deps.workspace.purposes.map((p) => p.name);
-        const { withdrawn } = await this.deps.withdrawConsent!(identifier, purposes, actor);
-        return { purposes, withdrawn };
+        const { withdrawn, erased } = await this.deps.withdrawConsent!(
+          { identifier, purposes, requestId: request.id },
+          actor,
+        );
+        return { purposes, withdrawn, erased };
       }
     }
   }

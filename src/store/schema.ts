@@ -207,12 +207,40 @@ export interface FieldClassificationsTable {
   updated_at: string;
 }
 
+/** The consent ledger's current state: one row per subject × purpose (0004, 0012). */
 export interface ConsentsTable {
   subject_id: string;
   purpose: string;
+  /** 1: separate consent given (PIPL Art. 29), as sensitive personal information needs. */
   sensitive: number;
   granted_at: string;
   withdrawn_at: string | null;
+  /** 1: consent to transfer abroad given (PIPL Art. 39). */
+  cross_border: Generated<number>;
+  /** The purpose's notice version consented to; null before the ledger recorded versions. */
+  notice_version: string | null;
+  channel: string | null;
+  /** The evidence reference (the partner's consent record id). */
+  evidence: string | null;
+  /** When the person last granted or withdrew (orders out-of-order events from feeds). */
+  changed_at: string | null;
+}
+
+/** One grant or withdrawal, append-only (0012). */
+export interface ConsentEventsTable {
+  id: string;
+  subject_id: string;
+  purpose: string;
+  /** granted | withdrawn */
+  action: string;
+  at: string;
+  recorded_at: string;
+  recorded_by: string;
+  channel: string;
+  evidence: string | null;
+  notice_version: string | null;
+  separate: number;
+  cross_border: number;
 }
 
 /** A suppression entry: this subject was erased and is not collected again (0010). */
@@ -348,6 +376,7 @@ export interface Database {
   quarantine: QuarantineTable;
   field_classifications: FieldClassificationsTable;
   consents: ConsentsTable;
+  consent_events: ConsentEventsTable;
   erased_subjects: ErasedSubjectsTable;
   access_requests: AccessRequestsTable;
   access_decisions: AccessDecisionsTable;

@@ -149,6 +149,17 @@ export const workspaceConfigSchema = z
       })
       .strict()
       .default({ defaultMasks: {}, fallbackMask: 'mask' }),
+    consent: z
+      .object({
+        /**
+         * What a withdrawal does beyond stopping collection and reads for its purposes: `keep` the
+         * records stored (default), or `erase` the subject (crypto-shredding, PIPL Art. 47) once
+         * no purpose with consent remains.
+         */
+        onWithdrawal: z.enum(['keep', 'erase']).default('keep'),
+      })
+      .strict()
+      .default({ onWithdrawal: 'keep' }),
   })
   .strict();
 
@@ -191,6 +202,18 @@ export const sourceSchema = z
   .catchall(z.unknown());
 export type SourceDeclaration = z.infer<typeof sourceSchema>;
 
+/** One version of a purpose's notice (the text shown to the person when asked for consent). */
+export const noticeSchema = z
+  .object({
+    version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'must be letters, digits, ., _ or -'),
+    effective: z.iso.date(),
+    /** A material change (new purpose, data, recipient…): earlier consents no longer count. */
+    material: z.boolean().default(true),
+    text: z.string().min(1).optional(),
+  })
+  .strict();
+export type Notice = z.infer<typeof noticeSchema>;
+
 export const purposeSchema = z
   .object({
     name,
@@ -202,8 +225,18 @@ export const purposeSchema = z
      * admission (minimisation). Empty: the purpose does not restrict its datasets' fields.
      */
     needs: z.array(z.string().min(1)).default([]),
+    /**
+     * The notice texts people consent to, oldest first; the last is current. A consent is for one
+     * version; a `material` version (the default) requires consent again to its version or a later
+     * one (PIPL Art. 14, 17). Empty: consents carry no version.
+     */
+    notices: z.array(noticeSchema).default([]),
   })
-  .strict();
+  .strict()
+  .refine((p) => new Set(p.notices.map((n) => n.version)).size === p.notices.length, {
+    message: 'notice versions must be unique',
+    path: ['notices'],
+  });
 export type Purpose = z.infer<typeof purposeSchema>;
 
 const fieldTypes = ['string', 'integer', 'number', 'boolean', 'date', 'datetime', 'json'] as const;
@@ -223,10 +256,31 @@ export const datasetFieldSchema = z
   })
   .strict();
 
+/** Kinds of dataset: `records` are stored; a `consent` feed's records go into the consent ledger. */
+export const DATASET_KINDS = ['records', 'consent'] as const;
+
+/**
+ * The fields a `consent` dataset declares (renamed from the partner's names with `from`), their
+ * types and whether each is required; its one subject field holds the person's identifier.
+ */
+export const CONSENT_FEED_FIELDS = {
+  purpose: { type: 'string', required: true },
+  /** granted | withdrawn */
+  action: { type: 'string', required: true },
+  at: { type: 'datetime', required: true },
+  /** The partner's consent record id. */
+  evidence: { type: 'string', required: true },
+  notice_version: { type: 'string', required: false },
+  separate: { type: 'boolean', required: false },
+  cross_border: { type: 'boolean', required: false },
+  channel: { type: 'string', required: false },
+} as const;
+
 export const datasetSchema = z
   .object({
     name,
     title: z.string().optional(),
+    kind: z.enum(DATASET_KINDS).default('records'),
     source: name,
     stream: z.string().min(1),
     vendor: name.optional(),

@@ -213,6 +213,37 @@ describe.each(TEST_DIALECTS)('data-subject requests (%s)', (dialect) => {
     expect(people.categories.C2).toEqual(['name', 'id_no', 'mobile']);
   });
 
+  it('a withdrawal is recorded in the consent ledger, the request as its evidence', async () => {
+    const person = rw.rows[4]!;
+    const svc = rw.ctx.subjectRequests;
+    await rw.ctx.consents.grant(
+      { identifier: person.id_no, purposes: ['credit_assessment', 'customer_service'], evidence: 'app-7' },
+      'test',
+    );
+    await expect(
+      svc.create(rw.olga, { type: 'withdrawal', identifier: person.id_no, purposes: ['nope'] }),
+    ).rejects.toMatchObject({ code: 'validation' });
+    const created = await svc.create(rw.olga, {
+      type: 'withdrawal',
+      identifier: person.id_no,
+      purposes: ['credit_assessment'],
+    });
+    expect(created.scope).toEqual({ purposes: ['credit_assessment'] });
+    await svc.verify(created.id, rw.oscar, 'account_login');
+    await svc.start(created.id, rw.oscar);
+    const done = await svc.complete(created.id, rw.oscar);
+    expect(done.result).toEqual({ purposes: ['credit_assessment'], withdrawn: 1, erased: false });
+    const state = await rw.ctx.consents.ofSubject(subjectIdOf(rw.ctx.keys(), person.id_no));
+    const status = Object.fromEntries(state.consents.map((c) => [c.purpose, c.status]));
+    expect(status).toEqual({ credit_assessment: 'withdrawn', customer_service: 'granted' });
+    expect(state.history.find((h) => h.action === 'withdrawn')).toMatchObject({ evidence: created.id });
+    // A copy holds the consents and their history too.
+    const copy = await inProgress('copy', person.id_no);
+    await svc.complete(copy.id, rw.oscar);
+    const doc = await svc.document(copy.id, rw.olga);
+    expect((doc.consents as { history: unknown[] }).history).toHaveLength(3);
+  });
+
   it('a deletion erases the person everywhere', async () => {
     const person = rw.rows[5]!;
     const request = await inProgress('deletion', person.id_no);

@@ -7,6 +7,7 @@ import { registerAuditCommands } from './audit.js';
 import { registerClassifyCommands } from './classify.js';
 import { registerCollectCommands } from './collect.js';
 import { registerConfigCommands } from './config.js';
+import { registerConsentCommands } from './consent.js';
 import { registerDsrCommands } from './dsr.js';
 import { registerGrantCommands } from './grants.js';
 import { registerInitCommands } from './init.js';
@@ -38,4 +39,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerRecordCommands,
   registerDsrCommands,
   registerRetentionCommands,
+  registerConsentCommands,
 ];

@@ -125,6 +125,19 @@ export const en = {
     'Retention: {deleted} record(s) deleted, {held} kept on hold, {keys} data key(s) deleted',
   'cli.retention.held': 'Legal hold placed on subject {subject}.',
   'cli.retention.released': 'Legal hold released on subject {subject}.',
+  // --- consent ---
+  'cli.consent.granted': 'Recorded consent of subject {subject} to {purposes}.',
+  'cli.consent.withdrawn':
+    'Recorded withdrawal of subject {subject} from {purposes}: not collected nor read for them from now on.',
+  'cli.consent.erased':
+    'No consent remains and the workspace says consent.onWithdrawal: erase — subject {subject} was erased.',
+  'cli.consent.subject': 'Subject {subject}: consents to {count} purposes',
+  'cli.consent.outdated': 'notice changed since: consent again to {current}',
+  'cli.consent.line_problem': '{file} line {line}, field {field}: {message}',
+  'cli.consent.imported':
+    '{file}: recorded {lines} lines; {invalid} lines not readable (skipped); {erased} subjects erased.',
+  'cli.consent.import_refused':
+    '{file}: {invalid} lines not readable (listed above); nothing recorded. Fix them, or record the others with --skip-invalid.',
 } as const;
 
 export type MessageKey = keyof typeof en;

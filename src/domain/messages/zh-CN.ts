@@ -117,4 +117,16 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.retention.ran': '保存期限清理：删除 {deleted} 条记录，保全保留 {held} 条，删除数据密钥 {keys} 个',
   'cli.retention.held': '已对主体 {subject} 施加法律保全。',
   'cli.retention.released': '已解除主体 {subject} 的法律保全。',
+  // --- consent ---
+  'cli.consent.granted': '已记录主体 {subject} 对 {purposes} 的同意。',
+  'cli.consent.withdrawn': '已记录主体 {subject} 撤回对 {purposes} 的同意：自此不再为这些目的采集或读取。',
+  'cli.consent.erased':
+    '该主体已无任何同意，且工作区设置 consent.onWithdrawal: erase —— 主体 {subject} 已被删除。',
+  'cli.consent.subject': '主体 {subject}：对 {count} 个目的的同意',
+  'cli.consent.outdated': '告知文本已变更：需重新同意 {current}',
+  'cli.consent.line_problem': '{file} 第 {line} 行，字段 {field}：{message}',
+  'cli.consent.imported':
+    '{file}：已记录 {lines} 行；{invalid} 行无法读取（已跳过）；{erased} 个主体已删除。',
+  'cli.consent.import_refused':
+    '{file}：{invalid} 行无法读取（见上）；未记录任何内容。请修正，或用 --skip-invalid 记录其余各行。',
 };

@@ -11,6 +11,7 @@ import * as access from './0007_access.js';
 import * as recordDeletion from './0008_record_deletion.js';
 import * as runTakeover from './0009_run_takeover.js';
 import * as erasure from './0010_erasure.js';
+import * as consentLedger from './0012_consent_ledger.js';
 import * as subjectRights from './0013_subject_rights.js';
 
 export const migrations: Record<string, Migration> = {
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0008_record_deletion': recordDeletion,
   '0009_run_takeover': runTakeover,
   '0010_erasure': erasure,
+  '0012_consent_ledger': consentLedger,
   '0013_subject_rights': subjectRights,
 };
