@@ -4,11 +4,15 @@
 // run deletes nothing; the report (counts only) is stored and audited; a declared date field
 // counts instead of collection time; `custos serve`'s scheduler runs it.
 
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AuditEvent, ConfigError } from '../../src/domain/index.js';
 import { RetentionService, retentionCutoff, subjectIdOf } from '../../src/governance/index.js';
 import { startScheduler } from '../../src/pipeline/index.js';
+import { loadWorkspace } from '../../src/workspace/index.js';
 import { createTestStore, TEST_DIALECTS } from '../support/databases.js';
+import { createPipelineWorkspace } from '../support/pipeline-workspace.js';
 import { createRightsWorkspace, type RightsWorkspace } from '../support/rights-workspace.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -246,6 +250,31 @@ describe('retention rules', () => {
     expect(retentionCutoff('5y', new Date('2028-02-29T00:00:00Z')).toISOString()).toBe(
       '2023-02-28T00:00:00.000Z',
     );
+  });
+
+  it('refuses a retentionFrom that is no date field in clear, naming file and path', async () => {
+    const ws = await createPipelineWorkspace('sqlite');
+    cleanups.push(() => ws.cleanup());
+    const file = path.join(ws.dir, 'datasets.yaml');
+    const original = readFileSync(file, 'utf8');
+    const problems = (field: string, base = original) => {
+      writeFileSync(file, base.replace('retention: 1y', `retention: 1y\n    retentionFrom: ${field}`));
+      try {
+        loadWorkspace(ws.dir);
+      } catch (error) {
+        return (error as ConfigError).details.map((d) => `${d.file} ${d.path}: ${d.message}`);
+      }
+      return [];
+    };
+    expect(problems('score')).toEqual([
+      'datasets.yaml datasets[0].retentionFrom: score is not a date or datetime field',
+    ]);
+    expect(problems('nope')).toEqual(['datasets.yaml datasets[0].retentionFrom: unknown field "nope"']);
+    const withDue = original.replace(
+      '      score: { type: integer }',
+      '      score: { type: integer }\n      due: { type: date, category: C2 }',
+    );
+    expect(problems('due', withDue)[0]).toMatch(/retentionFrom: due is sealed \(C2\)/);
   });
 
   it('refuses a retention schedule that is no cron expression, naming custos.yaml', async () => {
