@@ -39,4 +39,11 @@ export const PAGES: PageEntry[] = [
     endpoint: endpoints.workspace,
     component: lazy(() => import('../pages/overview/OverviewPage')),
   },
+  {
+    key: 'dsr',
+    area: 'consent',
+    path: '/dsr',
+    endpoint: endpoints.dsrList,
+    component: lazy(() => import('../pages/dsr/SubjectRequestsPage')),
+  },
 ];
