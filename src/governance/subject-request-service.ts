@@ -78,6 +78,8 @@ export const SUBJECT_REQUEST_ROLES = ['compliance_officer', 'admin'] as const;
 export const SUBJECT_REQUEST_STEPS = ['verify', 'start', 'complete', 'deny', 'cancel'] as const;
 
 const MAX_NOTE = 1000;
+/** How long a completion may run before another may take it over (its process is presumed dead). */
+const COMPLETING_STALE_MS = 10 * 60_000;
 const MAX_CORRECTIONS = 50;
 
 /** One correction the person asks for: new values of fields of their records in a dataset. */
@@ -393,7 +395,28 @@ export class SubjectRequestService {
     if (request.type === 'withdrawal' && !this.deps.withdrawConsent)
       throw new ConflictError('no consent ledger is available to withdraw consent', { id });
     // Claimed first, so two officers completing at once cannot both act; released if acting fails.
-    await this.claim(request, 'in_progress', 'completing');
+    // A claim older than COMPLETING_STALE_MS is that of a process that died mid-way: taken over
+    // (every completion is safe to repeat: reads, a correction of the same values, an erasure).
+    const staleBefore = new Date(this.clock().getTime() - COMPLETING_STALE_MS).toISOString();
+    const claimed = await this.deps.db
+      .updateTable('subject_requests')
+      .set({ status: 'completing', updated_at: this.now() })
+      .where('id', '=', request.id)
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'in_progress'),
+          eb.and([eb('status', '=', 'completing'), eb('updated_at', '<', staleBefore)]),
+        ]),
+      )
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0)
+      throw new ConflictError(
+        `request ${id} is ${request.status}, not in progress (or is being completed now)`,
+        {
+          id,
+          status: request.status,
+        },
+      );
     const actor = actorOf(principal);
     let result: Record<string, unknown>;
     try {

@@ -90,6 +90,22 @@ describe.each(TEST_DIALECTS)('data-subject requests (%s)', (dialect) => {
     await expect(svc.deny(access.id, rw.olga, 'because')).rejects.toMatchObject({ code: 'validation' });
   });
 
+  it('a completion whose process died mid-way is taken over once stale, never while it runs', async () => {
+    const svc = rw.ctx.subjectRequests;
+    const request = await inProgress('explanation', rw.rows[2]!.id_no);
+    const stuck = (updatedAt: string) =>
+      rw.ctx.store.db
+        .updateTable('subject_requests')
+        .set({ status: 'completing', updated_at: updatedAt })
+        .where('id', '=', request.id)
+        .execute();
+    await stuck(new Date().toISOString());
+    expect((await svc.get(request.id)).status).toBe('in_progress');
+    await expect(svc.complete(request.id, rw.oscar)).rejects.toMatchObject({ code: 'conflict' });
+    await stuck(new Date(Date.now() - 11 * 60_000).toISOString());
+    expect((await svc.complete(request.id, rw.oscar)).status).toBe('completed');
+  });
+
   it('sets the deadline in working days and flags open requests past it as overdue', async () => {
     const svc = rw.ctx.subjectRequests;
     const person = rw.rows[2]!;
