@@ -31,5 +31,4 @@ export {
   workerId,
 } from './runs.js';
 export { checkSchedules, retentionSchedule, startScheduler } from './scheduler.js';
-export { subjectIdFor } from './subject-id.js';
 export { coerceFieldValue, DatasetValidator } from './validate.js';
