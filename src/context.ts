@@ -8,16 +8,19 @@ import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/inde
 import {
   AccessPolicyService,
   AccessRequestService,
+  ConsentLedger,
   GrantService,
   KeyService,
   RecordExporter,
   RecordReadService,
+  RetentionService,
   SessionService,
+  SubjectRequestService,
   TokenService,
   UserService,
 } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
-import { RunService } from './pipeline/index.js';
+import { coerceFieldValue, RunService } from './pipeline/index.js';
 import { type ConnectorContext, openSource, type Source, validateSourceSettings } from './sources/index.js';
 import { openStore, parseDatabaseUrl, redactDatabaseUrl, type Store } from './store/index.js';
 import { loadWorkspace, type Workspace } from './workspace/index.js';
@@ -39,10 +42,16 @@ export interface AppContext {
   accessRequests: AccessRequestService;
   /** Grants created by approved access requests. */
   grants: GrantService;
+  /** The consent ledger: grants, withdrawals, current state (docs/consent-and-rights.md). */
+  consents: ConsentLedger;
   /** The governed read path: list, get, lookup, verify (docs/access.md). */
   records: RecordReadService;
   /** Streamed, audited exports through the read path. */
   exports: RecordExporter;
+  /** Data-subject requests: access, copy, correction, deletion, withdrawal, explanation. */
+  subjectRequests: SubjectRequestService;
+  /** Retention runs and legal holds. */
+  retention: RetentionService;
   /**
    * The key service (envelope encryption, blind index, rotation, shredding). Opened on first use:
    * it needs the master secret, which commands that never touch personal data do not.
@@ -143,8 +152,11 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     accessPolicy,
     accessRequests,
     grants,
+    consents: undefined as unknown as ConsentLedger,
     records: undefined as unknown as RecordReadService,
     exports: undefined as unknown as RecordExporter,
+    subjectRequests: undefined as unknown as SubjectRequestService,
+    retention: new RetentionService(workspace, store.db, store.records, keys, audit),
     keys,
     storageDescription: redactDatabaseUrl(workspace.storageUrl),
     close: async () => {
@@ -153,8 +165,28 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     },
   };
   ctx.runs = new RunService(ctx);
+  ctx.consents = new ConsentLedger({ workspace, db: store.db, keys, records: store.records, audit });
   ctx.records = new RecordReadService(store.records, accessPolicy, keys, store.db, audit);
   ctx.exports = new RecordExporter(store.records, accessPolicy, ctx.records);
+  ctx.subjectRequests = new SubjectRequestService({
+    db: store.db,
+    workspace,
+    records: store.records,
+    reads: ctx.records,
+    policy: accessPolicy,
+    keys,
+    audit,
+    coerce: coerceFieldValue,
+    // Withdrawal requests go through the consent ledger, the request id as the evidence reference.
+    withdrawConsent: async ({ identifier, purposes, requestId }, actor) => {
+      const change = await ctx.consents.withdraw({ identifier, purposes, evidence: requestId }, actor, 'dsr');
+      return { withdrawn: change.recorded, erased: change.erased };
+    },
+    consentsOf: async (subjectId) => {
+      const { consents, history } = await ctx.consents.ofSubject(subjectId);
+      return { current: consents, history };
+    },
+  });
   return ctx;
 }
 

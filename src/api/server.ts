@@ -19,6 +19,7 @@ import { installRequestLog } from './request-log.js';
 import { accessRequestRoutes } from './routes/access-requests.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { consentRoutes } from './routes/consents.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -26,6 +27,7 @@ import { policyRoutes } from './routes/policies.js';
 import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
 import { sourceRoutes } from './routes/sources.js';
+import { subjectRequestRoutes } from './routes/subject-requests.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { workspaceRoutes } from './routes/workspace.js';
@@ -52,6 +54,8 @@ const routePlugins: RoutePlugin[] = [
   accessRequestRoutes,
   recordRoutes,
   auditRoutes,
+  subjectRequestRoutes,
+  consentRoutes,
   keyRoutes,
 ];
 

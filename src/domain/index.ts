@@ -10,3 +10,4 @@ export * from './messages/index.js';
 export * from './principal.js';
 export * from './roles.js';
 export * from './time.js';
+export * from './working-days.js';

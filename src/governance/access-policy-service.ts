@@ -94,6 +94,11 @@ export class AccessPolicyService {
     return this.workspace.datasets;
   }
 
+  /** The declared purposes, with their notice versions (consent counts per version). */
+  get purposes() {
+    return this.workspace.purposes;
+  }
+
   policy(name: string): PolicyDeclaration {
     const found = this.workspace.policies.find((p) => p.name === name);
     if (!found) throw new NotFoundError(`no policy named ${name}`, { policy: name });

@@ -1,5 +1,5 @@
 // Public face of governance: identity (users, tokens, sessions), keys, access policy and masking,
-// data-use approval and grants.
+// data-use approval and grants, data-subject requests and retention.
 
 export {
   type AccessDecision,
@@ -28,6 +28,39 @@ export {
   type NewAccessRequest,
   OVERSIGHT_ROLES,
 } from './access-request-service.js';
+export {
+  type AcceptedNotices,
+  acceptedNotices,
+  type ConsentStanding,
+  consentingSubjects,
+  consentStanding,
+  currentNotice,
+} from './consent-check.js';
+export {
+  CONSENT_FILE_FORMATS,
+  type ConsentFileFormat,
+  type ConsentFileProblem,
+  type ParsedConsentFile,
+  parseConsentFile,
+} from './consent-import.js';
+export {
+  applyConsentEvents,
+  CONSENT_ACTIONS,
+  type ConsentAction,
+  type ConsentApplied,
+  type ConsentChange,
+  type ConsentEvent,
+  type ConsentGrantInput,
+  type ConsentHistoryEntry,
+  ConsentLedger,
+  type ConsentWithdrawalInput,
+  MAX_CHANNEL,
+  MAX_EVIDENCE,
+  noticeVersionFor,
+  type PurposeConsent,
+  type SubjectConsents,
+  subjectsWithoutConsent,
+} from './consent-ledger.js';
 export { type Grant, type GrantLookup, GrantService } from './grant-service.js';
 export {
   KeyService,
@@ -38,6 +71,7 @@ export {
 } from './key-service.js';
 export { applyMask, ENTITY_MASKS, needsClearValue } from './masks.js';
 export { checkPasswordRules, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
+export { type DatasetExplanation, explainProcessing } from './processing-explanation.js';
 export { Pseudonymiser } from './pseudonym.js';
 export {
   EXPORT_CONTENT_TYPES,
@@ -55,10 +89,38 @@ export {
   type Withheld,
 } from './record-read-service.js';
 export { type ReadableRecord, type RecordReader, SUBJECT_INDEX_FIELD } from './record-reader.js';
+export {
+  type DatasetRetention,
+  type LegalHold,
+  type RetentionReport,
+  RetentionService,
+  retentionCutoff,
+} from './retention-service.js';
 export { matchesRow } from './row-filter.js';
 export { type SessionLimits, SessionService } from './session-service.js';
 export { eraseSubject, type SubjectErasureResult } from './subject-erasure.js';
+export { DSR_PURPOSE, type HeldRecord, type SubjectHoldings } from './subject-holdings.js';
 export { subjectIdOf } from './subject-id.js';
+export {
+  CANCELLATION_REASONS,
+  type ConsentWithdrawal,
+  type Correction,
+  DENIAL_REASONS,
+  type NewSubjectRequest,
+  OPEN_STATUSES,
+  SUBJECT_REQUEST_ROLES,
+  SUBJECT_REQUEST_STATUSES,
+  SUBJECT_REQUEST_STEPS,
+  SUBJECT_REQUEST_TYPES,
+  type SubjectRequest,
+  type SubjectRequestDocument,
+  type SubjectRequestQuery,
+  SubjectRequestService,
+  type SubjectRequestStatus,
+  type SubjectRequestType,
+  VERIFICATION_METHODS,
+  type VerificationMethod,
+} from './subject-request-service.js';
 export {
   type ApiToken,
   DEFAULT_TOKEN_TTL_MS,

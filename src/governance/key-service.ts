@@ -233,6 +233,25 @@ export class KeyService {
     return { subjectId, shreddedAt };
   }
 
+  /**
+   * Deletes the data keys of subjects none of whose data is held any more (retention): their old
+   * ciphertexts, in backups too, become unreadable. Unlike `shred`, no suppression entry is kept —
+   * the person may be collected again, under a new key. Returns the keys deleted.
+   */
+  async discard(subjectIds: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (let i = 0; i < subjectIds.length; i += CHUNK) {
+      const chunk = subjectIds.slice(i, i + CHUNK);
+      const result = await this.db
+        .deleteFrom('subject_keys')
+        .where('subject_id', 'in', chunk)
+        .executeTakeFirst();
+      deleted += Number(result.numDeletedRows);
+      for (const id of chunk) this.evict(id);
+    }
+    return deleted;
+  }
+
   async rotate(actor: string): Promise<{ version: number }> {
     const created = this.provider.rotate();
     await this.audit.record([

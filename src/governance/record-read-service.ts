@@ -201,25 +201,8 @@ export class RecordReadService {
         throw error;
       }
       searched += 1;
-      const facts = await this.policy.fieldFacts(dataset);
-      const candidates = new Map<string, Array<{ field: string; kind: IdentifierKind } | 'subject'>>();
-      const add = (key: string, how: { field: string; kind: IdentifierKind } | 'subject') =>
-        candidates.set(key, [...(candidates.get(key) ?? []), how]);
-      const subjectId = dataset.subjectFields.length > 0 ? subjectIdOf(keys, trimmed) : undefined;
-      if (subjectId)
-        for (const key of await this.reader.findByIndex(dataset.name, SUBJECT_INDEX_FIELD, subjectId))
-          add(key, 'subject');
-      for (const field of facts) {
-        const kind = field.entity ? IDENTIFIER_KINDS[field.entity] : undefined;
-        if (!kind) continue;
-        const hash = keys.blindIndex(kind, trimmed);
-        for (const key of await this.reader.findByIndex(dataset.name, field.name, hash))
-          add(key, { field: field.name, kind });
-      }
-      if (candidates.size === 0) continue;
-      const records = await this.reader.readRecords(dataset.name, [...candidates.keys()]);
-      // Index entries outlive a changed value: keep only records that hold the identifier now.
-      const confirmed = await this.confirm(records, candidates, subjectId, trimmed);
+      const confirmed = await this.findSubject(dataset.name, trimmed, subjectIdOf(keys, trimmed));
+      if (confirmed.length === 0) continue;
       const shaped = await this.shape(permission, confirmed);
       await this.recordRead(principal, 'subjects.lookup', permission, {
         ...shaped,
@@ -244,6 +227,40 @@ export class RecordReadService {
         },
       ]);
     return { matches, skipped };
+  }
+
+  /**
+   * The current records of a dataset that belong to a person, found through the blind index: the
+   * subject link (`subjectId`) and, with the identifier, every indexed identifier field whose value
+   * is the identifier now. Not shaped, not audited: the caller reads them under its own rule (the
+   * governed lookup above, or a data-subject request).
+   */
+  async findSubject(
+    datasetName: string,
+    identifier: string | undefined,
+    subjectId: string,
+  ): Promise<ReadableRecord[]> {
+    const dataset = this.policy.dataset(datasetName);
+    const keys = this.keys();
+    const candidates = new Map<string, Array<{ field: string; kind: IdentifierKind } | 'subject'>>();
+    const add = (key: string, how: { field: string; kind: IdentifierKind } | 'subject') =>
+      candidates.set(key, [...(candidates.get(key) ?? []), how]);
+    const linked = dataset.subjectFields.length > 0 ? subjectId : undefined;
+    if (linked)
+      for (const key of await this.reader.findByIndex(dataset.name, SUBJECT_INDEX_FIELD, linked))
+        add(key, 'subject');
+    if (identifier !== undefined)
+      for (const field of await this.policy.fieldFacts(dataset)) {
+        const kind = field.entity ? IDENTIFIER_KINDS[field.entity] : undefined;
+        if (!kind) continue;
+        const hash = keys.blindIndex(kind, identifier);
+        for (const key of await this.reader.findByIndex(dataset.name, field.name, hash))
+          add(key, { field: field.name, kind });
+      }
+    if (candidates.size === 0) return [];
+    const records = await this.reader.readRecords(dataset.name, [...candidates.keys()]);
+    // Index entries outlive a changed value: keep only records that hold the identifier now.
+    return this.confirm(records, candidates, linked, identifier);
   }
 
   /**
@@ -317,6 +334,7 @@ export class RecordReadService {
     if (dataset.lawfulBasis === 'consent') {
       const consenting = await consentingSubjects(
         this.db,
+        this.policy.purposes,
         kept.flatMap((r) => (r.subjectId === null ? [] : [r.subjectId])),
         permission.purpose,
         permission.needsSeparateConsent,
@@ -463,7 +481,7 @@ export class RecordReadService {
     records: readonly ReadableRecord[],
     candidates: Map<string, Array<{ field: string; kind: IdentifierKind } | 'subject'>>,
     subjectId: string | undefined,
-    identifier: string,
+    identifier: string | undefined,
   ): Promise<ReadableRecord[]> {
     const needValue = records.filter(
       (r) =>
@@ -491,6 +509,7 @@ export class RecordReadService {
         if (how === 'subject') return false;
         const value = Object.hasOwn(r.fields, how.field) ? r.fields[how.field] : personal?.[how.field];
         return (
+          identifier !== undefined &&
           typeof value === 'string' &&
           normaliseIdentifier(how.kind, value) === normaliseIdentifier(how.kind, identifier)
         );

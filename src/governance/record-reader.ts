@@ -31,6 +31,17 @@ export interface RecordReader {
   readRecords(dataset: string, naturalKeys: readonly string[]): Promise<ReadableRecord[]>;
   /** Natural keys whose blind index of `field` is `hash` (may be stale: check the record). */
   findByIndex(dataset: string, field: string, hash: string): Promise<string[]>;
+  /** Every version of a record, oldest first (data-subject copies). */
+  history(
+    dataset: string,
+    naturalKey: string,
+  ): Promise<
+    Array<{ version: number; fields: Record<string, unknown>; sealed: string | null; collectedAt: string }>
+  >;
+  /** A subject's quarantined copies in every dataset (data-subject copies). */
+  quarantinedOf(
+    subjectId: string,
+  ): Promise<Array<{ dataset: string; reason: string; heldAt: string; sealed: string }>>;
 }
 
 /** The blind-index field linking a data subject (hash = subject id) to its records. */

@@ -6,9 +6,9 @@
 // or held back as `erased_subject` per the dataset's `onErasedSubject`, before any data key is
 // asked for: the run goes on.
 
-import { type KeyService, subjectIdOf } from '../governance/index.js';
+import { type ConsentStanding, consentStanding, type KeyService, subjectIdOf } from '../governance/index.js';
 import type { Store } from '../store/index.js';
-import type { DatasetDeclaration, Workspace } from '../workspace/index.js';
+import type { DatasetDeclaration, Purpose, Workspace } from '../workspace/index.js';
 import type { HeldRecord, Mapped, ValidatedBatch } from './validate.js';
 
 /** The quarantine reason of a record whose subject was erased: kept without any copy of its values. */
@@ -55,6 +55,7 @@ export async function admitBatch(
   dataset: DatasetDeclaration,
   validated: ValidatedBatch,
   hasSensitive: boolean,
+  declared: readonly Purpose[],
 ): Promise<AdmittedBatch> {
   const purposes = dataset.purposes;
   const subjectIds = new Map<string, string>();
@@ -76,7 +77,7 @@ export async function admitBatch(
   }
   const byConsent = dataset.lawfulBasis === 'consent';
   const live = [...subjectIds.values()].filter((id) => !erased.has(id));
-  const refusals = byConsent ? await consentRefusals(db, live, purposes, hasSensitive) : undefined;
+  const refusals = byConsent ? await consentRefusals(db, declared, live, purposes, hasSensitive) : undefined;
   const admitted: Admitted[] = [];
   for (const [key, v] of validated.valid) {
     const subjectId = v.subject === undefined ? null : subjectIds.get(v.subject)!;
@@ -106,7 +107,7 @@ export async function admitBatch(
 }
 
 /** The subjects among these with a suppression entry (erased). */
-async function erasedSubjects(db: Store['db'], subjects: readonly string[]): Promise<Set<string>> {
+export async function erasedSubjects(db: Store['db'], subjects: readonly string[]): Promise<Set<string>> {
   const erased = new Set<string>();
   for (let i = 0; i < subjects.length; i += 500) {
     const rows = await db
@@ -121,45 +122,25 @@ async function erasedSubjects(db: Store['db'], subjects: readonly string[]): Pro
 
 /**
  * Why each subject that may not be collected is refused, naming its defect per purpose: consent
- * withdrawn, consent without the separate one sensitive data needs (`sensitive`), or none at all.
- * Subjects who consented to every purpose (separately, when `sensitive`) are absent.
+ * withdrawn, given to a notice version since changed materially, without the separate one
+ * sensitive data needs (`sensitive`), or none at all. Subjects whose consent counts for every
+ * purpose are absent.
  */
 async function consentRefusals(
   db: Store['db'],
+  declared: readonly Purpose[],
   subjects: readonly string[],
   purposes: readonly string[],
   sensitive: boolean,
 ): Promise<Map<string, string>> {
-  type Standing = 'granted' | 'not_separate' | 'withdrawn';
-  const rank: Record<Standing, number> = { withdrawn: 0, not_separate: 1, granted: 2 };
-  const standing = new Map<string, Map<string, Standing>>();
-  for (let i = 0; i < subjects.length; i += 500) {
-    const rows = await db
-      .selectFrom('consents')
-      .select(['subject_id', 'purpose', 'sensitive', 'withdrawn_at'])
-      .where('subject_id', 'in', subjects.slice(i, i + 500))
-      .where('purpose', 'in', [...purposes])
-      .execute();
-    for (const row of rows) {
-      const now: Standing =
-        row.withdrawn_at !== null
-          ? 'withdrawn'
-          : sensitive && Number(row.sensitive) !== 1
-            ? 'not_separate'
-            : 'granted';
-      const byPurpose = standing.get(row.subject_id) ?? new Map<string, Standing>();
-      const before = byPurpose.get(row.purpose);
-      // The best consent on record for the purpose counts (a later grant after a withdrawal).
-      if (before === undefined || rank[now] > rank[before]) byPurpose.set(row.purpose, now);
-      standing.set(row.subject_id, byPurpose);
-    }
-  }
+  const standing = await consentStanding(db, declared, subjects, purposes, sensitive);
   const refusals = new Map<string, string>();
   for (const subject of subjects) {
     const byPurpose = standing.get(subject);
-    const missing = (want: Standing | undefined) => purposes.filter((p) => byPurpose?.get(p) === want);
+    const missing = (want: ConsentStanding | undefined) => purposes.filter((p) => byPurpose?.get(p) === want);
     const defects = [
       [missing('withdrawn'), 'consent withdrawn for'],
+      [missing('outdated_notice'), 'consent to an earlier notice for'],
       [missing('not_separate'), 'no separate consent for'],
       [missing(undefined), 'no consent for'],
     ] as const;

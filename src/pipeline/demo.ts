@@ -4,7 +4,13 @@
 
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { type KeyService, subjectIdOf } from '../governance/index.js';
+import {
+  applyConsentEvents,
+  type ConsentEvent,
+  currentNotice,
+  type KeyService,
+  subjectIdOf,
+} from '../governance/index.js';
 import { connectors } from '../sources/index.js';
 import type { PartnerApi } from '../sources/simulators/partner-api.js';
 import type { Store } from '../store/index.js';
@@ -28,25 +34,35 @@ export async function seedDemoConsents(
   }
   const purposes = [...new Set(workspace.datasets.flatMap((d) => d.purposes))];
   const now = new Date().toISOString();
-  const rows = [...subjects]
+  // Through the ledger, for the purposes' current notices; a subject × purpose already on record
+  // (granted or withdrawn, perhaps by the person trying the demo) is left as it is.
+  const events: ConsentEvent[] = [...subjects]
     .filter((_, i) => i % 10 !== 9)
     .flatMap((value) =>
       purposes.map((purpose) => ({
-        subject_id: subjectIdOf(keys, value),
+        subjectId: subjectIdOf(keys, value),
         purpose,
-        sensitive: 1,
-        granted_at: now,
-        withdrawn_at: null,
+        action: 'granted' as const,
+        at: now,
+        channel: 'demo',
+        evidence: 'demo-seed',
+        noticeVersion: currentNotice(workspace.purposes.find((p) => p.name === purpose)),
+        separate: true,
+        crossBorder: false,
       })),
     );
-  for (let i = 0; i < rows.length; i += 500) {
-    await store.db
-      .insertInto('consents')
-      .values(rows.slice(i, i + 500))
-      .onConflict((oc) => oc.columns(['subject_id', 'purpose']).doNothing())
+  const onRecord = new Set<string>();
+  for (let i = 0; i < events.length; i += 500) {
+    const rows = await store.db
+      .selectFrom('consents')
+      .select(['subject_id', 'purpose'])
+      .where('subject_id', 'in', [...new Set(events.slice(i, i + 500).map((e) => e.subjectId))])
       .execute();
+    for (const r of rows) onRecord.add(`${r.subject_id} ${r.purpose}`);
   }
-  return rows.length;
+  const fresh = events.filter((e) => !onRecord.has(`${e.subjectId} ${e.purpose}`));
+  await store.db.transaction().execute((trx) => applyConsentEvents(trx, fresh, 'system:demo'));
+  return fresh.length;
 }
 
 /** Queues a run of each dataset whose source type has a connector; returns the datasets queued. */

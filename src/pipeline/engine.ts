@@ -16,7 +16,7 @@
 
 import type { AuditLog } from '../audit/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/index.js';
-import type { KeyService } from '../governance/index.js';
+import { ConsentLedger, type KeyService } from '../governance/index.js';
 import type { Source } from '../sources/index.js';
 import type { Store } from '../store/index.js';
 import type { Workspace } from '../workspace/index.js';
@@ -25,6 +25,7 @@ import { type RunIdentity, stoppedEntry } from './audit.js';
 import { BatchOverlap } from './batch-overlap.js';
 import { checkpointOf, resumeState } from './checkpoint.js';
 import { FieldPlans } from './classify.js';
+import { admitConsentFeed } from './consent-feed.js';
 import { ProtectStage } from './protect.js';
 import { type RunProgressUpdate, type RunSummary, startSummary } from './run-summary.js';
 import { type BatchToStore, storeBatch } from './store.js';
@@ -83,7 +84,9 @@ export async function executeRun(
   const validator = new DatasetValidator(dataset, deps.workspace.purposes);
   const { requireConfirmation, fieldNames } = deps.workspace.config.classification;
   const plans = await FieldPlans.load(db, dataset, { requireConfirmation, fieldNames }, validator.unneeded);
-  const pending = plans.pending();
+  // A consent feed stores no record values (its events go into the ledger): nothing to classify.
+  const isConsentFeed = dataset.kind === 'consent';
+  const pending = isConsentFeed ? [] : plans.pending();
   if (pending.length > 0)
     return stop('blocked', `fields awaiting a compliance officer's confirmation: ${pending.join(', ')}`);
 
@@ -92,8 +95,11 @@ export async function executeRun(
   const source = deps.openSource(dataset.source);
   const state = await resumeState(records, dataset.name);
   const protect = new ProtectStage(keys, dataset.name, options.protectThread ?? true);
+  /** Subjects whose withdrawal a consent feed recorded: erased after the run if the workspace says so. */
+  const withdrawn = new Set<string>();
   const overlap = new BatchOverlap(async (next: BatchToStore) => {
-    await storeBatch({ records, audit: deps.audit, run }, summary, next);
+    for (const subject of await storeBatch({ records, audit: deps.audit, run }, summary, next))
+      withdrawn.add(subject);
     summary.elapsedMs = performance.now() - started;
     const size = next.batch.progress;
     options.onProgress?.({
@@ -111,7 +117,7 @@ export async function executeRun(
       const checkpoint = checkpointOf(batch);
       const validated = validateBatch(validator, batch.records, batch.deleted);
       for (const field of validated.dropped) dropped.add(field);
-      const blocked = await plans.classifyNew(validated.valid);
+      const blocked = isConsentFeed ? [] : await plans.classifyNew(validated.valid);
       if (blocked.length > 0) {
         await overlap.flush();
         summary.read += batch.records.length;
@@ -120,10 +126,16 @@ export async function executeRun(
           `fields newly detected as personal information need a compliance officer's confirmation: ${blocked.join(', ')}`,
         );
       }
-      const admitted = await admitBatch(db, keys, dataset, validated, plans.hasSensitive());
+      const feed = isConsentFeed
+        ? await admitConsentFeed(db, keys, dataset, validated, deps.workspace.purposes)
+        : undefined;
+      const admitted = feed
+        ? { admitted: [], held: feed.held, suppressed: feed.suppressed }
+        : await admitBatch(db, keys, dataset, validated, plans.hasSensitive(), deps.workspace.purposes);
       const protecting = await protect.protect(admitted, plans);
       await overlap.handOver({
         ...protecting,
+        ...(feed ? { consents: feed.events } : {}),
         batch,
         checkpoint,
         dropped: [...dropped],
@@ -157,6 +169,16 @@ export async function executeRun(
     );
   }
   if (mergeError) throw mergeError;
+  // Withdrawals a consent feed brought: under `consent.onWithdrawal: erase`, subjects left without
+  // any consent are erased now that the events are committed (audited by the erasure).
+  if (withdrawn.size > 0)
+    await new ConsentLedger({
+      workspace: deps.workspace,
+      db,
+      keys: deps.keys,
+      records,
+      audit: deps.audit,
+    }).eraseIfWithdrawn([...withdrawn], `run:${options.runId}`);
   summary.elapsedMs = performance.now() - started;
   return summary;
 }

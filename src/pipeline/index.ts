@@ -30,5 +30,5 @@ export {
   STALE_MS,
   workerId,
 } from './runs.js';
-export { checkSchedules, startScheduler } from './scheduler.js';
-export { DatasetValidator } from './validate.js';
+export { checkSchedules, retentionSchedule, startScheduler } from './scheduler.js';
+export { coerceFieldValue, DatasetValidator } from './validate.js';

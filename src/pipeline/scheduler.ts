@@ -1,6 +1,7 @@
 // What `custos serve` runs besides the API: the cron schedules of datasets (each firing queues a
-// run) and, unless disabled, an in-process worker that executes queued runs — so a single-machine
-// SQLite install needs nothing else, and PostgreSQL installs may add `custos worker` processes.
+// run), other scheduled jobs (retention) and, unless disabled, an in-process worker that executes
+// queued runs — so a single-machine SQLite install needs nothing else, and PostgreSQL installs may
+// add `custos worker` processes.
 
 import { Cron } from 'croner';
 import { ConfigError } from '../domain/index.js';
@@ -18,6 +19,14 @@ export interface SchedulerOptions {
   worker?: boolean;
   pollMs?: number;
   onRunFinished?: (summary: RunSummary) => void;
+  /** Further jobs on cron schedules (the retention run); a firing never overlaps the previous one. */
+  jobs?: ReadonlyArray<{ name: string; schedule: string; run: () => Promise<void> }>;
+}
+
+/** The retention job's schedule, or undefined when custos.yaml turns it off. */
+export function retentionSchedule(workspace: Workspace): string | undefined {
+  const schedule = workspace.config.retention.schedule;
+  return schedule === 'off' ? undefined : schedule;
 }
 
 /** Checks every dataset schedule parses, naming the dataset when one does not. */
@@ -37,7 +46,19 @@ export function checkSchedules(workspace: Workspace): void {
       ];
     }
   });
-  if (issues.length > 0) throw new ConfigError('invalid dataset schedule', issues);
+  const retention = retentionSchedule(workspace);
+  if (retention !== undefined) {
+    try {
+      new Cron(retention, { paused: true }).stop();
+    } catch (error) {
+      issues.push({
+        file: 'custos.yaml',
+        path: 'retention.schedule',
+        message: `not a cron expression (or off): ${(error as Error).message}`,
+      });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError('invalid schedule', issues);
 }
 
 export function startScheduler(options: SchedulerOptions): { stop(): Promise<void> } {
@@ -53,6 +74,16 @@ export function startScheduler(options: SchedulerOptions): { stop(): Promise<voi
             options.logger.error({ dataset: d.name, err: error }, 'could not queue a scheduled run');
           }
         }),
+    );
+  for (const job of options.jobs ?? [])
+    jobs.push(
+      new Cron(job.schedule, { protect: true }, async () => {
+        try {
+          await job.run();
+        } catch (error) {
+          options.logger.error({ job: job.name, err: error }, 'scheduled job failed');
+        }
+      }),
     );
   let stopped = false;
   let loop: Promise<void> = Promise.resolve();

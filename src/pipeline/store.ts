@@ -3,6 +3,7 @@
 // with its checkpoint, the run's counts and the batch's audit entry (stages 6 and 7).
 
 import type { AuditLog } from '../audit/index.js';
+import { applyConsentEvents, type ConsentEvent } from '../governance/index.js';
 import type { SourceBatch } from '../sources/index.js';
 import type { RecordStore } from '../store/index.js';
 import { batchEntry, type RunIdentity } from './audit.js';
@@ -19,6 +20,8 @@ export interface BatchToStore extends ProtectingBatch {
   dropped: string[];
   /** Natural keys of records deleted at source (change data capture). */
   deletions: string[];
+  /** A consent feed's events: written to the ledger in the batch's transaction. */
+  consents?: ConsentEvent[];
   /** A full snapshot's part: the natural keys of every row it read, stored or held back. */
   snapshotKeys?: string[];
 }
@@ -29,12 +32,16 @@ export interface StoreTarget {
   run: RunIdentity;
 }
 
-/** Stores a batch once its protection is done, and adds it to the run's summary. */
+/**
+ * Stores a batch once its protection is done, and adds it to the run's summary. Returns the
+ * subjects whose withdrawal a consent feed's batch recorded.
+ */
 export async function storeBatch(
   target: StoreTarget,
   summary: RunSummary,
   next: BatchToStore,
-): Promise<void> {
+): Promise<string[]> {
+  let withdrawn: string[] = [];
   const { batch, admitted, held } = next;
   const protectedRecords = await next.records;
   summary.read += batch.records.length;
@@ -64,6 +71,12 @@ export async function storeBatch(
     },
     {
       inTransaction: async (trx, outcome) => {
+        if (next.consents) {
+          // A consent feed: its events are what this batch stores.
+          const applied = await applyConsentEvents(trx, next.consents, target.run.actor);
+          outcome.stored += applied.recorded;
+          withdrawn = applied.withdrawn;
+        }
         summary.stored += outcome.stored;
         summary.updated += outcome.updated;
         summary.unchanged += outcome.unchanged;
@@ -78,4 +91,5 @@ export async function storeBatch(
       },
     },
   );
+  return withdrawn;
 }

@@ -53,7 +53,8 @@ function utcUnlessZoned(text: string): string {
   return `${day}T${time}${offset}`;
 }
 
-function coerce(type: string, value: unknown): { ok: true; value: unknown } | { ok: false } {
+/** A value as the dataset schema stores a field of this type, or not ok (also used by corrections). */
+export function coerceFieldValue(type: string, value: unknown): { ok: true; value: unknown } | { ok: false } {
   switch (type) {
     case 'string':
       return typeof value === 'string'
@@ -118,7 +119,7 @@ export class DatasetValidator {
       const field = this.dataset.fields[key];
       const value = field === undefined ? undefined : raw[field.from ?? key];
       if (field === undefined || value === undefined || value === null || value === '') return undefined;
-      const coerced = coerce(field.type, value);
+      const coerced = coerceFieldValue(field.type, value);
       if (!coerced.ok) return undefined;
       parts.push(String(coerced.value));
     }
@@ -136,7 +137,7 @@ export class DatasetValidator {
     if (name === undefined || field === undefined) return undefined;
     const value = raw[field.from ?? name];
     if (value === undefined || value === null || value === '') return undefined;
-    const coerced = coerce(field.type, value);
+    const coerced = coerceFieldValue(field.type, value);
     return coerced.ok ? String(coerced.value) : undefined;
   }
 
@@ -148,7 +149,7 @@ export class DatasetValidator {
         if (field.required) return { ok: false, reason: 'invalid', detail: `${name}: required but missing` };
         continue;
       }
-      const coerced = coerce(field.type, value);
+      const coerced = coerceFieldValue(field.type, value);
       if (!coerced.ok) return { ok: false, reason: 'invalid', detail: `${name}: not a valid ${field.type}` };
       if (format && typeof coerced.value === 'string' && !format.test(coerced.value)) {
         return { ok: false, reason: 'invalid', detail: `${name}: does not match the declared format` };

@@ -3,9 +3,14 @@ export { type DatabaseLocation, parseDatabaseUrl, redactDatabaseUrl } from './da
 export { type MigrationReport, migrateToLatest } from './migrator.js';
 export {
   type BatchOutcome,
+  type ExpiredRecord,
+  type ExpiredRecordsOptions,
+  type QuarantinedCopy,
   type QuarantineWrite,
   type ReadPageOptions,
   type RecordBatch,
+  type RecordCorrection,
+  type RecordDeletion,
   type RecordPage,
   type RecordStore,
   type RecordVersion,

@@ -1,6 +1,6 @@
 // The record store on PostgreSQL: every statement through Kysely, multi-row inserts in chunks.
 
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import {
   type CurrentVersions,
@@ -17,6 +17,10 @@ export class PostgresRecordStore extends SqlRecordStore {
     naturalKeys: readonly string[],
   ): Promise<CurrentVersions> {
     return lookUpWithKysely(executor, dataset, naturalKeys);
+  }
+
+  protected jsonField(field: string): RawBuilder<string | null> {
+    return sql<string | null>`(data::jsonb ->> ${field})`;
   }
 
   protected async writeRows(

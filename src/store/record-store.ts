@@ -148,6 +148,56 @@ export interface SubjectErasure {
   quarantined: number;
 }
 
+/** A record past retention: its key and whose it is. */
+export interface ExpiredRecord {
+  naturalKey: string;
+  subjectId: string | null;
+}
+
+export interface ExpiredRecordsOptions {
+  /** ISO 8601 UTC: records collected (or dated) before it are past retention. */
+  cutoff: string;
+  /**
+   * A field stored in clear (a date or ISO date-time) retention counts from; a record where it is
+   * missing counts from the time its current version was collected.
+   */
+  dateField?: string;
+  /** Where the previous page ended (its last natural key). */
+  after?: string;
+  /** At most this many (default 500, at most 1,000). */
+  limit?: number;
+}
+
+/** What deleting records removed. */
+export interface RecordDeletion {
+  records: number;
+  versions: number;
+  indexEntries: number;
+}
+
+/** A subject's quarantined copy, sealed under its data key. */
+export interface QuarantinedCopy {
+  dataset: string;
+  reason: string;
+  heldAt: string;
+  /** '' when no copy is kept (`erased_subject`). */
+  sealed: string;
+}
+
+/** A new version of one record written by a person (a correction), not by a collection run. */
+export interface RecordCorrection {
+  /** The version corrected: refused (ConflictError) if the record has another one now. */
+  expectedVersion: number;
+  data: string;
+  sealed: string | null;
+  contentHash: string;
+  /** Blind indexes of the corrected record's identifiers (added; stale ones stay, as for runs). */
+  indexes: ReadonlyArray<{ field: string; hash: string }>;
+  /** Written in the version's run column: who made it (`dsr:<request id>`). */
+  origin: string;
+  at: string;
+}
+
 export interface RecordStore {
   /** The current version and content hash of each of these records that is stored. */
   currentVersions(
@@ -193,4 +243,39 @@ export interface RecordStore {
    * record, and the subject's quarantined records. The subject's data key is not touched.
    */
   deleteSubject(dataset: string, subjectId: string): Promise<SubjectErasure>;
+
+  /**
+   * Current records of a dataset past retention, in natural-key order, a page at a time: those whose
+   * `dateField` (or, without one, whose current version's collection time) is before the cutoff.
+   */
+  expiredRecords(dataset: string, options: ExpiredRecordsOptions): Promise<ExpiredRecord[]>;
+
+  /**
+   * Deletes records of a dataset in one transaction, with every earlier version and every
+   * blind-index entry pointing at them. Data keys are not touched.
+   */
+  deleteRecords(dataset: string, naturalKeys: readonly string[]): Promise<RecordDeletion>;
+
+  /**
+   * Deletes a dataset's quarantined records held back before the cutoff, except those of the given
+   * subjects (on legal hold). Returns the subjects whose copies were deleted, with how many.
+   */
+  deleteQuarantinedBefore(
+    dataset: string,
+    cutoff: string,
+    exceptSubjects: ReadonlySet<string>,
+    options?: { dryRun?: boolean },
+  ): Promise<Map<string, number>>;
+
+  /** Of these subjects, those that still have a current record or a quarantined copy anywhere. */
+  subjectsHoldingData(subjectIds: readonly string[]): Promise<Set<string>>;
+
+  /** Every quarantined copy held of a subject, in every dataset. */
+  quarantinedOf(subjectId: string): Promise<QuarantinedCopy[]>;
+
+  /**
+   * Writes a corrected version of a record in one transaction: the version replaced joins the
+   * history, the index entries are added. Returns the new version number.
+   */
+  writeCorrection(dataset: string, naturalKey: string, correction: RecordCorrection): Promise<number>;
 }

@@ -218,12 +218,40 @@ export interface FieldClassificationsTable {
   updated_at: string;
 }
 
+/** The consent ledger's current state: one row per subject × purpose (0004, 0012). */
 export interface ConsentsTable {
   subject_id: string;
   purpose: string;
+  /** 1: separate consent given (PIPL Art. 29), as sensitive personal information needs. */
   sensitive: number;
   granted_at: string;
   withdrawn_at: string | null;
+  /** 1: consent to transfer abroad given (PIPL Art. 39). */
+  cross_border: Generated<number>;
+  /** The purpose's notice version consented to; null before the ledger recorded versions. */
+  notice_version: string | null;
+  channel: string | null;
+  /** The evidence reference (the partner's consent record id). */
+  evidence: string | null;
+  /** When the person last granted or withdrew (orders out-of-order events from feeds). */
+  changed_at: string | null;
+}
+
+/** One grant or withdrawal, append-only (0012). */
+export interface ConsentEventsTable {
+  id: string;
+  subject_id: string;
+  purpose: string;
+  /** granted | withdrawn */
+  action: string;
+  at: string;
+  recorded_at: string;
+  recorded_by: string;
+  channel: string;
+  evidence: string | null;
+  notice_version: string | null;
+  separate: number;
+  cross_border: number;
 }
 
 /** A suppression entry: this subject was erased and is not collected again (0010). */
@@ -275,6 +303,66 @@ export interface GrantsTable {
   revoked_by: string | null;
 }
 
+// --- data-subject requests and retention (src/governance, 0013) ---
+
+export interface SubjectRequestsTable {
+  id: string;
+  /** access | copy | correction | deletion | withdrawal | explanation */
+  type: string;
+  /** received | verified | in_progress | completed | denied | cancelled */
+  status: string;
+  /** Keyed hash of the identifier (the subject id); never the identifier. */
+  subject_id: string;
+  /** JSON of the identifier and the request's particulars, sealed under the subject's data key. */
+  sealed: string | null;
+  /** JSON of what the request covers, by name only: corrected datasets and fields, purposes. */
+  scope: string;
+  channel: string | null;
+  received_at: string;
+  deadline_at: string;
+  created_by: string;
+  verified_by: string | null;
+  verified_at: string | null;
+  started_at: string | null;
+  closed_at: string | null;
+  closed_by: string | null;
+  /** Reason code of a denial or cancellation. */
+  reason: string | null;
+  /** The officer's note on a denial or cancellation (no personal data; never audited). */
+  note: string | null;
+  /** JSON of what completing did: counts and names, never values. */
+  result: string | null;
+  updated_at: string;
+}
+
+export interface SubjectRequestStepsTable {
+  request_id: string;
+  seq: number;
+  step: string;
+  actor: string;
+  at: string;
+  /** JSON: counts, codes and names, never values. */
+  detail: string;
+}
+
+/** A legal hold on a subject: retention deletes nothing of it while the row exists. */
+export interface LegalHoldsTable {
+  subject_id: string;
+  reason: string;
+  placed_by: string;
+  placed_at: string;
+}
+
+export interface RetentionReportsTable {
+  id: string;
+  started_at: string;
+  finished_at: string;
+  is_dry_run: number;
+  actor: string;
+  /** JSON of the report: counts per dataset, never values. */
+  report: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -300,8 +388,13 @@ export interface Database {
   quarantine: QuarantineTable;
   field_classifications: FieldClassificationsTable;
   consents: ConsentsTable;
+  consent_events: ConsentEventsTable;
   erased_subjects: ErasedSubjectsTable;
   access_requests: AccessRequestsTable;
   access_decisions: AccessDecisionsTable;
   grants: GrantsTable;
+  subject_requests: SubjectRequestsTable;
+  subject_request_steps: SubjectRequestStepsTable;
+  legal_holds: LegalHoldsTable;
+  retention_reports: RetentionReportsTable;
 }

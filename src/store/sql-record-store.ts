@@ -2,12 +2,17 @@
 // the statements every dialect runs alike through Kysely — quarantine, checkpoint, merge, reads,
 // erasure. A dialect supplies the hot per-record writes (lookUp, writeRows) its own fastest way.
 
-import { type Kysely, sql, type Transaction } from 'kysely';
-import { ValidationError } from '../domain/index.js';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { ConflictError, ValidationError } from '../domain/index.js';
 import {
   type BatchOutcome,
+  type ExpiredRecord,
+  type ExpiredRecordsOptions,
+  type QuarantinedCopy,
   type ReadPageOptions,
   type RecordBatch,
+  type RecordCorrection,
+  type RecordDeletion,
   type RecordPage,
   type RecordStore,
   type RecordVersion,
@@ -65,6 +70,9 @@ export abstract class SqlRecordStore implements RecordStore {
 
   /** Writes a batch's records and staged index entries inside its transaction. */
   protected abstract writeRows(trx: Transaction<Database>, rows: RowWrites): Promise<void>;
+
+  /** The text of a top-level field of dataset_records.data (JSON), NULL when absent or null. */
+  protected abstract jsonField(field: string): RawBuilder<string | null>;
 
   currentVersions(dataset: string, naturalKeys: readonly string[]): Promise<CurrentVersions> {
     return this.lookUp(this.db, dataset, naturalKeys);
@@ -346,6 +354,168 @@ export abstract class SqlRecordStore implements RecordStore {
         .executeTakeFirst();
       erasure.quarantined = Number(quarantined.numDeletedRows);
       return erasure;
+    });
+  }
+
+  async expiredRecords(dataset: string, options: ExpiredRecordsOptions): Promise<ExpiredRecord[]> {
+    const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? 500)), PAGE_MAX);
+    let query = this.db
+      .selectFrom('dataset_records')
+      .select(['natural_key', 'subject_id'])
+      .where('dataset', '=', dataset)
+      .orderBy('natural_key')
+      .limit(limit);
+    const { cutoff, dateField } = options;
+    if (dateField === undefined) query = query.where('updated_at', '<', cutoff);
+    else {
+      // Dates (YYYY-MM-DD) and date-times (ISO 8601 UTC, as validation stores them) compare as text.
+      const value = this.jsonField(dateField);
+      query = query.where((eb) =>
+        eb.or([
+          eb.and([eb(value, 'is not', null), eb(value, '<', cutoff)]),
+          eb.and([eb(value, 'is', null), eb('updated_at', '<', cutoff)]),
+        ]),
+      );
+    }
+    if (options.after !== undefined) query = query.where('natural_key', '>', options.after);
+    const rows = await query.execute();
+    return rows.map((r) => ({ naturalKey: r.natural_key, subjectId: r.subject_id }));
+  }
+
+  deleteRecords(dataset: string, naturalKeys: readonly string[]): Promise<RecordDeletion> {
+    return this.db.transaction().execute(async (trx) => {
+      const removed: RecordDeletion = { records: 0, versions: 0, indexEntries: 0 };
+      const keys = [...new Set(naturalKeys)];
+      for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+        const chunk = keys.slice(i, i + KEY_CHUNK);
+        const deleteFrom = async (
+          table: 'blind_indexes' | 'index_staging' | 'record_versions' | 'dataset_records',
+        ) => {
+          const result = await trx
+            .deleteFrom(table)
+            .where('dataset', '=', dataset)
+            .where('natural_key', 'in', chunk)
+            .executeTakeFirst();
+          return Number(result.numDeletedRows);
+        };
+        removed.indexEntries += (await deleteFrom('blind_indexes')) + (await deleteFrom('index_staging'));
+        removed.versions += await deleteFrom('record_versions');
+        removed.records += await deleteFrom('dataset_records');
+      }
+      return removed;
+    });
+  }
+
+  async deleteQuarantinedBefore(
+    dataset: string,
+    cutoff: string,
+    exceptSubjects: ReadonlySet<string>,
+    options: { dryRun?: boolean } = {},
+  ): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('quarantine')
+      .select(['id', 'subject_id'])
+      .where('dataset', '=', dataset)
+      .where('created_at', '<', cutoff)
+      .execute();
+    const doomed = rows.filter((r) => !exceptSubjects.has(r.subject_id));
+    const bySubject = new Map<string, number>();
+    for (const r of doomed) bySubject.set(r.subject_id, (bySubject.get(r.subject_id) ?? 0) + 1);
+    if (options.dryRun) return bySubject;
+    const ids = doomed.map((r) => r.id);
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < ids.length; i += KEY_CHUNK)
+        await trx
+          .deleteFrom('quarantine')
+          .where('id', 'in', ids.slice(i, i + KEY_CHUNK))
+          .execute();
+    });
+    return bySubject;
+  }
+
+  async subjectsHoldingData(subjectIds: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const ids = [...new Set(subjectIds)];
+    for (let i = 0; i < ids.length; i += KEY_CHUNK) {
+      const chunk = ids.slice(i, i + KEY_CHUNK);
+      const records = await this.db
+        .selectFrom('dataset_records')
+        .select('subject_id')
+        .distinct()
+        .where('subject_id', 'in', chunk)
+        .execute();
+      const held = await this.db
+        .selectFrom('quarantine')
+        .select('subject_id')
+        .distinct()
+        .where('subject_id', 'in', chunk)
+        .where('sealed', '!=', '')
+        .execute();
+      for (const r of [...records, ...held]) if (r.subject_id !== null) out.add(r.subject_id);
+    }
+    return out;
+  }
+
+  async quarantinedOf(subjectId: string): Promise<QuarantinedCopy[]> {
+    const rows = await this.db
+      .selectFrom('quarantine')
+      .select(['dataset', 'reason', 'created_at', 'sealed'])
+      .where('subject_id', '=', subjectId)
+      .orderBy('dataset')
+      .orderBy('created_at')
+      .execute();
+    return rows.map((r) => ({
+      dataset: r.dataset,
+      reason: r.reason,
+      heldAt: r.created_at,
+      sealed: r.sealed,
+    }));
+  }
+
+  writeCorrection(dataset: string, naturalKey: string, correction: RecordCorrection): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom('dataset_records')
+        .select(['version', 'subject_id'])
+        .where('dataset', '=', dataset)
+        .where('natural_key', '=', naturalKey)
+        .executeTakeFirst();
+      if (!current || Number(current.version) !== correction.expectedVersion)
+        throw new ConflictError('the record changed while it was being corrected: try again', {
+          dataset,
+        });
+      const version = correction.expectedVersion + 1;
+      // The version being replaced joins the history; the record keeps only its current one.
+      await sql`INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at, deleted_at)
+        SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at, deleted_at
+        FROM dataset_records WHERE dataset = ${dataset} AND natural_key = ${naturalKey}
+        ON CONFLICT DO NOTHING`.execute(trx);
+      await trx
+        .updateTable('dataset_records')
+        .set({
+          version,
+          data: correction.data,
+          sealed: correction.sealed,
+          content_hash: correction.contentHash,
+          run_id: correction.origin,
+          updated_at: correction.at,
+        })
+        .where('dataset', '=', dataset)
+        .where('natural_key', '=', naturalKey)
+        .execute();
+      const entries = correction.indexes.map((ix) => ({
+        dataset,
+        field: ix.field,
+        hash: ix.hash,
+        natural_key: naturalKey,
+      }));
+      if (entries.length > 0)
+        await trx
+          .insertInto('blind_indexes')
+          .values(entries)
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      return version;
     });
   }
 }

@@ -3,7 +3,7 @@
 // building and compiling a Kysely query per record.
 
 import type SqliteDatabase from 'better-sqlite3';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { type CurrentVersions, type RowWrites, SqlRecordStore } from './sql-record-store.js';
 
@@ -64,6 +64,11 @@ export class SqliteRecordStore extends SqlRecordStore {
         });
     }
     return found;
+  }
+
+  protected jsonField(field: string): RawBuilder<string | null> {
+    // A quoted JSON path member: any field name, passed as a parameter.
+    return sql<string | null>`json_extract(data, ${`$."${field.replace(/["\\]/g, '')}"`})`;
   }
 
   protected async writeRows(

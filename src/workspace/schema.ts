@@ -41,6 +41,17 @@ const hidingMask = z
   .enum(MASK_KINDS)
   .refine((kind) => kind !== 'none', 'a default mask cannot be none (clear)');
 
+/** An IANA time zone name. */
+const timeZoneSchema = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    // Intl throws RangeError for an unknown zone: that is the answer, not an error to report.
+    return false;
+  }
+}, 'unknown IANA time zone');
+
 export const workspaceConfigSchema = z
   .object({
     version: z.literal(1),
@@ -109,6 +120,26 @@ export const workspaceConfigSchema = z
       })
       .strict()
       .default({ requireConfirmation: true, fieldNames: {} }),
+    /** Data-subject requests (docs/consent-and-rights.md). */
+    rights: z
+      .object({
+        /** Working days (Mon–Fri, minus `holidays`) to answer a request; a request may set its own. */
+        deadlineWorkingDays: z.number().int().min(1).max(90).default(15),
+        /** The time zone working days are counted in. */
+        timeZone: timeZoneSchema.default('Asia/Shanghai'),
+        /** Public holidays (YYYY-MM-DD) that are not working days. */
+        holidays: z.array(z.iso.date()).default([]),
+      })
+      .strict()
+      .default({ deadlineWorkingDays: 15, timeZone: 'Asia/Shanghai', holidays: [] }),
+    /** Retention enforcement under `custos serve` (docs/consent-and-rights.md). */
+    retention: z
+      .object({
+        /** Cron expression of the retention job; `off` to run it only by `custos retention run`. */
+        schedule: z.string().min(1).default('30 2 * * *'),
+      })
+      .strict()
+      .default({ schedule: '30 2 * * *' }),
     access: z
       .object({
         /** Mask of a field above the reader's clearance when no policy names one, by entity type. */
@@ -118,6 +149,17 @@ export const workspaceConfigSchema = z
       })
       .strict()
       .default({ defaultMasks: {}, fallbackMask: 'mask' }),
+    consent: z
+      .object({
+        /**
+         * What a withdrawal does beyond stopping collection and reads for its purposes: `keep` the
+         * records stored (default), or `erase` the subject (crypto-shredding, PIPL Art. 47) once
+         * no purpose with consent remains.
+         */
+        onWithdrawal: z.enum(['keep', 'erase']).default('keep'),
+      })
+      .strict()
+      .default({ onWithdrawal: 'keep' }),
   })
   .strict();
 
@@ -160,6 +202,18 @@ export const sourceSchema = z
   .catchall(z.unknown());
 export type SourceDeclaration = z.infer<typeof sourceSchema>;
 
+/** One version of a purpose's notice (the text shown to the person when asked for consent). */
+export const noticeSchema = z
+  .object({
+    version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'must be letters, digits, ., _ or -'),
+    effective: z.iso.date(),
+    /** A material change (new purpose, data, recipient…): earlier consents no longer count. */
+    material: z.boolean().default(true),
+    text: z.string().min(1).optional(),
+  })
+  .strict();
+export type Notice = z.infer<typeof noticeSchema>;
+
 export const purposeSchema = z
   .object({
     name,
@@ -171,8 +225,18 @@ export const purposeSchema = z
      * admission (minimisation). Empty: the purpose does not restrict its datasets' fields.
      */
     needs: z.array(z.string().min(1)).default([]),
+    /**
+     * The notice texts people consent to, oldest first; the last is current. A consent is for one
+     * version; a `material` version (the default) requires consent again to its version or a later
+     * one (PIPL Art. 14, 17). Empty: consents carry no version.
+     */
+    notices: z.array(noticeSchema).default([]),
   })
-  .strict();
+  .strict()
+  .refine((p) => new Set(p.notices.map((n) => n.version)).size === p.notices.length, {
+    message: 'notice versions must be unique',
+    path: ['notices'],
+  });
 export type Purpose = z.infer<typeof purposeSchema>;
 
 const fieldTypes = ['string', 'integer', 'number', 'boolean', 'date', 'datetime', 'json'] as const;
@@ -192,10 +256,31 @@ export const datasetFieldSchema = z
   })
   .strict();
 
+/** Kinds of dataset: `records` are stored; a `consent` feed's records go into the consent ledger. */
+export const DATASET_KINDS = ['records', 'consent'] as const;
+
+/**
+ * The fields a `consent` dataset declares (renamed from the partner's names with `from`), their
+ * types and whether each is required; its one subject field holds the person's identifier.
+ */
+export const CONSENT_FEED_FIELDS = {
+  purpose: { type: 'string', required: true },
+  /** granted | withdrawn */
+  action: { type: 'string', required: true },
+  at: { type: 'datetime', required: true },
+  /** The partner's consent record id. */
+  evidence: { type: 'string', required: true },
+  notice_version: { type: 'string', required: false },
+  separate: { type: 'boolean', required: false },
+  cross_border: { type: 'boolean', required: false },
+  channel: { type: 'string', required: false },
+} as const;
+
 export const datasetSchema = z
   .object({
     name,
     title: z.string().optional(),
+    kind: z.enum(DATASET_KINDS).default('records'),
     source: name,
     stream: z.string().min(1),
     vendor: name.optional(),
@@ -209,6 +294,13 @@ export const datasetSchema = z
      */
     onErasedSubject: z.enum(['drop', 'quarantine']).default('quarantine'),
     retention: z.string().regex(/^\d{1,5}[dmy]$/, 'must look like 30d, 18m or 5y'),
+    /**
+     * The declared date field retention counts from (a `date`/`datetime` field stored in clear, e.g.
+     * a contract's end); absent, or empty in a record: the time the record's version was collected.
+     */
+    retentionFrom: z.string().min(1).optional(),
+    /** Legal hold: retention deletes nothing of this dataset while it is set. */
+    legalHold: z.boolean().default(false),
     schedule: z.string().optional(),
     fields: z.record(z.string().min(1), datasetFieldSchema),
   })

@@ -37,6 +37,46 @@ describe('loadWorkspace', () => {
     expect(workspace.storageUrl).toBe('sqlite:./data/custos.db');
   });
 
+  it('names what a consent dataset lacks and duplicate notice versions', () => {
+    write('vendors.yaml', 'vendors: []\n');
+    write('sources.yaml', 'sources:\n  - name: feed\n    type: file\n    path: f.ndjson\n');
+    write(
+      'purposes.yaml',
+      'purposes:\n  - name: p\n    title: P\n    notices:\n      - { version: v1, effective: 2026-01-01 }\n      - { version: v1, effective: 2026-02-01 }\n',
+    );
+    write(
+      'datasets.yaml',
+      `datasets:
+  - name: consents
+    kind: consent
+    source: feed
+    stream: s
+    naturalKey: [purpose]
+    subjectFields: []
+    purposes: [p]
+    lawfulBasis: consent
+    retention: 1y
+    fields:
+      purpose: { type: string, required: true }
+      action: { type: string }
+      at: { type: date, required: true }
+`,
+    );
+    const issues = issuesOf(() => loadWorkspace(dir, { env: {} }));
+    expect(issues.map((i) => [i.file, i.path, i.message])).toEqual(
+      expect.arrayContaining([['purposes.yaml', 'purposes[0].notices', 'notice versions must be unique']]),
+    );
+    // The purposes file failed: load it clean to see the dataset's own problems.
+    write('purposes.yaml', 'purposes:\n  - name: p\n    title: P\n');
+    const own = issuesOf(() => loadWorkspace(dir, { env: {} }));
+    expect(own.map((i) => [i.path, i.message])).toEqual([
+      ['datasets[0].subjectFields', 'a consent dataset names exactly one subject field (the identifier)'],
+      ['datasets[0].fields.action.required', 'must be required: true'],
+      ['datasets[0].fields.at.type', 'must be datetime'],
+      ['datasets[0].fields.evidence', 'a consent dataset declares evidence'],
+    ]);
+  });
+
   it('loads what custos init writes', () => {
     const workspace = loadWorkspace(dir, { env: {} });
     expect(workspace.config.organisation.name).toBe('Test');

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue, ROLES } from '../domain/index.js';
 import { unneededFields } from './minimisation.js';
 import {
+  CONSENT_FEED_FIELDS,
   type DatasetDeclaration,
   declarationFiles,
   type PolicyCondition,
@@ -294,6 +295,29 @@ function checkReferences(workspace: Workspace, issues: ConfigIssue[]): void {
     const fields = new Set(Object.keys(dataset.fields));
     expectKnown('datasets', `datasets[${i}].naturalKey`, fields, dataset.naturalKey, 'field');
     expectKnown('datasets', `datasets[${i}].subjectFields`, fields, dataset.subjectFields, 'field');
+    if (dataset.retentionFrom !== undefined) {
+      const field = dataset.fields[dataset.retentionFrom];
+      const where = `datasets[${i}].retentionFrom`;
+      if (!field)
+        issues.push({
+          file: fileOf('datasets'),
+          path: where,
+          message: `unknown field "${dataset.retentionFrom}"`,
+        });
+      else if (field.type !== 'date' && field.type !== 'datetime')
+        issues.push({
+          file: fileOf('datasets'),
+          path: where,
+          message: `${dataset.retentionFrom} is not a date or datetime field`,
+        });
+      else if (field.category === 'C2' || field.category === 'C3')
+        issues.push({
+          file: fileOf('datasets'),
+          path: where,
+          message: `${dataset.retentionFrom} is sealed (${field.category}): retention can only count from a field stored in clear`,
+        });
+    }
+    if (dataset.kind === 'consent') checkConsentFeed(dataset, i, issues);
     // Minimisation must not drop what identifies a record or its subject, and a data category
     // must be one some purpose lists (a misspelt one would silently drop the field).
     const unneeded = unneededFields(dataset, workspace.purposes);
@@ -366,4 +390,26 @@ function checkReferences(workspace: Workspace, issues: ConfigIssue[]): void {
       }
     });
   });
+}
+
+/** A consent feed declares the ledger's fields with their types, and one subject field. */
+function checkConsentFeed(dataset: DatasetDeclaration, index: number, issues: ConfigIssue[]): void {
+  const file = declarationFiles.datasets.file;
+  const at = `datasets[${index}]`;
+  if (dataset.subjectFields.length !== 1)
+    issues.push({
+      file,
+      path: `${at}.subjectFields`,
+      message: 'a consent dataset names exactly one subject field (the identifier)',
+    });
+  for (const [name, want] of Object.entries(CONSENT_FEED_FIELDS)) {
+    const field = dataset.fields[name];
+    if (!field) {
+      if (want.required)
+        issues.push({ file, path: `${at}.fields.${name}`, message: `a consent dataset declares ${name}` });
+    } else if (field.type !== want.type)
+      issues.push({ file, path: `${at}.fields.${name}.type`, message: `must be ${want.type}` });
+    else if (want.required && !field.required)
+      issues.push({ file, path: `${at}.fields.${name}.required`, message: 'must be required: true' });
+  }
 }

@@ -7,12 +7,15 @@ import { registerAuditCommands } from './audit.js';
 import { registerClassifyCommands } from './classify.js';
 import { registerCollectCommands } from './collect.js';
 import { registerConfigCommands } from './config.js';
+import { registerConsentCommands } from './consent.js';
+import { registerDsrCommands } from './dsr.js';
 import { registerGrantCommands } from './grants.js';
 import { registerInitCommands } from './init.js';
 import { registerKeysCommands } from './keys.js';
 import { registerMigrateCommands } from './migrate.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerRecordCommands } from './records.js';
+import { registerRetentionCommands } from './retention.js';
 import { registerServeCommands } from './serve.js';
 import { registerSourceCommands } from './source.js';
 import { registerTokenCommands } from './token.js';
@@ -34,4 +37,7 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerAccessCommands,
   registerGrantCommands,
   registerRecordCommands,
+  registerDsrCommands,
+  registerRetentionCommands,
+  registerConsentCommands,
 ];

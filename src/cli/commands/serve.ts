@@ -21,12 +21,15 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         throw new UsageError('--port must be an integer between 0 and 65535');
       }
       // The server, pipeline and simulators load when serve runs, not with every `custos` start.
-      const [{ buildServer }, { queueDemoRuns, seedDemoConsents, startScheduler }, { startDemoSimulators }] =
-        await Promise.all([
-          import('../../api/index.js'),
-          import('../../pipeline/index.js'),
-          import('../../sources/simulators/demo.js'),
-        ]);
+      const [
+        { buildServer },
+        { queueDemoRuns, retentionSchedule, seedDemoConsents, startScheduler },
+        { startDemoSimulators },
+      ] = await Promise.all([
+        import('../../api/index.js'),
+        import('../../pipeline/index.js'),
+        import('../../sources/simulators/demo.js'),
+      ]);
       // Request logs at info level on stderr; stdout carries the URL and login.
       // Refuses to start without the master secret (rather than run unable to protect data), checked
       // before anything is written.
@@ -85,11 +88,32 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
               site: simulators.noticeSite.url,
             }),
           );
+        const retention = retentionSchedule(ctx.workspace);
         const scheduler = startScheduler({
           workspace: ctx.workspace,
           runs: ctx.runs,
           logger: ctx.logger,
           worker: options.worker,
+          // Retention under the server (custos.yaml retention.schedule); its report is audited.
+          jobs:
+            retention === undefined
+              ? []
+              : [
+                  {
+                    name: 'retention',
+                    schedule: retention,
+                    run: async () => {
+                      const report = await ctx.retention.run({ actor: 'system:retention' });
+                      cli.note(
+                        cli.t('cli.retention.ran', {
+                          deleted: report.totals.deleted,
+                          held: report.totals.keptOnHold,
+                          keys: report.keysDeleted,
+                        }),
+                      );
+                    },
+                  },
+                ],
           onRunFinished: (s) =>
             cli.note(
               cli.t('cli.serve.run_finished', {

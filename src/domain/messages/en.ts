@@ -119,6 +119,37 @@ export const en = {
   'cli.records.deleted_at_source': 'deleted at source {at}',
   'cli.records.verified':
     '{dataset}: {checked} record(s) checked, {damaged} damaged, {erased} of erased subjects',
+  // --- data-subject requests and retention ---
+  'cli.dsr.created': 'Request {id} ({type}) received; answer by {deadline}.',
+  'cli.dsr.status': 'Request {id} ({type}) is now {status}.',
+  'cli.dsr.line': '{id}\t{type}\t{status}\tdue {deadline}{overdue}',
+  'cli.dsr.overdue': '\tOVERDUE',
+  'cli.dsr.step': '  {at}\t{step}\t{actor}',
+  'cli.dsr.exported': 'Result of request {id} written to {file} (keep it safe: it holds personal data).',
+  'cli.retention.report':
+    '{dataset} ({retention} from {from}): {expired} past retention, {deleted} deleted, {held} kept on legal hold, {quarantined} quarantined copies deleted{onHold}',
+  'cli.retention.on_hold': ' — DATASET ON LEGAL HOLD',
+  'cli.retention.totals':
+    '{mode}: {deleted} record(s) deleted, {held} kept on hold, {keys} data key(s) deleted (report {id})',
+  'cli.retention.dry_run': 'Dry run (nothing deleted)',
+  'cli.retention.done': 'Retention run',
+  'cli.retention.ran':
+    'Retention: {deleted} record(s) deleted, {held} kept on hold, {keys} data key(s) deleted',
+  'cli.retention.held': 'Legal hold placed on subject {subject}.',
+  'cli.retention.released': 'Legal hold released on subject {subject}.',
+  // --- consent ---
+  'cli.consent.granted': 'Recorded consent of subject {subject} to {purposes}.',
+  'cli.consent.withdrawn':
+    'Recorded withdrawal of subject {subject} from {purposes}: not collected nor read for them from now on.',
+  'cli.consent.erased':
+    'No consent remains and the workspace says consent.onWithdrawal: erase — subject {subject} was erased.',
+  'cli.consent.subject': 'Subject {subject}: consents to {count} purposes',
+  'cli.consent.outdated': 'notice changed since: consent again to {current}',
+  'cli.consent.line_problem': '{file} line {line}, field {field}: {message}',
+  'cli.consent.imported':
+    '{file}: recorded {lines} lines; {invalid} lines not readable (skipped); {erased} subjects erased.',
+  'cli.consent.import_refused':
+    '{file}: {invalid} lines not readable (listed above); nothing recorded. Fix them, or record the others with --skip-invalid.',
 } as const;
 
 export type MessageKey = keyof typeof en;

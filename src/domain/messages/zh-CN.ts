@@ -112,4 +112,33 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.records.exported': '导出 {id} 已写入 {file}',
   'cli.records.deleted_at_source': '源端已于 {at} 删除',
   'cli.records.verified': '{dataset}：已校验 {checked} 条记录，{damaged} 条损坏，{erased} 条属于已删除的主体',
+  // --- data-subject requests and retention ---
+  'cli.dsr.created': '已受理请求 {id}（{type}），答复期限 {deadline}。',
+  'cli.dsr.status': '请求 {id}（{type}）当前状态：{status}。',
+  'cli.dsr.line': '{id}\t{type}\t{status}\t期限 {deadline}{overdue}',
+  'cli.dsr.overdue': '\t已逾期',
+  'cli.dsr.step': '  {at}\t{step}\t{actor}',
+  'cli.dsr.exported': '请求 {id} 的结果已写入 {file}（含个人信息，请妥善保管）。',
+  'cli.retention.report':
+    '{dataset}（{retention}，自 {from} 起算）：{expired} 条超过保存期限，已删除 {deleted} 条，因法律保全保留 {held} 条，删除隔离副本 {quarantined} 条{onHold}',
+  'cli.retention.on_hold': ' — 数据集处于法律保全',
+  'cli.retention.totals':
+    '{mode}：删除 {deleted} 条记录，保全保留 {held} 条，删除数据密钥 {keys} 个（报告 {id}）',
+  'cli.retention.dry_run': '试运行（未删除任何数据）',
+  'cli.retention.done': '保存期限清理',
+  'cli.retention.ran': '保存期限清理：删除 {deleted} 条记录，保全保留 {held} 条，删除数据密钥 {keys} 个',
+  'cli.retention.held': '已对主体 {subject} 施加法律保全。',
+  'cli.retention.released': '已解除主体 {subject} 的法律保全。',
+  // --- consent ---
+  'cli.consent.granted': '已记录主体 {subject} 对 {purposes} 的同意。',
+  'cli.consent.withdrawn': '已记录主体 {subject} 撤回对 {purposes} 的同意：自此不再为这些目的采集或读取。',
+  'cli.consent.erased':
+    '该主体已无任何同意，且工作区设置 consent.onWithdrawal: erase —— 主体 {subject} 已被删除。',
+  'cli.consent.subject': '主体 {subject}：对 {count} 个目的的同意',
+  'cli.consent.outdated': '告知文本已变更：需重新同意 {current}',
+  'cli.consent.line_problem': '{file} 第 {line} 行，字段 {field}：{message}',
+  'cli.consent.imported':
+    '{file}：已记录 {lines} 行；{invalid} 行无法读取（已跳过）；{erased} 个主体已删除。',
+  'cli.consent.import_refused':
+    '{file}：{invalid} 行无法读取（见上）；未记录任何内容。请修正，或用 --skip-invalid 记录其余各行。',
 };

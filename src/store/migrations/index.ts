@@ -12,6 +12,8 @@ import * as recordDeletion from './0008_record_deletion.js';
 import * as runTakeover from './0009_run_takeover.js';
 import * as erasure from './0010_erasure.js';
 import * as snapshotKeys from './0011_snapshot_keys.js';
+import * as consentLedger from './0012_consent_ledger.js';
+import * as subjectRights from './0013_subject_rights.js';
 import * as indexHashes from './0016_index_hashes.js';
 
 export const migrations: Record<string, Migration> = {
@@ -25,5 +27,7 @@ export const migrations: Record<string, Migration> = {
   '0009_run_takeover': runTakeover,
   '0010_erasure': erasure,
   '0011_snapshot_keys': snapshotKeys,
+  '0012_consent_ledger': consentLedger,
+  '0013_subject_rights': subjectRights,
   '0016_index_hashes': indexHashes,
 };

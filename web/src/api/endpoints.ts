@@ -182,6 +182,32 @@ const REQUESTERS = ['analyst', 'data_engineer', 'compliance_officer', 'admin'] a
 const OFFICERS = ['compliance_officer'] as const;
 const AUDITORS = ['admin', 'compliance_officer', 'auditor'] as const;
 
+/** A data-subject request (docs/consent-and-rights.md): the person named by a keyed hash only. */
+export interface SubjectRequest {
+  id: string;
+  type: 'access' | 'copy' | 'correction' | 'deletion' | 'withdrawal' | 'explanation';
+  status: 'received' | 'verified' | 'in_progress' | 'completed' | 'denied' | 'cancelled';
+  subjectId: string;
+  scope: { corrections?: { dataset: string; fields: string[] }[]; purposes?: string[] };
+  channel: string | null;
+  receivedAt: string;
+  deadlineAt: string;
+  isOverdue: boolean;
+  createdBy: string;
+  verifiedBy: string | null;
+  verifiedAt: string | null;
+  startedAt: string | null;
+  closedAt: string | null;
+  closedBy: string | null;
+  reason: string | null;
+  note: string | null;
+  result: Record<string, unknown> | null;
+  steps: { step: string; actor: string; at: string; detail: Record<string, unknown> }[];
+}
+
+const DSR_MANAGERS = ['compliance_officer', 'admin'] as const;
+const DSR_READERS = ['compliance_officer', 'admin', 'auditor'] as const;
+
 export interface ApiToken {
   id: string;
   username: string;
@@ -339,6 +365,43 @@ export const endpoints = {
     'GET',
     '/api/v1/audit/tree-head',
     AUDITORS,
+  ),
+  dsrList: ep<
+    undefined,
+    { status?: string; type?: string; overdue?: 'true' | 'false' },
+    undefined,
+    { requests: SubjectRequest[] }
+  >('GET', '/api/v1/dsr', DSR_READERS),
+  dsr: ep<{ id: string }, undefined, undefined, SubjectRequest>('GET', '/api/v1/dsr/:id', DSR_READERS),
+  dsrVerify: ep<{ id: string }, undefined, { method: string }, SubjectRequest>(
+    'POST',
+    '/api/v1/dsr/:id/verify',
+    DSR_MANAGERS,
+  ),
+  dsrStart: ep<{ id: string }, undefined, undefined, SubjectRequest>(
+    'POST',
+    '/api/v1/dsr/:id/start',
+    DSR_MANAGERS,
+  ),
+  dsrComplete: ep<{ id: string }, undefined, undefined, SubjectRequest>(
+    'POST',
+    '/api/v1/dsr/:id/complete',
+    DSR_MANAGERS,
+  ),
+  dsrDeny: ep<{ id: string }, undefined, { reason: string; note?: string }, SubjectRequest>(
+    'POST',
+    '/api/v1/dsr/:id/deny',
+    DSR_MANAGERS,
+  ),
+  dsrCancel: ep<{ id: string }, undefined, { reason: string; note?: string }, SubjectRequest>(
+    'POST',
+    '/api/v1/dsr/:id/cancel',
+    DSR_MANAGERS,
+  ),
+  dsrResult: ep<{ id: string }, undefined, undefined, Record<string, unknown>>(
+    'GET',
+    '/api/v1/dsr/:id/result',
+    DSR_MANAGERS,
   ),
   users: ep<undefined, undefined, undefined, { users: User[] }>('GET', '/api/v1/users', ['admin']),
   createUser: ep<

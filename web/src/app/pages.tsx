@@ -40,6 +40,13 @@ export const PAGES: PageEntry[] = [
     component: lazy(() => import('../pages/overview/OverviewPage')),
   },
   {
+    key: 'dsr',
+    area: 'consent',
+    path: '/dsr',
+    endpoint: endpoints.dsrList,
+    component: lazy(() => import('../pages/dsr/SubjectRequestsPage')),
+  },
+  {
     key: 'sources',
     area: 'collection',
     path: '/collection/sources',
