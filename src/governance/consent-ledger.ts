@@ -443,7 +443,8 @@ export class ConsentLedger {
   async eraseIfWithdrawn(subjectIds: readonly string[], actor: string): Promise<string[]> {
     const { workspace, db, keys, records, audit } = this.deps;
     if (workspace.config.consent.onWithdrawal !== 'erase' || subjectIds.length === 0) return [];
-    const datasets = workspace.datasets.filter((d) => d.kind !== 'consent').map((d) => d.name);
+    // Every dataset, consent feeds too: their quarantined copies are sealed under the same key.
+    const datasets = workspace.datasets.map((d) => d.name);
     const gone = await subjectsWithoutConsent(db, subjectIds);
     for (const subjectId of gone)
       await eraseSubject(
