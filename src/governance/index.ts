@@ -23,6 +23,7 @@ export {
 export {
   type AcceptedNotices,
   acceptedNotices,
+  type ConsentNeeds,
   type ConsentStanding,
   consentingSubjects,
   consentStanding,
