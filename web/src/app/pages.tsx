@@ -39,4 +39,11 @@ export const PAGES: PageEntry[] = [
     endpoint: endpoints.workspace,
     component: lazy(() => import('../pages/overview/OverviewPage')),
   },
+  {
+    key: 'consents',
+    area: 'consent',
+    path: '/consents',
+    endpoint: endpoints.subjectConsents,
+    component: lazy(() => import('../pages/consents/ConsentsPage')),
+  },
 ];
