@@ -21,6 +21,7 @@ import { authRoutes } from './routes/auth.js';
 import { consentRoutes } from './routes/consents.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
 import { policyRoutes } from './routes/policies.js';
 import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
@@ -51,6 +52,7 @@ const routePlugins: RoutePlugin[] = [
   accessRequestRoutes,
   recordRoutes,
   consentRoutes,
+  keyRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {

@@ -11,10 +11,10 @@ import {
   type ConsentStanding,
   consentStanding,
   type KeyService,
+  subjectIdOf,
 } from '../governance/index.js';
 import type { Store } from '../store/index.js';
 import type { DatasetDeclaration, Purpose, Workspace } from '../workspace/index.js';
-import { subjectIdFor } from './subject-id.js';
 import type { HeldRecord, Mapped, ValidatedBatch } from './validate.js';
 
 /** The quarantine reason of a record whose subject was erased: kept without any copy of its values. */
@@ -68,7 +68,7 @@ export async function admitBatch(
   const named = [...validated.valid.values(), ...validated.held];
   for (const v of named)
     if (v.subject !== undefined && !subjectIds.has(v.subject))
-      subjectIds.set(v.subject, subjectIdFor(keys, v.subject));
+      subjectIds.set(v.subject, subjectIdOf(keys, v.subject));
   const erased = await erasedSubjects(db, [...subjectIds.values()]);
   let suppressed = 0;
   const held: HeldRecord[] = [];

@@ -4,11 +4,11 @@
 // field, never its value); a record of an erased subject is suppressed as in any dataset.
 
 import { CustosError } from '../domain/index.js';
-import { type ConsentEvent, type KeyService, noticeVersionFor } from '../governance/index.js';
+import { type ConsentEvent, type KeyService, noticeVersionFor, subjectIdOf } from '../governance/index.js';
 import type { Store } from '../store/index.js';
 import type { DatasetDeclaration, Purpose } from '../workspace/index.js';
 import { ERASED_SUBJECT, erasedSubjects } from './admit.js';
-import { subjectIdFor } from './subject-id.js';
+
 import type { HeldRecord, ValidatedBatch } from './validate.js';
 
 /** The quarantine reason of a consent feed's record that is no valid ledger event. */
@@ -30,7 +30,7 @@ export async function admitConsentFeed(
   const subjectIds = new Map<string, string>();
   for (const v of [...validated.valid.values(), ...validated.held])
     if (v.subject !== undefined && !subjectIds.has(v.subject))
-      subjectIds.set(v.subject, subjectIdFor(keys, v.subject));
+      subjectIds.set(v.subject, subjectIdOf(keys, v.subject));
   const erased = await erasedSubjects(db, [...subjectIds.values()]);
   const batch: ConsentFeedBatch = { events: [], held: [], suppressed: 0 };
   const suppress = (raw: Record<string, unknown>, subject: string): void => {

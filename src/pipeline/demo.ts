@@ -9,13 +9,13 @@ import {
   type ConsentEvent,
   currentNotice,
   type KeyService,
+  subjectIdOf,
 } from '../governance/index.js';
 import { connectors } from '../sources/index.js';
 import type { PartnerApi } from '../sources/simulators/partner-api.js';
 import type { Store } from '../store/index.js';
 import type { Workspace } from '../workspace/index.js';
 import type { RunService } from './runs.js';
-import { subjectIdFor } from './subject-id.js';
 
 export async function seedDemoConsents(
   store: Store,
@@ -40,7 +40,7 @@ export async function seedDemoConsents(
     .filter((_, i) => i % 10 !== 9)
     .flatMap((value) =>
       purposes.map((purpose) => ({
-        subjectId: subjectIdFor(keys, value),
+        subjectId: subjectIdOf(keys, value),
         purpose,
         action: 'granted' as const,
         at: now,

@@ -22,6 +22,8 @@ export interface BatchToStore extends ProtectingBatch {
   deletions: string[];
   /** A consent feed's events: written to the ledger in the batch's transaction. */
   consents?: ConsentEvent[];
+  /** A full snapshot's part: the natural keys of every row it read, stored or held back. */
+  snapshotKeys?: string[];
 }
 
 export interface StoreTarget {
@@ -59,10 +61,12 @@ export async function storeBatch(
           sealed: p.sealed,
           contentHash: p.hash,
           indexes: p.indexes,
+          indexHashes: p.indexHashes,
         };
       }),
       quarantine: held.map((h) => ({ ...h, position })),
       deletions: next.deletions,
+      ...(batch.snapshot ? { snapshot: { ...batch.snapshot, keys: next.snapshotKeys ?? [] } } : {}),
       checkpoint: next.checkpoint,
     },
     {

@@ -169,7 +169,7 @@ describe('the console in Chromium', () => {
         await page.screenshot({ path: path.join(SCREENSHOTS, `consents-${code}.png`), fullPage: true });
         // The identifier never reaches the address bar.
         expect(page.url()).not.toContain(identifier);
-        expect(new URL(page.url()).pathname).toBe('/consents');
+        expect(new URL(page.url()).pathname).toBe('/consent/consents');
 
         // An analyst has no Consents page.
         await context.clearCookies();
