@@ -17,6 +17,7 @@ import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { installRequestLog } from './request-log.js';
 import { accessRequestRoutes } from './routes/access-requests.js';
+import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { consentRoutes } from './routes/consents.js';
 import { consoleRoutes } from './routes/console.js';
@@ -52,6 +53,7 @@ const routePlugins: RoutePlugin[] = [
   accessRequestRoutes,
   recordRoutes,
   consentRoutes,
+  auditRoutes,
   keyRoutes,
 ];
 

@@ -24,6 +24,9 @@ const LANGUAGES = [
   { code: 'en', text: en, locale: 'en-GB' },
 ] as const;
 const ANALYST_PASSWORD = 'analyst password 123';
+const OFFICER_PASSWORD = 'officer password 123';
+const AUDITOR_PASSWORD = 'auditor password 123';
+type Text = typeof en | typeof zhCN;
 
 describe('the console in Chromium', () => {
   let server: DemoServer;
@@ -31,6 +34,8 @@ describe('the console in Chromium', () => {
   beforeAll(async () => {
     [server, browser] = await Promise.all([serveDemo(), launchChromium()]);
     await createUser(server.url, 'ana', 'analyst', ANALYST_PASSWORD);
+    await createUser(server.url, 'olivia', 'compliance_officer', OFFICER_PASSWORD);
+    await createUser(server.url, 'audrey', 'auditor', AUDITOR_PASSWORD);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -50,7 +55,9 @@ describe('the console in Chromium', () => {
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => {
       // A CSP refusal or a React error shows up here.
-      if (message.type() === 'error' && !/401|Unauthorized/.test(message.text())) errors.push(message.text());
+      // (A refused API call — 401, 403 — is logged by the browser as a failed resource: expected.)
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+        errors.push(message.text());
     });
     return { context, page, errors };
   }
@@ -59,6 +66,37 @@ describe('the console in Chromium', () => {
     await page.getByLabel(text.signin.username).fill(username);
     await page.getByLabel(text.signin.password).fill(password);
     await page.getByRole('button', { name: text.signin.submit }).click();
+  }
+
+  /** A fresh browser context in `code`, signed in as `username`, on the overview. */
+  async function signedIn(code: string, locale: string, text: Text, username: string, password: string) {
+    const opened = await openContext(locale);
+    await opened.context.addInitScript(`localStorage.setItem('custos.lang', ${JSON.stringify(code)})`);
+    await opened.page.goto(server.url);
+    await signIn(opened.page, text, username, password);
+    await opened.page.getByRole('heading', { name: text.overview.title }).waitFor();
+    return opened;
+  }
+
+  async function open(page: Page, text: Text, area: keyof Text['area'], item: keyof Text['nav']) {
+    const entry = page.getByRole('menuitem', { name: text.nav[item], exact: true });
+    // The area's submenu opens once and stays open.
+    const submenu = page.getByRole('menuitem', { name: text.area[area] });
+    if ((await submenu.getAttribute('aria-expanded')) !== 'true') await submenu.click();
+    await entry.click();
+    await page.getByRole('heading', { name: text.nav[item] }).waitFor();
+  }
+
+  /** Picks `option` in the antd Select labelled `label`. */
+  async function choose(page: Page, label: string, option: string) {
+    await page.getByLabel(label).click();
+    await page.locator('.ant-select-dropdown:visible').getByTitle(option, { exact: true }).click();
+  }
+
+  async function shot(page: Page, name: string) {
+    // Charts and transitions settle first.
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   }
 
   for (const { code, text, locale } of LANGUAGES) {
@@ -100,7 +138,12 @@ describe('the console in Chromium', () => {
         await page.getByText(text.overview.latestRuns).waitFor();
         await page.getByRole('cell', { name: text.runStatus.succeeded }).first().waitFor({ timeout: 60_000 });
         await expect(page.getByRole('img', { name: text.overview.collected })).toBeTruthy();
-        await page.screenshot({ path: path.join(SCREENSHOTS, `overview-${code}.png`), fullPage: true });
+        await page.waitForLoadState('networkidle');
+        const overviewGzipped = scripts.reduce((sum, body) => sum + gzipSync(body).length, 0);
+        console.log(
+          `console overview after sign-in (${code}): JavaScript ${(overviewGzipped / 1024).toFixed(1)} kB gzipped in ${scripts.length} files (sign-in page included)`,
+        );
+        await shot(page, `overview-${code}`);
 
         // The language is remembered across a reload.
         await page.reload();
@@ -129,6 +172,95 @@ describe('the console in Chromium', () => {
         throw new Error(`${(error as Error).message}\nbrowser errors: ${errors.join('\n')}`);
       } finally {
         await context.close();
+      }
+    });
+
+    it(`runs a collection, approves access, reads masked records, verifies the audit log (${code})`, {
+      timeout: 180_000,
+    }, async () => {
+      const contexts: BrowserContext[] = [];
+      let current: Page | undefined;
+      const errors: string[] = [];
+      const as = async (username: string, password: string) => {
+        const opened = await signedIn(code, locale, text, username, password);
+        contexts.push(opened.context);
+        current = opened.page;
+        opened.page.on('pageerror', (error) => errors.push(error.message));
+        return opened.page;
+      };
+      try {
+        // The data engineer's view: start a collection and watch it finish (the page polls).
+        const admin = await as('admin', ADMIN_PASSWORD);
+        await open(admin, text, 'collection', 'runs');
+        const succeeded = admin.getByRole('cell', { name: text.runStatus.succeeded, exact: true });
+        const active = admin.getByRole('cell', {
+          name: new RegExp(`^(${text.runStatus.queued}|${text.runStatus.running})$`),
+        });
+        await succeeded.first().waitFor();
+        await expect.poll(() => active.count(), { timeout: 60_000 }).toBe(0);
+        const before = await succeeded.count();
+        await choose(admin, text.runs.datasetToCollect, 'credit_reports');
+        await admin.getByRole('button', { name: text.runs.start }).click();
+        await expect.poll(() => succeeded.count(), { timeout: 60_000 }).toBe(before + 1);
+        await shot(admin, `runs-${code}`);
+        await open(admin, text, 'collection', 'quarantine');
+        await admin.getByRole('cell', { name: text.quarantineReason.no_consent }).first().waitFor();
+        await shot(admin, `quarantine-${code}`);
+
+        // The analyst asks for access to credit reports…
+        const analyst = await as('ana', ANALYST_PASSWORD);
+        await open(analyst, text, 'access', 'requests');
+        await analyst.getByRole('button', { name: text.requests.new }).click();
+        // A multiple select: type the dataset, take it with Enter, and see it chosen.
+        await analyst.getByLabel(text.requests.datasets).click();
+        await analyst.keyboard.type('credit_reports');
+        await analyst.keyboard.press('Enter');
+        await analyst.keyboard.press('Escape');
+        await analyst.getByRole('dialog').getByTitle('credit_reports', { exact: true }).waitFor();
+        await choose(analyst, text.requests.purpose, 'credit_assessment');
+        await analyst.getByLabel(text.requests.justification).fill(`credit assessment review (${code})`);
+        await analyst.getByRole('button', { name: text.requests.submit }).click();
+        await analyst.getByText(text.requests.created).waitFor();
+
+        // …the compliance officer approves it from the inbox…
+        const officer = await as('olivia', OFFICER_PASSWORD);
+        await open(officer, text, 'access', 'requests');
+        await officer.getByText(`credit assessment review (${code})`).first().waitFor();
+        await shot(officer, `requests-inbox-${code}`);
+        await officer.getByRole('button', { name: text.requests.approve }).first().click();
+        await officer.getByText(text.requests.approved).waitFor();
+
+        // …and the analyst reads the records, masked, for that purpose.
+        await analyst.reload();
+        await open(analyst, text, 'access', 'records');
+        await choose(analyst, text.records.dataset, 'credit_reports');
+        await choose(analyst, text.records.purpose, 'credit_assessment');
+        await analyst.getByText(text.records.viaGrant.split('{{')[0]!.trim()).waitFor();
+        await analyst.getByRole('cell', { name: /\*/ }).first().waitFor();
+        await shot(analyst, `records-masked-${code}`);
+
+        // The auditor verifies the whole log and sees the read in it.
+        const auditor = await as('audrey', AUDITOR_PASSWORD);
+        await auditor.getByRole('menuitem', { name: text.nav.audit }).click();
+        await auditor.getByRole('heading', { name: text.nav.audit }).waitFor();
+        await auditor.getByRole('button', { name: text.audit.verify }).click();
+        await auditor
+          .getByRole('status')
+          .filter({ hasText: text.audit.verified.split('{{')[0]!.trim() })
+          .waitFor();
+        await auditor.getByRole('cell', { name: 'records.read', exact: true }).first().waitFor();
+        await auditor.getByRole('cell', { name: 'user:ana', exact: true }).first().waitFor();
+        await shot(auditor, `audit-${code}`);
+        expect(errors).toEqual([]);
+      } catch (error) {
+        if (current)
+          await current.screenshot({
+            path: path.join(SCREENSHOTS, `failed-flow-${code}.png`),
+            fullPage: true,
+          });
+        throw new Error(`${(error as Error).message}\nbrowser errors: ${errors.join('\n')}`);
+      } finally {
+        for (const context of contexts) await context.close();
       }
     });
 

@@ -80,40 +80,109 @@ export interface QuarantineEntry {
   createdAt: string;
 }
 
-export interface ConsentChange {
-  subjectId: string;
-  purposes: string[];
-  action: 'granted' | 'withdrawn';
-  recorded: number;
-  erased: boolean;
+export interface AccessRequest {
+  id: string;
+  requester: string;
+  datasets: string[];
+  fields: string[] | null;
+  purpose: string;
+  durationDays: number;
+  justification: string;
+  status: 'pending' | 'approved' | 'rejected';
+  approvalsRequired: number;
+  decisions: {
+    approver: string;
+    decision: 'approve' | 'reject';
+    comment: string | null;
+    decidedAt: string;
+  }[];
+  grantId: string | null;
+  createdAt: string;
+  decidedAt: string | null;
 }
 
-export interface PurposeConsent {
+export interface Grant {
+  id: string;
+  requestId: string;
+  grantee: string;
+  datasets: string[];
+  fields: string[] | null;
   purpose: string;
-  status: 'granted' | 'withdrawn';
-  separate: boolean;
-  crossBorder: boolean;
-  noticeVersion: string | null;
-  currentNotice: string | null;
-  noticeHolds: boolean;
-  grantedAt: string;
-  withdrawnAt: string | null;
-  channel: string | null;
-  evidence: string | null;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  status: 'active' | 'expired' | 'revoked';
 }
 
-export interface ConsentHistoryEntry {
-  purpose: string;
-  action: 'granted' | 'withdrawn';
-  at: string;
-  recordedAt: string;
-  recordedBy: string;
-  channel: string;
-  evidence: string | null;
-  noticeVersion: string | null;
-  separate: boolean;
-  crossBorder: boolean;
+export interface RecordItem {
+  key: string;
+  version: number;
+  collectedAt: string;
+  fields: Record<string, unknown>;
 }
+
+export interface RecordPage {
+  items: RecordItem[];
+  nextCursor: string | null;
+  withheld: { noConsent: number; filtered: number };
+  damaged: string[];
+  erased: number;
+  grant: string | null;
+}
+
+export interface LookupResult {
+  matches: {
+    dataset: string;
+    items: RecordItem[];
+    withheld: { noConsent: number; filtered: number };
+    damaged: string[];
+  }[];
+  skipped: { dataset: string; code: string }[];
+}
+
+export interface AuditEntry {
+  index: number;
+  time: string;
+  actor: string;
+  action: string;
+  target: string;
+  purpose?: string;
+  details?: Record<string, unknown>;
+  leafHash: string;
+}
+
+export interface TreeHead {
+  origin: string;
+  treeSize: number;
+  rootHash: string;
+  timestamp: string;
+  hashAlgorithm: string;
+  signatureAlgorithm: string;
+  keyId: string;
+  publicKey: string;
+  signature: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  treeSize: number;
+  headsChecked: number;
+  rootHash: string;
+  problem?: { index: number; toIndex?: number; kind: string; message: string };
+}
+
+export interface InclusionProof {
+  index: number;
+  treeSize: number;
+  leafHash: string;
+  proof: string[];
+  rootHash: string;
+}
+
+const REQUESTERS = ['analyst', 'data_engineer', 'compliance_officer', 'admin'] as const;
+const OFFICERS = ['compliance_officer'] as const;
+const AUDITORS = ['admin', 'compliance_officer', 'auditor'] as const;
 
 export interface ApiToken {
   id: string;
@@ -190,6 +259,41 @@ export interface FieldClassification {
   updated_at: string;
 }
 
+export interface ConsentChange {
+  subjectId: string;
+  purposes: string[];
+  action: 'granted' | 'withdrawn';
+  recorded: number;
+  erased: boolean;
+}
+
+export interface PurposeConsent {
+  purpose: string;
+  status: 'granted' | 'withdrawn';
+  separate: boolean;
+  crossBorder: boolean;
+  noticeVersion: string | null;
+  currentNotice: string | null;
+  noticeHolds: boolean;
+  grantedAt: string;
+  withdrawnAt: string | null;
+  channel: string | null;
+  evidence: string | null;
+}
+
+export interface ConsentHistoryEntry {
+  purpose: string;
+  action: 'granted' | 'withdrawn';
+  at: string;
+  recordedAt: string;
+  recordedBy: string;
+  channel: string;
+  evidence: string | null;
+  noticeVersion: string | null;
+  separate: boolean;
+  crossBorder: boolean;
+}
+
 export const endpoints = {
   login: ep<undefined, undefined, { username: string; password: string }, { user: User; expiresAt: string }>(
     'POST',
@@ -215,6 +319,64 @@ export const endpoints = {
     undefined,
     { quarantine: QuarantineEntry[]; total: number }
   >('GET', '/api/v1/quarantine', OVERSIGHT),
+  accessRequests: ep<undefined, { status?: string }, undefined, { requests: AccessRequest[] }>(
+    'GET',
+    '/api/v1/access-requests',
+    ALL,
+  ),
+  requestAccess: ep<
+    undefined,
+    undefined,
+    { datasets: string[]; fields?: string[]; purpose: string; durationDays: number; justification: string },
+    AccessRequest
+  >('POST', '/api/v1/access-requests', REQUESTERS),
+  approveRequest: ep<
+    { id: string },
+    undefined,
+    { comment?: string },
+    { request: AccessRequest; grant?: Grant }
+  >('POST', '/api/v1/access-requests/:id/approve', OFFICERS),
+  rejectRequest: ep<{ id: string }, undefined, { comment?: string }, { request: AccessRequest }>(
+    'POST',
+    '/api/v1/access-requests/:id/reject',
+    OFFICERS,
+  ),
+  grants: ep<undefined, { status?: string }, undefined, { grants: Grant[] }>('GET', '/api/v1/grants', ALL),
+  revokeGrant: ep<{ id: string }, undefined, undefined, { grant: Grant }>('DELETE', '/api/v1/grants/:id', [
+    'compliance_officer',
+    'admin',
+  ]),
+  records: ep<{ name: string }, { purpose: string; limit?: number; cursor?: string }, undefined, RecordPage>(
+    'GET',
+    '/api/v1/datasets/:name/records',
+    ALL,
+  ),
+  lookup: ep<undefined, undefined, { identifier: string; purpose: string }, LookupResult>(
+    'POST',
+    '/api/v1/subjects/lookup',
+    ALL,
+  ),
+  auditEntries: ep<
+    undefined,
+    { actor?: string; action?: string; target?: string; before?: number; limit?: number },
+    undefined,
+    { entries: AuditEntry[]; size: number; nextBefore: number | null }
+  >('GET', '/api/v1/audit/entries', AUDITORS),
+  auditVerify: ep<undefined, undefined, { against?: TreeHead[] }, VerifyReport>(
+    'POST',
+    '/api/v1/audit/verify',
+    AUDITORS,
+  ),
+  auditProof: ep<{ index: string }, { size?: number }, undefined, InclusionProof>(
+    'GET',
+    '/api/v1/audit/entries/:index/proof',
+    AUDITORS,
+  ),
+  treeHead: ep<undefined, { format?: 'json' }, undefined, { treeHead: TreeHead | null }>(
+    'GET',
+    '/api/v1/audit/tree-head',
+    AUDITORS,
+  ),
   users: ep<undefined, undefined, undefined, { users: User[] }>('GET', '/api/v1/users', ['admin']),
   createUser: ep<
     undefined,

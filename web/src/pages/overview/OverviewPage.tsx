@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
 import { allows, endpoints, type Run } from '../../api/endpoints';
 import { ErrorState } from '../../app/errors';
-import { formatDateTime } from '../../app/i18n';
+import { currentLanguage, formatDateTime } from '../../app/i18n';
 import { useSession } from '../../app/session';
 import { Chart, type EChartsOption } from '../../components/Chart';
 import { RunStatus } from '../../components/RunStatus';
@@ -95,21 +95,28 @@ function RunSection({
       </Card>
     );
   }
+  // Records stored (new or changed) per dataset per day, in the user's time zone.
+  const day = new Intl.DateTimeFormat(currentLanguage(), { month: 'short', day: 'numeric' });
   const finished = runs
     .filter((r) => r.finishedAt)
     .sort((a, b) => a.finishedAt!.localeCompare(b.finishedAt!));
+  const days = [...new Set(finished.map((r) => day.format(new Date(r.finishedAt!))))];
   const datasets = [...new Set(finished.map((r) => r.dataset))].sort();
   const collected: EChartsOption = {
     tooltip: { trigger: 'axis' },
     legend: { data: datasets, bottom: 0 },
-    grid: { left: 48, right: 16, top: 16, bottom: 48 },
-    xAxis: { type: 'time' },
-    yAxis: { type: 'value', name: '' },
+    grid: { left: 56, right: 16, top: 16, bottom: 48 },
+    xAxis: { type: 'category', data: days },
+    yAxis: { type: 'value', minInterval: 1 },
     series: datasets.map((dataset) => ({
       name: dataset,
-      type: 'line',
-      showSymbol: true,
-      data: finished.filter((r) => r.dataset === dataset).map((r) => [r.finishedAt!, r.read]),
+      type: 'bar',
+      stack: 'stored',
+      data: days.map((d) =>
+        finished
+          .filter((r) => r.dataset === dataset && day.format(new Date(r.finishedAt!)) === d)
+          .reduce((sum, r) => sum + r.stored + r.updated, 0),
+      ),
     })),
   };
   const byStatus = new Map<string, number>();
@@ -137,9 +144,9 @@ function RunSection({
   const reasons = [...byReason].sort((a, b) => b[1] - a[1]);
   const reasonChart: EChartsOption = {
     tooltip: { trigger: 'axis' },
-    grid: { left: 140, right: 16, top: 8, bottom: 24 },
-    xAxis: { type: 'value', minInterval: 1 },
-    yAxis: {
+    grid: { left: 40, right: 8, top: 16, bottom: 32 },
+    yAxis: { type: 'value', minInterval: 1 },
+    xAxis: {
       type: 'category',
       data: reasons.map(([reason]) => t(`quarantineReason.${reason}`, { defaultValue: reason })),
     },

@@ -1,0 +1,108 @@
+// Quarantine: held records by reference (a keyed hash, never content), with their reasons;
+// filter by dataset and status. The records stay sealed.
+
+import { useQuery } from '@tanstack/react-query';
+import { Card, Empty, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { call } from '../../api/client';
+import { endpoints, type QuarantineEntry } from '../../api/endpoints';
+import { ErrorState } from '../../app/errors';
+import { formatDateTime } from '../../app/i18n';
+import { useWorkspace } from '../../app/useWorkspace';
+
+const STATUSES = ['open', 'reprocessed', 'discarded'];
+
+export default function QuarantinePage() {
+  const { t } = useTranslation();
+  const workspace = useWorkspace();
+  const [dataset, setDataset] = useState<string | undefined>();
+  const [status, setStatus] = useState<string | undefined>();
+  const [limit, setLimit] = useState(100);
+  const list = useQuery({
+    queryKey: ['quarantine', { dataset, status, limit }],
+    queryFn: () =>
+      call(endpoints.quarantine, {
+        query: { limit, ...(dataset ? { dataset } : {}), ...(status ? { status } : {}) },
+      }),
+  });
+  return (
+    <>
+      <Typography.Title level={3}>{t('nav.quarantine')}</Typography.Title>
+      <Card>
+        <Space wrap style={{ marginBottom: 16 }}>
+          <Select
+            allowClear
+            aria-label={t('runs.filterDataset')}
+            placeholder={t('runs.filterDataset')}
+            style={{ width: 220 }}
+            options={(workspace.data?.datasets ?? []).map((d) => ({ label: d.name, value: d.name }))}
+            value={dataset ?? null}
+            onChange={(v) => setDataset(v ?? undefined)}
+          />
+          <Select
+            allowClear
+            aria-label={t('quarantine.status')}
+            placeholder={t('quarantine.status')}
+            style={{ width: 180 }}
+            options={STATUSES.map((s) => ({ label: t(`quarantine.statuses.${s}`), value: s }))}
+            value={status ?? null}
+            onChange={(v) => setStatus(v ?? undefined)}
+          />
+          {list.data && (
+            <Typography.Text type="secondary">
+              {t('quarantine.total', { count: list.data.total })}
+            </Typography.Text>
+          )}
+        </Space>
+        {list.isError ? (
+          <ErrorState error={list.error} retry={() => void list.refetch()} />
+        ) : (
+          <Table<QuarantineEntry>
+            rowKey="id"
+            size="middle"
+            loading={list.isPending}
+            dataSource={list.data?.quarantine ?? []}
+            locale={{ emptyText: <Empty description={t('quarantine.empty')} /> }}
+            pagination={{
+              pageSize: 20,
+              showSizeChanger: false,
+              onChange: (page) => {
+                // Fetch further when the last loaded page is reached.
+                if (page * 20 >= limit && list.data && list.data.total > limit)
+                  setLimit(Math.min(limit + 100, 1000));
+              },
+            }}
+            columns={[
+              { title: t('run.dataset'), dataIndex: 'dataset' },
+              {
+                title: t('quarantine.reason'),
+                dataIndex: 'reason',
+                render: (r: string) => (
+                  <Tag color="orange">{t(`quarantineReason.${r}`, { defaultValue: r })}</Tag>
+                ),
+              },
+              { title: t('quarantine.detail'), dataIndex: 'detail', ellipsis: true },
+              {
+                title: t('quarantine.position'),
+                dataIndex: 'position',
+                render: (p: string | null) => p ?? '—',
+              },
+              {
+                title: t('quarantine.status'),
+                dataIndex: 'status',
+                render: (s: string) => t(`quarantine.statuses.${s}`, { defaultValue: s }),
+              },
+              {
+                title: t('quarantine.reference'),
+                dataIndex: 'id',
+                render: (id: string) => <Typography.Text code>{id.slice(0, 16)}…</Typography.Text>,
+              },
+              { title: t('run.createdAt'), dataIndex: 'createdAt', render: formatDateTime },
+            ]}
+          />
+        )}
+      </Card>
+    </>
+  );
+}
