@@ -64,6 +64,8 @@ export interface ReadPermission {
   isKeyClear: boolean;
   /** The dataset holds sensitive personal information: consent must be separate (PIPL Art. 29). */
   needsSeparateConsent: boolean;
+  /** The dataset's records go abroad: consent must include the transfer (PIPL Art. 39). */
+  needsCrossBorderConsent: boolean;
 }
 
 export class AccessPolicyService {
@@ -279,6 +281,7 @@ export class AccessPolicyService {
     return {
       isKeyClear,
       needsSeparateConsent: facts.some((f) => f.isSensitive),
+      needsCrossBorderConsent: dataset.crossBorder,
       dataset,
       purpose,
       fields: fields

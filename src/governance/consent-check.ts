@@ -1,7 +1,7 @@
 // Whether subjects may be processed for purposes under consent (PIPL Arts. 14, 29), from the consent
 // ledger's current state: an unwithdrawn consent to the purpose's current notice (or a version after
 // its last material change) — a separate one (`sensitive`) when the dataset holds sensitive
-// personal information. Admission (pipeline/admit.ts) and the read path both ask here, so a
+// personal information, and a cross-border one when the dataset's records go abroad. Admission (pipeline/admit.ts) and the read path both ask here, so a
 // withdrawal takes effect on the next read and the next collection.
 
 import type { Kysely } from 'kysely';
@@ -11,7 +11,18 @@ import type { Purpose } from '../workspace/index.js';
 const CHUNK = 500;
 
 /** A subject's standing for one purpose; absent from the map: no consent on record. */
-export type ConsentStanding = 'granted' | 'not_separate' | 'outdated_notice' | 'withdrawn';
+export type ConsentStanding =
+  | 'granted'
+  | 'not_cross_border'
+  | 'not_separate'
+  | 'outdated_notice'
+  | 'withdrawn';
+
+/** What a consent must include besides the purpose: separate (Art. 29), cross-border (Art. 39). */
+export interface ConsentNeeds {
+  separate: boolean;
+  crossBorder: boolean;
+}
 
 /** The notice versions a consent must be for to count, or undefined when the purpose has none. */
 export interface AcceptedNotices {
@@ -45,7 +56,7 @@ export async function consentStanding(
   declared: readonly Purpose[],
   subjectIds: readonly string[],
   purposes: readonly string[],
-  needsSeparateConsent: boolean,
+  needs: ConsentNeeds,
 ): Promise<Map<string, Map<string, ConsentStanding>>> {
   const unique = [...new Set(subjectIds)];
   const accepted = new Map(purposes.map((p) => [p, acceptedNotices(declared.find((d) => d.name === p))]));
@@ -54,7 +65,7 @@ export async function consentStanding(
   for (let i = 0; i < unique.length; i += CHUNK) {
     const rows = await db
       .selectFrom('consents')
-      .select(['subject_id', 'purpose', 'sensitive', 'withdrawn_at', 'notice_version'])
+      .select(['subject_id', 'purpose', 'sensitive', 'cross_border', 'withdrawn_at', 'notice_version'])
       .where('subject_id', 'in', unique.slice(i, i + CHUNK))
       .where('purpose', 'in', [...purposes])
       .execute();
@@ -68,9 +79,11 @@ export async function consentStanding(
           ? 'withdrawn'
           : !noticeHolds
             ? 'outdated_notice'
-            : needsSeparateConsent && Number(row.sensitive) !== 1
+            : needs.separate && Number(row.sensitive) !== 1
               ? 'not_separate'
-              : 'granted';
+              : needs.crossBorder && Number(row.cross_border) !== 1
+                ? 'not_cross_border'
+                : 'granted';
       const byPurpose = standing.get(row.subject_id) ?? new Map<string, ConsentStanding>();
       byPurpose.set(row.purpose, now);
       standing.set(row.subject_id, byPurpose);
@@ -85,9 +98,9 @@ export async function consentingSubjects(
   declared: readonly Purpose[],
   subjectIds: readonly string[],
   purpose: string,
-  needsSeparateConsent: boolean,
+  needs: ConsentNeeds,
 ): Promise<Set<string>> {
-  const standing = await consentStanding(db, declared, subjectIds, [purpose], needsSeparateConsent);
+  const standing = await consentStanding(db, declared, subjectIds, [purpose], needs);
   const out = new Set<string>();
   for (const [subject, byPurpose] of standing) if (byPurpose.get(purpose) === 'granted') out.add(subject);
   return out;

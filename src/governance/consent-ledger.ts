@@ -169,10 +169,13 @@ export async function applyConsentEvents(
       .execute();
     const rows = await trx
       .selectFrom('consents')
-      .select(['subject_id', 'purpose', 'granted_at', 'withdrawn_at', 'changed_at'])
+      .selectAll()
       .where('subject_id', 'in', [...new Set(chunk.map((e) => e.subjectId))])
       .execute();
-    const current = new Map(rows.map((r) => [`${r.subject_id}\u0000${r.purpose}`, r]));
+    type Row = (typeof rows)[number];
+    const current = new Map<string, Row>(rows.map((r) => [`${r.subject_id}\u0000${r.purpose}`, r]));
+    // The chunk's events move the state in memory; the rows they changed are written at once.
+    const changed = new Set<string>();
     for (const e of chunk) {
       const key = `${e.subjectId}\u0000${e.purpose}`;
       const row = current.get(key);
@@ -181,31 +184,17 @@ export async function applyConsentEvents(
         applied.superseded += 1;
         continue;
       }
-      const details = {
-        channel: e.channel,
-        evidence: e.evidence,
-        changed_at: e.at,
-      };
+      const details = { channel: e.channel, evidence: e.evidence, changed_at: e.at };
       if (e.action === 'granted') {
-        const state = {
+        current.set(key, {
+          subject_id: e.subjectId,
+          purpose: e.purpose,
           sensitive: e.separate ? 1 : 0,
           cross_border: e.crossBorder ? 1 : 0,
           notice_version: e.noticeVersion,
           granted_at: e.at,
           withdrawn_at: null,
           ...details,
-        };
-        await trx
-          .insertInto('consents')
-          .values({ subject_id: e.subjectId, purpose: e.purpose, ...state })
-          .onConflict((oc) => oc.columns(['subject_id', 'purpose']).doUpdateSet(state))
-          .execute();
-        current.set(key, {
-          subject_id: e.subjectId,
-          purpose: e.purpose,
-          granted_at: e.at,
-          withdrawn_at: null,
-          changed_at: e.at,
         });
       } else {
         // Nothing to withdraw: the event stays in the history, the state has no row to change.
@@ -213,16 +202,30 @@ export async function applyConsentEvents(
           applied.superseded += 1;
           continue;
         }
-        await trx
-          .updateTable('consents')
-          .set({ withdrawn_at: e.at, ...details })
-          .where('subject_id', '=', e.subjectId)
-          .where('purpose', '=', e.purpose)
-          .execute();
-        current.set(key, { ...row, withdrawn_at: e.at, changed_at: e.at });
+        current.set(key, { ...row, withdrawn_at: e.at, ...details });
         withdrawn.add(e.subjectId);
       }
+      changed.add(key);
       applied.recorded += 1;
+    }
+    const dirty = [...changed].map((key) => current.get(key)!);
+    for (let j = 0; j < dirty.length; j += 100) {
+      await trx
+        .insertInto('consents')
+        .values(dirty.slice(j, j + 100).map((r) => ({ ...r, cross_border: Number(r.cross_border) })))
+        .onConflict((oc) =>
+          oc.columns(['subject_id', 'purpose']).doUpdateSet((eb) => ({
+            sensitive: eb.ref('excluded.sensitive'),
+            cross_border: eb.ref('excluded.cross_border'),
+            notice_version: eb.ref('excluded.notice_version'),
+            granted_at: eb.ref('excluded.granted_at'),
+            withdrawn_at: eb.ref('excluded.withdrawn_at'),
+            channel: eb.ref('excluded.channel'),
+            evidence: eb.ref('excluded.evidence'),
+            changed_at: eb.ref('excluded.changed_at'),
+          })),
+        )
+        .execute();
     }
   }
   applied.withdrawn = [...withdrawn];
@@ -443,7 +446,8 @@ export class ConsentLedger {
   async eraseIfWithdrawn(subjectIds: readonly string[], actor: string): Promise<string[]> {
     const { workspace, db, keys, records, audit } = this.deps;
     if (workspace.config.consent.onWithdrawal !== 'erase' || subjectIds.length === 0) return [];
-    const datasets = workspace.datasets.filter((d) => d.kind !== 'consent').map((d) => d.name);
+    // Every dataset, consent feeds too: their quarantined copies are sealed under the same key.
+    const datasets = workspace.datasets.map((d) => d.name);
     const gone = await subjectsWithoutConsent(db, subjectIds);
     for (const subjectId of gone)
       await eraseSubject(

@@ -31,6 +31,7 @@ export {
 export {
   type AcceptedNotices,
   acceptedNotices,
+  type ConsentNeeds,
   type ConsentStanding,
   consentingSubjects,
   consentStanding,

@@ -337,7 +337,7 @@ export class RecordReadService {
         this.policy.purposes,
         kept.flatMap((r) => (r.subjectId === null ? [] : [r.subjectId])),
         permission.purpose,
-        permission.needsSeparateConsent,
+        { separate: permission.needsSeparateConsent, crossBorder: permission.needsCrossBorderConsent },
       );
       kept = kept.filter((r) => {
         const ok = r.subjectId !== null && consenting.has(r.subjectId);

@@ -6,7 +6,13 @@
 // or held back as `erased_subject` per the dataset's `onErasedSubject`, before any data key is
 // asked for: the run goes on.
 
-import { type ConsentStanding, consentStanding, type KeyService, subjectIdOf } from '../governance/index.js';
+import {
+  type ConsentNeeds,
+  type ConsentStanding,
+  consentStanding,
+  type KeyService,
+  subjectIdOf,
+} from '../governance/index.js';
 import type { Store } from '../store/index.js';
 import type { DatasetDeclaration, Purpose, Workspace } from '../workspace/index.js';
 import type { HeldRecord, Mapped, ValidatedBatch } from './validate.js';
@@ -77,7 +83,12 @@ export async function admitBatch(
   }
   const byConsent = dataset.lawfulBasis === 'consent';
   const live = [...subjectIds.values()].filter((id) => !erased.has(id));
-  const refusals = byConsent ? await consentRefusals(db, declared, live, purposes, hasSensitive) : undefined;
+  const refusals = byConsent
+    ? await consentRefusals(db, declared, live, purposes, {
+        separate: hasSensitive,
+        crossBorder: dataset.crossBorder,
+      })
+    : undefined;
   const admitted: Admitted[] = [];
   for (const [key, v] of validated.valid) {
     const subjectId = v.subject === undefined ? null : subjectIds.get(v.subject)!;
@@ -131,9 +142,9 @@ async function consentRefusals(
   declared: readonly Purpose[],
   subjects: readonly string[],
   purposes: readonly string[],
-  sensitive: boolean,
+  needs: ConsentNeeds,
 ): Promise<Map<string, string>> {
-  const standing = await consentStanding(db, declared, subjects, purposes, sensitive);
+  const standing = await consentStanding(db, declared, subjects, purposes, needs);
   const refusals = new Map<string, string>();
   for (const subject of subjects) {
     const byPurpose = standing.get(subject);
@@ -142,6 +153,7 @@ async function consentRefusals(
       [missing('withdrawn'), 'consent withdrawn for'],
       [missing('outdated_notice'), 'consent to an earlier notice for'],
       [missing('not_separate'), 'no separate consent for'],
+      [missing('not_cross_border'), 'no cross-border consent for'],
       [missing(undefined), 'no consent for'],
     ] as const;
     const detail = defects

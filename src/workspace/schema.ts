@@ -281,6 +281,11 @@ export const datasetSchema = z
     name,
     title: z.string().optional(),
     kind: z.enum(DATASET_KINDS).default('records'),
+    /**
+     * Records are transferred abroad (PIPL Arts. 38–39): under `lawfulBasis: consent` the consent
+     * must include the separate consent to that transfer (`crossBorder`).
+     */
+    crossBorder: z.boolean().default(false),
     source: name,
     stream: z.string().min(1),
     vendor: name.optional(),

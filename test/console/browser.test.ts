@@ -7,6 +7,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Synthetic } from '../../src/classify/index.js';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import zhCN from '../../web/src/locales/zh-CN.json' with { type: 'json' };
 import {
@@ -282,6 +283,63 @@ describe('the console in Chromium', () => {
         throw new Error(`${(error as Error).message}\nbrowser errors: ${errors.join('\n')}`);
       } finally {
         for (const context of contexts) await context.close();
+      }
+    });
+
+    it(`records and withdraws a consent on the Consents page (${code})`, { timeout: 60_000 }, async () => {
+      const { context, page, errors } = await openContext(locale);
+      try {
+        await page.goto(server.url);
+        if (code === 'en') await page.getByText('English', { exact: true }).click();
+        await signIn(page, text, 'admin', ADMIN_PASSWORD);
+        await page.getByRole('heading', { name: text.overview.title }).waitFor();
+        // The side navigation: the area opens, then its page.
+        await page.getByText(text.area.consent, { exact: true }).click();
+        await page.getByText(text.nav.consents, { exact: true }).click();
+        await page.getByRole('heading', { name: text.consents.title }).waitFor();
+
+        // A person with no consent on record (synthetic), found by identifier.
+        const identifier = new Synthetic(code === 'en' ? 91 : 92).residentId();
+        await page.getByLabel(text.consents.identifier).fill(identifier);
+        await page.getByRole('button', { name: text.consents.find }).click();
+        await page.getByText(text.consents.none).waitFor();
+
+        // Record a consent to credit assessment, separate (sensitive data).
+        await page.getByLabel(text.consents.purposes).click();
+        await page.getByTitle('credit_assessment').click();
+        await page.getByLabel(text.consents.evidence).fill(`CONSOLE-${code}`);
+        await page.getByText(text.consents.separateHelp).click();
+        await page.getByRole('button', { name: text.consents.grant }).click();
+        await page.getByRole('cell', { name: text.consents.granted }).first().waitFor();
+        await page
+          .getByRole('cell', { name: `CONSOLE-${code}` })
+          .first()
+          .waitFor();
+
+        // Withdraw it: the state and the history show it.
+        await page.getByRole('button', { name: text.consents.withdraw }).click();
+        await page.getByRole('cell', { name: text.consents.withdrawn }).first().waitFor();
+        expect(await page.getByRole('cell', { name: text.consents.withdrawn }).count()).toBe(2);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `consents-${code}.png`), fullPage: true });
+        // The identifier never reaches the address bar.
+        expect(page.url()).not.toContain(identifier);
+        expect(new URL(page.url()).pathname).toBe('/consent/consents');
+
+        // An analyst has no Consents page.
+        await context.clearCookies();
+        await page.goto(`${server.url}signin`);
+        await signIn(page, text, 'ana', ANALYST_PASSWORD);
+        await page.getByRole('heading', { name: text.overview.title }).waitFor();
+        expect(await page.getByText(text.area.consent, { exact: true }).count()).toBe(0);
+        expect(errors).toEqual([]);
+      } catch (error) {
+        await page.screenshot({
+          path: path.join(SCREENSHOTS, `consents-failed-${code}.png`),
+          fullPage: true,
+        });
+        throw new Error(`${(error as Error).message}\nbrowser errors: ${errors.join('\n')}`);
+      } finally {
+        await context.close();
       }
     });
   }

@@ -71,6 +71,19 @@ describe.each(TEST_DIALECTS)('the consent cycle on the demo workspace on %s', (d
   };
   const keysOf = (indexes: number[]) => indexes.map((i) => api.records[i]!.report_id).sort();
 
+  it('refuses bad consent requests naming the field, never echoing the identifier', async () => {
+    const identifier = api.records[29]!.id_no;
+    const unknown = await post('olga', '/api/v1/consents', { identifier, purposes: ['nope'], evidence: 'E' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error).toMatchObject({ code: 'validation', details: { field: 'purposes[0]' } });
+    const noEvidence = await post('olga', '/api/v1/consents', { identifier, purposes: [PURPOSE] });
+    expect(noEvidence.statusCode).toBe(400);
+    const asAnalyst = await post('ana', '/api/v1/subjects/consents', { identifier });
+    expect(asAnalyst.statusCode).toBe(403);
+    for (const res of [unknown, noEvidence, asAnalyst]) expect(res.body).not.toContain(identifier);
+    expect(await ctx.store.db.selectFrom('consent_events').selectAll().execute()).toEqual([]);
+  });
+
   it('quarantines, admits on consent, withdraws, erases and collects again', async () => {
     // No consent on record: all 30 held back as no_consent; the run succeeds.
     const first = await ctx.runs.execute(await ctx.runs.startInline(DATASET, 'test'), 'test');

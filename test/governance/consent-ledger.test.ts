@@ -23,6 +23,8 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
+const SEPARATE = { separate: true, crossBorder: false };
+
 const NOTICES = `    notices:
       - { version: v1, effective: 2026-01-01 }
       - { version: v2, effective: 2026-03-01, material: false }
@@ -72,7 +74,7 @@ describe.each(TEST_DIALECTS)('consent ledger on %s', (dialect) => {
     const subject = ctx.consents.subjectOf(person.id_no);
     expect(granted.subjectId).toBe(subject);
     expect(
-      await consentingSubjects(ctx.store.db, ctx.workspace.purposes, [subject], 'marketing', true),
+      await consentingSubjects(ctx.store.db, ctx.workspace.purposes, [subject], 'marketing', SEPARATE),
     ).toEqual(new Set([subject]));
 
     await ctx.consents.withdraw({ identifier: person.id_no, purposes: ['marketing'] }, 'user:dpo', 'cli');
@@ -98,7 +100,7 @@ describe.each(TEST_DIALECTS)('consent ledger on %s', (dialect) => {
       ['marketing', 'withdrawn', 'cli'],
     ]);
     expect(
-      await consentingSubjects(ctx.store.db, ctx.workspace.purposes, [subject], 'marketing', true),
+      await consentingSubjects(ctx.store.db, ctx.workspace.purposes, [subject], 'marketing', SEPARATE),
     ).toEqual(new Set());
 
     // Stored and audited by subject id only: the identifier appears nowhere.
@@ -142,7 +144,8 @@ describe.each(TEST_DIALECTS)('consent ledger on %s', (dialect) => {
     );
     const subject = ctx.consents.subjectOf(person.id_no);
     const counts = async (c: AppContext) =>
-      (await consentingSubjects(c.store.db, c.workspace.purposes, [subject], 'credit_assessment', true)).size;
+      (await consentingSubjects(c.store.db, c.workspace.purposes, [subject], 'credit_assessment', SEPARATE))
+        .size;
     // v2 is not material: consent to v1 still counts.
     expect(await counts(ctx)).toBe(1);
     await expect(
@@ -237,6 +240,30 @@ describe.each(TEST_DIALECTS)('consent ledger on %s', (dialect) => {
     const stored = await ctx.store.db.selectFrom('dataset_records').select('natural_key').execute();
     expect(stored.map((r) => r.natural_key)).toEqual([other.cid]);
     expect(await auditLog(ctx)).toContain('subject.erase');
+  });
+
+  it('asks a cross-border consent of a dataset whose records go abroad (PIPL Art. 39)', async () => {
+    const ws = await workspace(dialect);
+    const file = path.join(ws.dir, 'datasets.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'lawfulBasis: consent',
+        'lawfulBasis: consent\n    crossBorder: true',
+      ),
+    );
+    const [person] = people(1, 77) as [Person];
+    writePeople(ws.dir, [person]);
+    const ctx = await open(ws);
+    const input = { identifier: person.id_no, purposes: ['credit_assessment'], separate: true };
+    await ctx.consents.grant({ ...input, evidence: 'E1', at: '2026-01-01T00:00:00Z' }, 't');
+    const collect = async () =>
+      ctx.runs.execute(await ctx.runs.startInline('people', 't', { full: true }), 't');
+    expect(await collect()).toMatchObject({ stored: 0, quarantineReasons: { no_consent: 1 } });
+    const held = await ctx.store.db.selectFrom('quarantine').select('detail').executeTakeFirstOrThrow();
+    expect(held.detail).toBe('no cross-border consent for credit_assessment');
+    await ctx.consents.grant({ ...input, crossBorder: true, evidence: 'E2' }, 't');
+    expect(await collect()).toMatchObject({ stored: 1 });
   });
 
   it('under the default onWithdrawal: keep, a withdrawal erases nothing', async () => {

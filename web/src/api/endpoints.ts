@@ -29,6 +29,8 @@ function ep<Params = undefined, Query = undefined, Body = undefined, Response = 
 const ALL = ROLES;
 const ENGINEERS = ['admin', 'data_engineer'] as const;
 const OVERSIGHT = ['admin', 'data_engineer', 'compliance_officer', 'auditor'] as const;
+const CONSENT_RECORDERS = ['admin', 'compliance_officer', 'data_engineer'] as const;
+const CONSENT_VIEWERS = ['admin', 'compliance_officer', 'auditor'] as const;
 
 export interface User {
   id: string;
@@ -283,6 +285,41 @@ export interface FieldClassification {
   updated_at: string;
 }
 
+export interface ConsentChange {
+  subjectId: string;
+  purposes: string[];
+  action: 'granted' | 'withdrawn';
+  recorded: number;
+  erased: boolean;
+}
+
+export interface PurposeConsent {
+  purpose: string;
+  status: 'granted' | 'withdrawn';
+  separate: boolean;
+  crossBorder: boolean;
+  noticeVersion: string | null;
+  currentNotice: string | null;
+  noticeHolds: boolean;
+  grantedAt: string;
+  withdrawnAt: string | null;
+  channel: string | null;
+  evidence: string | null;
+}
+
+export interface ConsentHistoryEntry {
+  purpose: string;
+  action: 'granted' | 'withdrawn';
+  at: string;
+  recordedAt: string;
+  recordedBy: string;
+  channel: string;
+  evidence: string | null;
+  noticeVersion: string | null;
+  separate: boolean;
+  crossBorder: boolean;
+}
+
 export const endpoints = {
   login: ep<undefined, undefined, { username: string; password: string }, { user: User; expiresAt: string }>(
     'POST',
@@ -478,6 +515,32 @@ export const endpoints = {
     { category: Category | null; level: number; sensitive: boolean },
     FieldClassification
   >('PUT', '/api/v1/classifications/:dataset/:field', ['compliance_officer']),
+  grantConsent: ep<
+    undefined,
+    undefined,
+    {
+      identifier: string;
+      purposes: string[];
+      evidence: string;
+      separate?: boolean;
+      crossBorder?: boolean;
+      channel?: string;
+      noticeVersion?: string;
+    },
+    ConsentChange
+  >('POST', '/api/v1/consents', CONSENT_RECORDERS),
+  withdrawConsent: ep<
+    undefined,
+    undefined,
+    { identifier: string; purposes: string[]; channel?: string; evidence?: string },
+    ConsentChange
+  >('POST', '/api/v1/consents/withdraw', CONSENT_RECORDERS),
+  subjectConsents: ep<
+    undefined,
+    undefined,
+    { identifier: string },
+    { subjectId: string; consents: PurposeConsent[]; history: ConsentHistoryEntry[] }
+  >('POST', '/api/v1/subjects/consents', CONSENT_VIEWERS),
 } as const;
 
 export type Endpoints = typeof endpoints;

@@ -123,4 +123,11 @@ export const PAGES: PageEntry[] = [
     endpoint: endpoints.keys,
     component: lazy(() => import('../pages/administration/KeysPage')),
   },
+  {
+    key: 'consents',
+    area: 'consent',
+    path: '/consent/consents',
+    endpoint: endpoints.subjectConsents,
+    component: lazy(() => import('../pages/consents/ConsentsPage')),
+  },
 ];
