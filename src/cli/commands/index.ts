@@ -6,6 +6,7 @@ import { registerAccessCommands } from './access.js';
 import { registerAuditCommands } from './audit.js';
 import { registerClassifyCommands } from './classify.js';
 import { registerCollectCommands } from './collect.js';
+import { registerComplianceCommands } from './compliance.js';
 import { registerConfigCommands } from './config.js';
 import { registerGrantCommands } from './grants.js';
 import { registerInitCommands } from './init.js';
@@ -34,4 +35,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerAccessCommands,
   registerGrantCommands,
   registerRecordCommands,
+  registerComplianceCommands,
 ];

@@ -100,4 +100,17 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.records.page': '{count} 条记录；因无同意而未返回：{noConsent}，被过滤：{filtered}，已损坏：{damaged}',
   'cli.records.exported': '导出 {id} 已写入 {file}',
   'cli.records.verified': '{dataset}：已校验 {checked} 条记录，{damaged} 条损坏，{erased} 条属于已删除的主体',
+  // --- compliance ---
+  'cli.compliance.audit_done':
+    '合规审计 {id}：得分 {score}/100 — 不通过 {fail}，警告 {warn}，人工 {manual}，不适用 {na}，通过 {pass}',
+  'cli.compliance.audit_hash': '报告 {algorithm} 摘要 {hash} 已写入审计日志第 {index} 条',
+  'cli.compliance.scheduled_audit': '定时合规审计 {id}：得分 {score}/100',
+  'cli.compliance.report_written': '报告已写入 {file}',
+  'cli.compliance.pia_created': '影响评估 {id} 已起草（触发情形：{triggers}）',
+  'cli.compliance.pia_decided': '影响评估 {id} 现为 {status}',
+  'cli.compliance.incident_registered': '事件 {id} 已登记',
+  'cli.compliance.incident_updated': '事件 {id}：{status}',
+  'cli.compliance.vendor_reviewed': '供应商 {vendor} 审查结果：{result}，有效期至 {validUntil}',
+  'cli.compliance.attested': '控制项 {control} 已确认，有效期至 {validUntil}（{id}）',
+  'cli.compliance.package_written': '监管材料包已写入 {dir}：{files} 个文件，树头大小 {size}',
 };
