@@ -18,6 +18,7 @@ import { installOpenApi } from './openapi.js';
 import { installRequestLog } from './request-log.js';
 import { accessRequestRoutes } from './routes/access-requests.js';
 import { authRoutes } from './routes/auth.js';
+import { complianceRoutes } from './routes/compliance.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
 import { policyRoutes } from './routes/policies.js';
@@ -49,6 +50,7 @@ const routePlugins: RoutePlugin[] = [
   policyRoutes,
   accessRequestRoutes,
   recordRoutes,
+  complianceRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {

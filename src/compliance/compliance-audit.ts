@@ -124,24 +124,7 @@ export async function runComplianceAudit(
     .limit(1)
     .executeTakeFirst();
   const previous = previousRow ? (JSON.parse(previousRow.report) as AuditReport) : undefined;
-  let verified: ReturnType<typeof verifyLog> | undefined;
-  let keyStatus: Promise<KeyStatus | { unavailable: string }> | undefined;
-  const ctx: CheckContext = {
-    workspace: deps.workspace,
-    store: deps.store,
-    db: deps.store.db,
-    audit: deps.audit,
-    now,
-    previousAudit: previous ? { id: previous.id, at: previous.at } : undefined,
-    verifyAuditLog: () => {
-      verified ??= verifyLog(deps.store, deps.audit.hashAlgorithm);
-      return verified;
-    },
-    keyStatus: () => {
-      keyStatus ??= readKeyStatus(deps.keys);
-      return keyStatus;
-    },
-  };
+  const ctx = createCheckContext(deps, now, previous ? { id: previous.id, at: previous.at } : undefined);
   const today = now.toISOString();
   const attestations = await deps.store.db
     .selectFrom('compliance_attestations')
@@ -258,6 +241,32 @@ export async function runComplianceAudit(
     auditIndex,
     report,
     reportText,
+  };
+}
+
+/** The facts every check reads, with the audit log verified and the key status read at most once. */
+export function createCheckContext(
+  deps: Omit<AuditDeps, 'catalogue' | 'now'>,
+  now: Date,
+  previousAudit?: { id: string; at: string },
+): CheckContext {
+  let verified: ReturnType<typeof verifyLog> | undefined;
+  let keyStatus: Promise<KeyStatus | { unavailable: string }> | undefined;
+  return {
+    workspace: deps.workspace,
+    store: deps.store,
+    db: deps.store.db,
+    audit: deps.audit,
+    now,
+    previousAudit,
+    verifyAuditLog: () => {
+      verified ??= verifyLog(deps.store, deps.audit.hashAlgorithm);
+      return verified;
+    },
+    keyStatus: () => {
+      keyStatus ??= readKeyStatus(deps.keys);
+      return keyStatus;
+    },
   };
 }
 

@@ -11,7 +11,13 @@ import type { Workspace } from '../workspace/index.js';
 import { type Catalogue, type Control, defaultCatalogue } from './catalogue.js';
 import { fieldGrades } from './checks/declarations.js';
 import type { CheckContext, CheckStatus, Evidence } from './checks/index.js';
-import { listAudits, loadAudit, runComplianceAudit, type StoredAudit } from './compliance-audit.js';
+import {
+  createCheckContext,
+  listAudits,
+  loadAudit,
+  runComplianceAudit,
+  type StoredAudit,
+} from './compliance-audit.js';
 import { ImpactAssessmentService, type NewImpactAssessment, piaTriggers } from './impact-assessment.js';
 import { IncidentRegister } from './incident-register.js';
 import { type ProcessingRecord, processingRecord } from './processing-record.js';
@@ -193,17 +199,8 @@ export class ComplianceService {
     );
   }
 
-  /** Enough of a check context for the declaration helpers (no audit-only facts). */
-  private checkContext(): CheckContext {
-    return {
-      workspace: this.deps.workspace,
-      store: this.deps.store,
-      db: this.deps.store.db,
-      audit: this.deps.audit,
-      now: this.now(),
-      previousAudit: undefined,
-      verifyAuditLog: () => Promise.reject(new Error('not in an audit run')),
-      keyStatus: () => Promise.resolve({ unavailable: 'not in an audit run' }),
-    };
+  /** The check context of an audit starting now (the declaration helpers read it). */
+  checkContext(): CheckContext {
+    return createCheckContext(this.deps, this.now());
   }
 }

@@ -17,6 +17,8 @@ export {
   AWAITING_FEATURES,
   CHECK_STATUSES,
   CHECKS,
+  type CheckContext,
+  type CheckResult,
   type CheckStatus,
   type Evidence,
 } from './checks/index.js';
@@ -24,6 +26,7 @@ export {
   type AuditReport,
   type AuditSummary,
   type ControlResult,
+  createCheckContext,
   REPORT_FORMAT,
   type StoredAudit,
   scoreOf,
