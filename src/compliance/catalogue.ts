@@ -120,6 +120,9 @@ export function loadCatalogue(dir: string, knownChecks?: ReadonlySet<string>): C
   }
   if (files.length === 0) issues.push({ file: dir, path: '', message: 'no catalogue files (*.yaml)' });
   if (issues.length > 0) throw new ConfigError(`controls catalogue has ${issues.length} problem(s)`, issues);
-  catalogue.frameworks.sort((a, b) => FRAMEWORKS.indexOf(a.framework) - FRAMEWORKS.indexOf(b.framework));
+  const rank = (framework: Framework) => FRAMEWORKS.indexOf(framework);
+  catalogue.frameworks.sort((a, b) => rank(a.framework) - rank(b.framework));
+  // Array.prototype.sort is stable: controls keep their file order within a framework.
+  catalogue.controls.sort((a, b) => rank(a.framework) - rank(b.framework));
   return catalogue;
 }

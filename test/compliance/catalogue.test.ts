@@ -105,6 +105,13 @@ describe('controls catalogue', () => {
     expect(build).toContain("cpSync('src/compliance/catalogue','dist/compliance/catalogue'");
   });
 
+  it('is listed control by control in docs/compliance.md’s coverage table', () => {
+    const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/compliance.md'), 'utf8');
+    const coverage = doc.slice(doc.indexOf('## Coverage'));
+    const listed = [...coverage.matchAll(/^\| `([A-Z0-9-]+)` /gm)].map((m) => m[1]);
+    expect(listed).toEqual(catalogue.controls.map((c) => c.id));
+  });
+
   it('refuses an automated control without a check, naming file, path and line', () => {
     const dir = copyCatalogue();
     const file = path.join(dir, 'dsl.yaml');
