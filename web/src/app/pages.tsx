@@ -39,4 +39,11 @@ export const PAGES: PageEntry[] = [
     endpoint: endpoints.workspace,
     component: lazy(() => import('../pages/overview/OverviewPage')),
   },
+  {
+    key: 'compliance',
+    area: 'compliance',
+    path: '/compliance',
+    endpoint: endpoints.complianceControls,
+    component: lazy(() => import('../pages/compliance/CompliancePage')),
+  },
 ];
