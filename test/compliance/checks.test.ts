@@ -261,11 +261,16 @@ const cases: Case[] = [
   },
   {
     check: 'no-personal-data-in-clear',
-    break: async (f) =>
-      f.record('court_notices', 'https://court.example/1', null, {
+    break: async (f) => {
+      // Not a finding: a page's hex digest whose digits happen to read as a mobile number.
+      await f.record('court_notices', 'https://court.example/0', null, {
+        content_hash: 'b7bf4f7d2848d40e8303d08a0042013f18049221490e319d3aaac4b8999eaf33',
+      });
+      await f.record('court_notices', 'https://court.example/1', null, {
         url: 'https://court.example/1',
-        body: ID_NUMBER,
-      }),
+        body: `被执行人身份证号：${ID_NUMBER}`,
+      });
+    },
     evidence: {
       findings: [{ dataset: 'court_notices', field: 'body', entity: 'CN_RESIDENT_ID', records: 1 }],
     },

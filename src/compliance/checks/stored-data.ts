@@ -97,13 +97,25 @@ async function clearParts(
   });
 }
 
-/** Entity types whose detection in a clear value is a finding: C2/C3 identifiers detected with confidence. */
+/** Detections that count: C2/C3 identifiers with a confidence of at least this. */
 const SCANNED_CONFIDENCE = 0.85;
+const ASCII_ALNUM = /[0-9A-Za-z]/;
+
+/**
+ * The C2/C3 entity found in a clear value, if any. A match inside a longer ASCII token (digits
+ * within a hex digest, say) is not one: the detectors bound digit runs by digits only, and the
+ * hex content hashes of crawled pages otherwise read as mobile numbers.
+ */
 function personalEntity(value: unknown): EntityType | undefined {
+  // detectValue reports offsets in the trimmed value.
+  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
   for (const detection of detectValue(value)) {
     const category = ENTITY_FACTS[detection.type].category;
-    if ((category === 'C2' || category === 'C3') && detection.confidence >= SCANNED_CONFIDENCE)
-      return detection.type;
+    if ((category !== 'C2' && category !== 'C3') || detection.confidence < SCANNED_CONFIDENCE) continue;
+    const before = text[detection.start - 1] ?? '';
+    const after = text[detection.end] ?? '';
+    const embedded = ASCII_ALNUM.test(before) || ASCII_ALNUM.test(after);
+    if (!embedded) return detection.type;
   }
   return undefined;
 }
