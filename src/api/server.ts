@@ -21,6 +21,7 @@ import { authRoutes } from './routes/auth.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
 import { policyRoutes } from './routes/policies.js';
 import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
@@ -50,6 +51,7 @@ const routePlugins: RoutePlugin[] = [
   policyRoutes,
   accessRequestRoutes,
   recordRoutes,
+  keyRoutes,
   complianceRoutes,
 ];
 

@@ -1,14 +1,14 @@
 // Stage 3, admit: may each record be kept? (Whether the dataset may be collected at all — its
 // vendor's review — is checked once per run by the engine.) With the lawful basis `consent`,
-// every record's subject must have consented to every purpose of the dataset — separately when it holds sensitive personal information (PIPL Art. 29) — else it is held back.
+// every record's subject must have consented to every purpose of the dataset — separately when it
+// holds sensitive personal information (PIPL Art. 29) — else it is held back.
 // First of all, a record of an erased subject (a suppression entry names its subject id) is dropped
 // or held back as `erased_subject` per the dataset's `onErasedSubject`, before any data key is
 // asked for: the run goes on.
 
-import type { KeyService } from '../governance/index.js';
+import { type KeyService, subjectIdOf } from '../governance/index.js';
 import type { Store } from '../store/index.js';
 import type { DatasetDeclaration } from '../workspace/index.js';
-import { subjectIdFor } from './subject-id.js';
 import type { HeldRecord, Mapped, ValidatedBatch } from './validate.js';
 
 /** The quarantine reason of a record whose subject was erased: kept without any copy of its values. */
@@ -46,7 +46,7 @@ export async function admitBatch(
   const named = [...validated.valid.values(), ...validated.held];
   for (const v of named)
     if (v.subject !== undefined && !subjectIds.has(v.subject))
-      subjectIds.set(v.subject, subjectIdFor(keys, v.subject));
+      subjectIds.set(v.subject, subjectIdOf(keys, v.subject));
   const erased = await erasedSubjects(db, [...subjectIds.values()]);
   let suppressed = 0;
   const held: HeldRecord[] = [];

@@ -132,6 +132,13 @@ export async function executeRun(
         checkpoint,
         dropped: [...dropped],
         deletions: validated.deletions,
+        ...(batch.snapshot
+          ? {
+              snapshotKeys: batch.records
+                .map((r) => validator.naturalKeyOf(r))
+                .filter((k): k is string => k !== undefined),
+            }
+          : {}),
       });
     }
     await overlap.flush();

@@ -19,6 +19,8 @@ export interface BatchToStore extends ProtectingBatch {
   dropped: string[];
   /** Natural keys of records deleted at source (change data capture). */
   deletions: string[];
+  /** A full snapshot's part: the natural keys of every row it read, stored or held back. */
+  snapshotKeys?: string[];
 }
 
 export interface StoreTarget {
@@ -52,10 +54,12 @@ export async function storeBatch(
           sealed: p.sealed,
           contentHash: p.hash,
           indexes: p.indexes,
+          indexHashes: p.indexHashes,
         };
       }),
       quarantine: held.map((h) => ({ ...h, position })),
       deletions: next.deletions,
+      ...(batch.snapshot ? { snapshot: { ...batch.snapshot, keys: next.snapshotKeys ?? [] } } : {}),
       checkpoint: next.checkpoint,
     },
     {

@@ -23,6 +23,11 @@ export interface SourceBatch {
    * columns its natural key is made of. Applied after `records`; no record is in both.
    */
   deleted?: SourceRecord[];
+  /**
+   * Part of a full snapshot (change data capture): once its last part is stored, records the
+   * snapshot did not read are marked deleted at source (they went while no log was read).
+   */
+  snapshot?: { isFirst: boolean; isLast: boolean };
 }
 
 export interface StreamField {
@@ -64,8 +69,10 @@ export interface ReplicationReport {
   isActive: boolean;
   /** Log the partner's server keeps for us (bytes), when known. */
   retainedBytes: number | null;
-  /** More retained than the source's `cdc.lagWarnBytes`. */
+  /** More retained than the source's `cdc.lagWarnBytes`: a warning to act on. */
   isLagging: boolean;
+  /** The source's threshold (`cdc.lagWarnBytes`). */
+  lagWarnBytes: number;
   detail: string;
 }
 

@@ -34,6 +34,11 @@ export interface RecordWrite {
   contentHash: string;
   /** Blind indexes of the record's identifiers (the `$subject` link is added by the store). */
   indexes: ReadonlyArray<{ field: string; hash: string }>;
+  /**
+   * The same indexes kept with the record, JSON of field → hash (null: no value), so a `hash`
+   * mask needs no decryption; omitted or null when the writer does not know them.
+   */
+  indexHashes?: string | null;
 }
 
 /** A record held back, sealed; one row per id (a keyed hash of dataset, reason and content). */
@@ -61,6 +66,12 @@ export interface RecordBatch {
    * batch's writes, never removed — their history stays, retention decides when they go.
    */
   deletions?: readonly string[];
+  /**
+   * Part of a full snapshot (change data capture): `keys` are the natural keys it read. The first
+   * part starts a new set of keys; once the last part is stored, records not in the set are
+   * marked deleted at source like `deletions`.
+   */
+  snapshot?: { isFirst: boolean; isLast: boolean; keys: readonly string[] };
   /** The source state to resume after this batch, serialised; null to start over. */
   checkpoint: string | null;
 }
@@ -109,6 +120,11 @@ export interface StoredRecord extends RecordVersion {
   firstCollectedAt: string;
   /** When the record was deleted at source (change data capture); null while it exists there. */
   deletedAt: string | null;
+  /**
+   * The record's blind indexes as stored with it: field → hash, or null for a field without a
+   * value. Null when not stored (records written before 0016, writers that do not give them).
+   */
+  indexHashes: Record<string, string | null> | null;
 }
 
 export interface ReadPageOptions {

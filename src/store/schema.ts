@@ -130,6 +130,12 @@ export interface SourceStateTable {
   updated_at: string;
 }
 
+/** Natural keys a full CDC snapshot being stored has read (0011_snapshot_keys). */
+export interface SnapshotKeysTable {
+  dataset: string;
+  natural_key: string;
+}
+
 export interface DatasetRecordsTable {
   dataset: string;
   natural_key: string;
@@ -146,6 +152,11 @@ export interface DatasetRecordsTable {
   updated_at: string;
   /** When the record was deleted at source (CDC); null while it exists there. History is kept. */
   deleted_at: string | null;
+  /**
+   * JSON of the record's blind indexes, field → hash (null: the field had no value), for masks
+   * that need no clear value; null for records stored before 0016_index_hashes.
+   */
+  index_hashes: string | null;
 }
 
 /** The versions a record had before its current one (which is only in dataset_records). */
@@ -354,6 +365,7 @@ export interface Database {
   subject_keys: SubjectKeysTable;
   runs: RunsTable;
   source_state: SourceStateTable;
+  snapshot_keys: SnapshotKeysTable;
   dataset_records: DatasetRecordsTable;
   record_versions: RecordVersionsTable;
   blind_indexes: BlindIndexesTable;

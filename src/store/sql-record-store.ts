@@ -50,6 +50,7 @@ type RecordRow = Pick<
   | 'created_at'
   | 'updated_at'
   | 'deleted_at'
+  | 'index_hashes'
 >;
 
 export abstract class SqlRecordStore implements RecordStore {
@@ -98,6 +99,7 @@ export abstract class SqlRecordStore implements RecordStore {
           created_at: at,
           updated_at: at,
           deleted_at: null,
+          index_hashes: r.indexHashes ?? null,
         });
         // Appended now, merged into blind_indexes (sorted) when the run ends: see 0005_record_storage.
         if (r.subjectId !== null)
@@ -124,6 +126,7 @@ export abstract class SqlRecordStore implements RecordStore {
           .executeTakeFirst();
         deleted += Number(result.numUpdatedRows);
       }
+      deleted += await this.sweepSnapshot(trx, batch);
       await this.writeQuarantine(trx, batch);
       await trx
         .insertInto('source_state')
@@ -136,6 +139,37 @@ export abstract class SqlRecordStore implements RecordStore {
       await options.inTransaction?.(trx, outcome);
       return outcome;
     });
+  }
+
+  /**
+   * A full snapshot's part: its keys join the snapshot's set (a first part starts the set); after
+   * the last part, the dataset's records not in the set are marked deleted at source. Returns how
+   * many were marked.
+   */
+  private async sweepSnapshot(trx: Transaction<Database>, batch: RecordBatch): Promise<number> {
+    const snapshot = batch.snapshot;
+    if (!snapshot) return 0;
+    const { dataset, at } = batch;
+    if (snapshot.isFirst) await trx.deleteFrom('snapshot_keys').where('dataset', '=', dataset).execute();
+    const keys = [...new Set(snapshot.keys)].map((natural_key) => ({ dataset, natural_key }));
+    for (let i = 0; i < keys.length; i += INSERT_CHUNK)
+      await trx
+        .insertInto('snapshot_keys')
+        .values(keys.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.columns(['dataset', 'natural_key']).doNothing())
+        .execute();
+    if (!snapshot.isLast) return 0;
+    const result = await trx
+      .updateTable('dataset_records')
+      .set({ deleted_at: at })
+      .where('dataset', '=', dataset)
+      .where('deleted_at', 'is', null)
+      .where('natural_key', 'not in', (eb) =>
+        eb.selectFrom('snapshot_keys').select('natural_key').where('dataset', '=', dataset),
+      )
+      .executeTakeFirst();
+    await trx.deleteFrom('snapshot_keys').where('dataset', '=', dataset).execute();
+    return Number(result.numUpdatedRows);
   }
 
   /** Upserts the batch's held-back records: a record held back again re-opens its row. */
@@ -354,6 +388,7 @@ function toStoredRecord(row: RecordRow): StoredRecord {
     collectedAt: row.updated_at,
     firstCollectedAt: row.created_at,
     deletedAt: row.deleted_at,
+    indexHashes: row.index_hashes ? (JSON.parse(row.index_hashes) as Record<string, string | null>) : null,
   };
 }
 

@@ -97,6 +97,79 @@ describe.each(cases)('CDC from %s into %s storage', (partnerDialect, storeDialec
   }, 120_000);
 });
 
+describe('a replication slot lost between runs', () => {
+  let partner: CdcPartner | undefined;
+  let ws: TestWorkspace | undefined;
+  afterEach(async () => {
+    await ws?.cleanup();
+    if (partner) await partner.source().dropReplication?.();
+    await partner?.drop();
+    partner = undefined;
+    ws = undefined;
+  });
+
+  it('takes a new snapshot and marks records it no longer finds deleted at source, history kept', async () => {
+    partner = await createCdcPartner('postgres');
+    const p = partner;
+    const workspace = await createCdcWorkspace(p, 'sqlite', { batchSize: 4 });
+    ws = workspace;
+    for (let i = 1; i <= 10; i++)
+      await p.exec('INSERT INTO accounts (id, holder_name, balance) VALUES (?, ?, ?)', [i, `客户${i}`, i]);
+    const ctx = await openContext(workspace.dir, { env: workspace.env, logLevel: 'silent' });
+    try {
+      const collect = async () =>
+        ctx.runs.execute(await ctx.runs.startInline('accounts', 'test'), 'test', {});
+      expect(await collect()).toMatchObject({ status: 'succeeded', stored: 10, deleted: 0 });
+      await p.exec('UPDATE accounts SET balance = 100 WHERE id = 1');
+      expect(await collect()).toMatchObject({ status: 'succeeded', updated: 1 });
+
+      // The slot goes (dropped by the partner's DBA, or lost to max_slot_wal_keep_size); rows are
+      // deleted, changed and added while nothing reads.
+      await p.exec(`SELECT pg_drop_replication_slot('${p.slotPrefix}_partner_accounts')`);
+      await p.exec('DELETE FROM accounts WHERE id IN (1, 4, 9)');
+      await p.exec('UPDATE accounts SET balance = 200 WHERE id = 2');
+      await p.exec('INSERT INTO accounts (id, holder_name, balance) VALUES (11, ?, 11)', ['客户11']);
+      expect(await collect()).toMatchObject({
+        status: 'succeeded',
+        stored: 1,
+        updated: 1,
+        unchanged: 6,
+        deleted: 3,
+      });
+      const rows = await ctx.store.db
+        .selectFrom('dataset_records')
+        .select(['natural_key', 'version', 'deleted_at'])
+        .where('dataset', '=', 'accounts')
+        .orderBy('natural_key')
+        .execute();
+      expect(
+        rows
+          .filter((r) => r.deleted_at !== null)
+          .map((r) => r.natural_key)
+          .sort(),
+      ).toEqual(['1', '4', '9']);
+      expect(rows.filter((r) => r.deleted_at === null).length).toBe(8);
+      // Record 1 keeps both its versions; its current one is marked.
+      const history = await ctx.store.db
+        .selectFrom('record_history')
+        .select(['version', 'deleted_at'])
+        .where('natural_key', '=', '1')
+        .orderBy('version')
+        .execute();
+      expect(history.map((h) => [h.version, h.deleted_at !== null])).toEqual([
+        [1, false],
+        [2, true],
+      ]);
+      expect(await ctx.store.db.selectFrom('snapshot_keys').select('natural_key').execute()).toEqual([]);
+      // The stream goes on from the new slot.
+      await p.exec('DELETE FROM accounts WHERE id = 5');
+      expect(await collect()).toMatchObject({ status: 'succeeded', read: 0, deleted: 1 });
+    } finally {
+      await ctx.close();
+    }
+  }, 120_000);
+});
+
 describe('custos source slots', () => {
   let partner: CdcPartner | undefined;
   let ws: TestWorkspace | undefined;
@@ -181,8 +254,42 @@ describe('custos source slots', () => {
       const report = await server.app.inject({ method: 'GET', url, headers: { authorization: engineer } });
       expect(report.statusCode, report.body).toBe(200);
       expect(report.json().slots).toMatchObject([
-        { stream: 'accounts', exists: true, datasets: ['accounts'] },
+        {
+          stream: 'accounts',
+          exists: true,
+          datasets: ['accounts'],
+          isLagging: false,
+          lagWarnBytes: 1024 ** 3,
+        },
       ]);
+      // Lag above the source's threshold is reported as such.
+      await p.transaction(
+        Array.from({ length: 20 }, (_, i) => [
+          'INSERT INTO accounts (id, holder_name, balance) VALUES (?, ?, 1)',
+          [100 + i, `客户${100 + i}`],
+        ]),
+      );
+      const yaml = path.join(workspace.dir, 'sources.yaml');
+      writeFileSync(
+        yaml,
+        readFileSync(yaml, 'utf8').replace('idleMs: 3000', 'idleMs: 3000, lagWarnBytes: 64'),
+      );
+      const reloaded = await openContext(workspace.dir, { env: workspace.env, logLevel: 'silent' });
+      const lagServer = await buildServer(reloaded);
+      try {
+        const lagging = await lagServer.app.inject({
+          method: 'GET',
+          url,
+          headers: { authorization: engineer },
+        });
+        expect(lagging.statusCode, lagging.body).toBe(200);
+        const [slot] = lagging.json().slots;
+        expect(slot).toMatchObject({ isLagging: true, lagWarnBytes: 64 });
+        expect(slot.retainedBytes).toBeGreaterThan(64);
+      } finally {
+        await lagServer.app.close();
+        await reloaded.close();
+      }
       const dropped = await server.app.inject({
         method: 'DELETE',
         url,

@@ -20,7 +20,12 @@ export interface CdcPartner {
   transaction(statements: Array<[string, unknown[]?]>): Promise<void>;
   rows(sql: string): Promise<Array<Record<string, unknown>>>;
   /** A CDC source over the partner's `accounts` table (stream `accounts`). */
-  source(options?: { batchSize?: number; cdc?: Record<string, unknown>; warn?: (m: string) => void }): Source;
+  source(options?: {
+    batchSize?: number;
+    cdc?: Record<string, unknown>;
+    warn?: (m: string) => void;
+    timeZone?: string;
+  }): Source;
   slotPrefix: string;
   drop(): Promise<void>;
 }
@@ -49,6 +54,7 @@ export async function createCdcPartner(dialect: CdcDialect): Promise<CdcPartner>
         url: 'env:PARTNER_DB_URL',
         batchSize: options.batchSize ?? 100,
         cdc: { slotPrefix, idleMs: 3000, ...options.cdc },
+        ...(options.timeZone ? { timeZone: options.timeZone } : {}),
         streams: { accounts: { table: 'accounts', primaryKey: ['id'] } },
       } as never,
       {

@@ -50,7 +50,9 @@ const replicationSchema = z.object({
   exists: z.boolean(),
   isActive: z.boolean(),
   retainedBytes: z.number().nullable(),
+  /** The partner keeps more than `lagWarnBytes` of log for this stream: act on it. */
   isLagging: z.boolean(),
+  lagWarnBytes: z.number(),
   detail: z.string(),
   datasets: z.array(z.string()),
 });

@@ -31,6 +31,7 @@ import { cdcSettings } from './cdc/settings.js';
 import { cursorKind, typedParameter } from './cursor-parameter.js';
 import { lookbackBound, lookbackSetting } from './lookback.js';
 import { postgresTemporalTypes } from './temporal-text.js';
+import { isZoneless, timeZoneSetting, zoneRecord } from './time-zone.js';
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain SQL identifier');
 
@@ -48,6 +49,8 @@ export const databaseSettings = z
     batchSize: z.number().int().min(1).max(100_000).default(1_000),
     /** Count the rows to read before a run, so progress and time left can be shown. */
     countRows: z.boolean().default(true),
+    /** The zone the partner writes zone-less date-times in (`timestamp`, `DATETIME`): an IANA name. */
+    timeZone: timeZoneSetting.default('UTC'),
     streams: z.record(
       z.string().min(1),
       z
@@ -59,6 +62,8 @@ export const databaseSettings = z
           primaryKey: z.array(identifier).min(1),
           /** Each run re-reads cursor values this far before the saved position: `10m` (date/time), 500 (integer). */
           lookback: lookbackSetting.optional(),
+          /** This table's zone for zone-less date-times, when it differs from the source's. */
+          timeZone: timeZoneSetting.optional(),
         })
         .strict(),
     ),
@@ -228,6 +233,8 @@ class DatabaseSource implements Source {
       typedParameter(dialect, types.get(column) ?? '', driver.placeholder(index));
     const columns = stream.columns ? [...new Set([...stream.columns, ...order])] : undefined;
     const select = columns ? columns.map(q).join(', ') : '*';
+    const zone = stream.timeZone ?? this.settings.timeZone;
+    const zoneless = [...types].filter(([, type]) => isZoneless(dialect, type)).map(([name]) => name);
     const batchSize = Math.min(options.batchSize ?? this.settings.batchSize, this.settings.batchSize);
     let state = (rawState ?? {}) as DbState;
     let consumed = 0;
@@ -297,6 +304,8 @@ class DatabaseSource implements Source {
         ...(stream.cursor ? { cursor: last[stream.cursor] } : {}),
         key: stream.primaryKey.map((k) => last[k]),
       };
+      // The position stays the database's text (above); records carry the instant it means.
+      for (const record of records) zoneRecord(record, zoneless, zone);
       yield {
         records,
         // A full extraction keeps no state once it ends (the next run reads everything again).

@@ -11,7 +11,9 @@ import * as access from './0007_access.js';
 import * as recordDeletion from './0008_record_deletion.js';
 import * as runTakeover from './0009_run_takeover.js';
 import * as erasure from './0010_erasure.js';
+import * as snapshotKeys from './0011_snapshot_keys.js';
 import * as compliance from './0014_compliance.js';
+import * as indexHashes from './0016_index_hashes.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -23,5 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0008_record_deletion': recordDeletion,
   '0009_run_takeover': runTakeover,
   '0010_erasure': erasure,
+  '0011_snapshot_keys': snapshotKeys,
   '0014_compliance': compliance,
+  '0016_index_hashes': indexHashes,
 };

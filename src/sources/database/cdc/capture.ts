@@ -17,6 +17,8 @@ export interface CaptureTarget {
   batchSize: number;
   statementTimeoutMs: number;
   cdc: CdcSettings;
+  /** The zone zone-less date-times are written in (IANA name; `UTC` leaves them as they are). */
+  timeZone: string;
   /** Operational warnings (a lagging slot): the composition root sends them to the log. */
   warn(message: string, details: Record<string, unknown>): void;
 }

@@ -71,6 +71,7 @@ export class CdcSource implements Source {
       batchSize,
       statementTimeoutMs: s.statementTimeoutMs,
       cdc: resolveCdcSettings(s.cdc),
+      timeZone: stream.timeZone ?? s.timeZone,
       warn: this.context.warn ?? (() => undefined),
     };
     return s.dialect === 'postgres' ? new PostgresCapture(target) : new MysqlCapture(target);

@@ -10,8 +10,9 @@ import mysql from 'mysql2/promise';
 import { SourceError } from '../../../domain/index.js';
 import type { ReadOptions, ReplicationReport, SourceBatch, SourceRecord, SourceState } from '../../types.js';
 import { plain } from '../connector.js';
+import { isZoneless, zoneRecord } from '../time-zone.js';
 import type { Capture, CaptureTarget } from './capture.js';
-import { ChangeBatch, rowKey } from './change-batch.js';
+import { type CaptureProgress, ChangeStream, parseProgress } from './change-batch.js';
 import { ChangeQueue } from './change-queue.js';
 
 /** A binlog coordinate: file and byte offset. */
@@ -20,10 +21,7 @@ export interface BinlogPosition {
   position: number;
 }
 
-interface MysqlCdcState extends BinlogPosition {
-  phase: 'snapshot' | 'stream';
-  key?: unknown[];
-}
+interface MysqlCdcState extends BinlogPosition, CaptureProgress {}
 
 // The same value shapes as the snapshot's reads and the extracting connector's (dates as the
 // server writes them, big numbers as strings), so a row read either way hashes the same.
@@ -37,17 +35,16 @@ export function comparePositions(a: BinlogPosition, b: BinlogPosition): number {
 
 function parseState(raw: SourceState): MysqlCdcState | null {
   if (raw === null) return null;
-  const { phase, file, position, key } = raw as Partial<MysqlCdcState>;
-  if (
-    (phase !== 'snapshot' && phase !== 'stream') ||
-    typeof file !== 'string' ||
-    typeof position !== 'number'
-  )
-    return null;
-  return { phase, file, position, ...(Array.isArray(key) ? { key } : {}) };
+  const progress = parseProgress(raw);
+  const { file, position } = raw as Partial<MysqlCdcState>;
+  if (!progress || typeof file !== 'string' || typeof position !== 'number') return null;
+  return { ...progress, file, position };
 }
 
 export class MysqlCapture implements Capture {
+  /** The table's zone-less date-time columns (read at the start of a read). */
+  private zoneless: string[] = [];
+
   constructor(private readonly target: CaptureTarget) {}
 
   private get database(): string {
@@ -74,7 +71,46 @@ export class MysqlCapture implements Capture {
     let state = parseState(rawState);
     const control = await this.connect();
     try {
-      if (state === null || state.phase === 'snapshot') state = yield* this.snapshot(state);
+      const [columns] = (await control.query(
+        'SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?',
+        [this.target.table],
+      )) as unknown as [Array<{ name: string; type: string }>];
+      this.zoneless = columns.filter((c) => isZoneless('mysql', c.type)).map((c) => c.name);
+      if (state !== null && this.behind(await this.binaryLogs(control), state) === null) {
+        // The binlog from the checkpoint on was purged: the changes since are gone, deletions
+        // among them. A new snapshot is taken, and records it does not read are marked deleted at
+        // source once it is stored.
+        this.target.warn('binlog from the checkpoint was purged: taking a new snapshot', {
+          source: this.target.source,
+          stream: this.target.stream,
+          file: state.file,
+        });
+        state = null;
+      }
+      if (state === null) {
+        const { reader, at } = await this.openSnapshot();
+        state = yield* this.snapshot(reader, { phase: 'snapshot', ...at, sweep: true }, true);
+      } else if (state.phase === 'snapshot') {
+        // The snapshot died with the run that opened it. A new one is opened (its binlog position
+        // known), the binlog is read from the checkpoint up to that position first, then the rest
+        // of the table from the new snapshot: each row's versions are stored in commit order, and
+        // a row the binlog brought up to date reads unchanged. Replaying the binlog after the new
+        // snapshot stored a row's later value first, then its earlier ones.
+        await this.requireRetained(control, state);
+        const { reader, at } = await this.openSnapshot();
+        try {
+          const { key, sweep } = state;
+          const position = yield* this.stream(control, state, options, { until: at, key, sweep });
+          state = yield* this.snapshot(reader, {
+            phase: 'snapshot',
+            ...position,
+            ...(key ? { key } : {}),
+            ...(sweep ? { sweep } : {}),
+          });
+        } finally {
+          await reader.end().catch(() => undefined); // ended by the snapshot already, or broken
+        }
+      }
       await this.requireRetained(control, state);
       yield* this.stream(control, state, options);
     } finally {
@@ -102,13 +138,13 @@ export class MysqlCapture implements Capture {
     return { file: String(row.File), position: Number(row.Position) };
   }
 
-  private async *snapshot(from: MysqlCdcState | null): AsyncGenerator<SourceBatch, MysqlCdcState> {
+  /** A connection inside a consistent read-only snapshot, and the binlog position it was taken at. */
+  private async openSnapshot(): Promise<{ reader: mysql.Connection; at: BinlogPosition }> {
     const t = this.target;
     const reader = await this.connect();
     try {
       await reader.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const [[version]] = (await reader.query('SELECT VERSION() AS v')) as unknown as [[{ v: string }]];
-      let at: BinlogPosition;
       if (/mariadb/i.test(version.v)) {
         // MariaDB names the binlog position of a consistent snapshot without any lock.
         await reader.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
@@ -116,34 +152,46 @@ export class MysqlCapture implements Capture {
           Array<{ Variable_name: string; Value: string }>,
         ];
         const value = (name: string) => rows.find((r) => r.Variable_name.toLowerCase() === name)?.Value;
-        at = {
+        const at = {
           file: String(value('binlog_snapshot_file') ?? ''),
           position: Number(value('binlog_snapshot_position')),
         };
         if (!at.file)
           throw new SourceError(
             `source ${t.source}: the partner's server does not write a binlog (log_bin is off)`,
-            {
-              source: t.source,
-            },
+            { source: t.source },
           );
-      } else {
-        // MySQL: hold writes for the moment it takes to open the snapshot and read the position.
-        await reader.query('FLUSH TABLES WITH READ LOCK');
-        try {
-          await reader.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-          at = await this.currentPosition(reader);
-        } finally {
-          await reader.query('UNLOCK TABLES');
-        }
+        return { reader, at };
       }
-      // Resuming an interrupted snapshot: the rest of the table is read in this new snapshot, and
-      // the binlog is replayed from the first snapshot's position over it.
-      const start: BinlogPosition = from ? { file: from.file, position: from.position } : at;
+      // MySQL: hold writes for the moment it takes to open the snapshot and read the position.
+      await reader.query('FLUSH TABLES WITH READ LOCK');
+      try {
+        await reader.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+        return { reader, at: await this.currentPosition(reader) };
+      } finally {
+        await reader.query('UNLOCK TABLES');
+      }
+    } catch (error) {
+      await reader.end().catch(() => undefined); // the error below says what failed
+      if (error instanceof SourceError) throw error;
+      throw this.fail(`cannot open a snapshot of ${t.table}`, error);
+    }
+  }
+
+  /** Reads the table after `from.key` in the reader's snapshot, taken at `from`'s position. */
+  private async *snapshot(
+    reader: mysql.Connection,
+    from: MysqlCdcState,
+    /** The first part of a full snapshot (a new set of snapshot keys). */
+    isFirst = false,
+  ): AsyncGenerator<SourceBatch, MysqlCdcState> {
+    const t = this.target;
+    const start: BinlogPosition = { file: from.file, position: from.position };
+    try {
       const q = (n: string) => `\`${n}\``;
       const select = t.columns ? [...new Set([...t.columns, ...t.primaryKey])].map(q).join(', ') : '*';
       const order = t.primaryKey.map(q).join(', ');
-      let key = from?.key;
+      let key = from.key;
       let read = 0;
       for (;;) {
         const where = key ? `WHERE (${order}) > (${key.map(() => '?').join(', ')})` : '';
@@ -151,16 +199,22 @@ export class MysqlCapture implements Capture {
           `SELECT ${select} FROM ${q(t.table)} ${where} ORDER BY ${order} LIMIT ${t.batchSize}`,
           key ?? [],
         )) as unknown as [SourceRecord[]];
-        const records = rows.map(plain);
+        const records = rows.map((row) => zoneRecord(plain(row), this.zoneless, t.timeZone));
         read += records.length;
-        const last = records[records.length - 1];
+        const last = rows[rows.length - 1]; // the database's values, not the zoned ones
         if (last) key = t.primaryKey.map((k) => last[k]);
         const done = rows.length < t.batchSize;
         const state: MysqlCdcState = done
           ? { phase: 'stream', ...start }
-          : { phase: 'snapshot', ...start, ...(key ? { key } : {}) };
+          : {
+              phase: 'snapshot',
+              ...start,
+              ...(key ? { key } : {}),
+              ...(from.sweep ? { sweep: true as const } : {}),
+            };
         yield {
           records,
+          ...(from.sweep ? { snapshot: { isFirst: isFirst && read === records.length, isLast: done } } : {}),
           state: state as unknown as SourceState,
           position: `${t.table}: snapshot rows ${read - records.length + 1}-${read} at ${start.file}:${start.position}`,
         };
@@ -212,10 +266,12 @@ export class MysqlCapture implements Capture {
     control: mysql.Connection,
     from: MysqlCdcState,
     options: ReadOptions,
-  ): AsyncGenerator<SourceBatch> {
+    /** Resuming a snapshot: only the binlog before `until`; checkpoints keep `key`. */
+    window?: { until: BinlogPosition; key: unknown[] | undefined; sweep: true | undefined },
+  ): AsyncGenerator<SourceBatch, BinlogPosition> {
     const t = this.target;
     // Read up to what was committed when the run started; then the run ends (the next one goes on).
-    const target = await this.currentPosition(control);
+    const target = window?.until ?? (await this.currentPosition(control));
     const zongji = new ZongJi({ uri: t.url.toString(), ...VALUE_OPTIONS });
     const queue = new ChangeQueue<{ event: AnyBinlogEvent; file: string }>(Math.max(1_000, t.batchSize * 4));
     let file = from.file;
@@ -250,28 +306,26 @@ export class MysqlCapture implements Capture {
       includeSchema: { [this.database]: [t.table] },
     });
 
-    const batch = new ChangeBatch();
-    let position: BinlogPosition = { file: from.file, position: from.position };
-    let stored = position;
-    let changes = 0;
-    const project = (row: Record<string, unknown>): SourceRecord => {
-      const out = plain(row);
-      if (!t.columns) return out;
-      const keep = new Set([...t.columns, ...t.primaryKey]);
-      return Object.fromEntries(Object.entries(out).filter(([k]) => keep.has(k)));
-    };
-    const flush = (): SourceBatch => {
-      const { records, deleted } = batch.take();
-      const first = changes + 1;
-      changes += records.length + deleted.length;
-      stored = position;
-      return {
-        records,
-        ...(deleted.length > 0 ? { deleted } : {}),
-        state: { phase: 'stream', ...position },
-        position: `${t.table}: changes ${first}-${changes} of this read, up to ${position.file}:${position.position}`,
-      };
-    };
+    const changes = new ChangeStream<BinlogPosition>(
+      t,
+      this.zoneless,
+      { file: from.file, position: from.position },
+      (at, first, last) => ({
+        state: window
+          ? {
+              phase: 'snapshot',
+              ...at,
+              ...(window.key ? { key: window.key } : {}),
+              ...(window.sweep ? { sweep: true } : {}),
+            }
+          : { phase: 'stream', ...at },
+        // Rows the window brings are rows of the snapshot being stored.
+        ...(window?.sweep ? { snapshot: { isFirst: false, isLast: false } } : {}),
+        position: `${t.table}: changes ${first}-${last} of this read, up to ${at.file}:${at.position}`,
+      }),
+      (x, y) => comparePositions(x, y) === 0,
+    );
+    const batch = changes.batch;
     const ours = (event: {
       tableId: number;
       tableMap: Record<number, { parentSchema: string; tableName: string }>;
@@ -280,7 +334,7 @@ export class MysqlCapture implements Capture {
       return table?.parentSchema === this.database && table.tableName === t.table;
     };
     try {
-      if (comparePositions(from, target) >= 0) return; // nothing written since the checkpoint
+      if (comparePositions(from, target) >= 0) return changes.position; // nothing written since the checkpoint
       for (;;) {
         // The server streams every event up to the target (our table's or not); silence this long
         // means it has nothing more to say.
@@ -317,44 +371,36 @@ export class MysqlCapture implements Capture {
             break;
           case 'writerows': {
             const rows = e as unknown as { rows: SourceRecord[] } & Parameters<typeof ours>[0];
-            if (ours(rows))
-              for (const row of rows.rows)
-                batch.add(rowKey(row, t.primaryKey), { operation: 'upsert', row: project(row) });
+            if (ours(rows)) for (const row of rows.rows) changes.upsert(row);
             break;
           }
           case 'updaterows': {
             const rows = e as unknown as {
               rows: Array<{ before: SourceRecord; after: SourceRecord }>;
             } & Parameters<typeof ours>[0];
-            if (ours(rows))
-              for (const { before, after } of rows.rows) {
-                if (rowKey(before, t.primaryKey) !== rowKey(after, t.primaryKey))
-                  batch.add(rowKey(before, t.primaryKey), { operation: 'delete', row: project(before) });
-                batch.add(rowKey(after, t.primaryKey), { operation: 'upsert', row: project(after) });
-              }
+            if (ours(rows)) for (const { before, after } of rows.rows) changes.update(before, after);
             break;
           }
           case 'deleterows': {
             const rows = e as unknown as { rows: SourceRecord[] } & Parameters<typeof ours>[0];
-            if (ours(rows))
-              for (const row of rows.rows)
-                batch.add(rowKey(row, t.primaryKey), { operation: 'delete', row: project(row) });
+            if (ours(rows)) for (const row of rows.rows) changes.delete(row);
             break;
           }
           default:
             break; // rotate, table maps: bookkeeping only
         }
         if (!isCommit) continue;
-        if (batch.overlapsOpenTransaction()) yield flush();
+        if (batch.overlapsOpenTransaction()) yield changes.flush();
         batch.commit();
-        position = { file: item.file, position: e.nextPosition };
-        if (batch.size >= t.batchSize) yield flush();
-        if (comparePositions(position, target) >= 0) {
-          if (batch.size > 0 || comparePositions(position, stored) !== 0) yield flush();
-          return;
+        changes.position = { file: item.file, position: e.nextPosition };
+        if (batch.size >= t.batchSize) yield changes.flush();
+        if (comparePositions(changes.position, target) >= 0) {
+          if (changes.isPending) yield changes.flush();
+          return changes.position;
         }
       }
-      if (batch.size > 0 || comparePositions(position, stored) !== 0) yield flush();
+      if (changes.isPending) yield changes.flush();
+      return changes.position;
     } finally {
       queue.end();
       zongji.stop();
@@ -377,6 +423,7 @@ export class MysqlCapture implements Capture {
         isActive: false,
         retainedBytes: behind,
         isLagging: behind !== null && behind > this.target.cdc.lagWarnBytes,
+        lagWarnBytes: this.target.cdc.lagWarnBytes,
         detail:
           state === null
             ? 'no checkpoint yet'

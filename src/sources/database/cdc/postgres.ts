@@ -4,23 +4,24 @@
 // twice. The slot is only ever told (confirmed_flush_lsn) a position already checkpointed in
 // Custos's store, so the partner's server keeps every change not yet stored.
 
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from 'pg-logical-replication';
 import { SourceError } from '../../../domain/index.js';
 import type { ReadOptions, ReplicationReport, SourceBatch, SourceRecord, SourceState } from '../../types.js';
 import { plain } from '../connector.js';
+import { postgresTemporalTypes } from '../temporal-text.js';
+import { isZoneless, zoneRecord } from '../time-zone.js';
 import type { Capture, CaptureTarget } from './capture.js';
-import { ChangeBatch, rowKey } from './change-batch.js';
+import { type CaptureProgress, ChangeStream, parseProgress } from './change-batch.js';
 import { ChangeQueue } from './change-queue.js';
 import { slotName } from './settings.js';
 
 /** Checkpointed position: reading the snapshot (after `key`), or streaming after commit `lsn`. */
-interface PostgresCdcState {
-  phase: 'snapshot' | 'stream';
+interface PostgresCdcState extends CaptureProgress {
   slot: string;
-  /** snapshot: the slot's consistent point; stream: end of the last stored commit. */
+  /** snapshot: the consistent point its rows were read at; stream: end of the last stored commit. */
   lsn: string;
-  key?: unknown[];
 }
 
 const LSN = /^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/i;
@@ -39,20 +40,17 @@ function lsnText(value: bigint): string {
 
 function parseState(raw: SourceState, slot: string): PostgresCdcState | null {
   if (raw === null) return null;
-  const { phase, lsn, key } = raw as Partial<PostgresCdcState>;
-  if (
-    raw.slot !== slot ||
-    (phase !== 'snapshot' && phase !== 'stream') ||
-    typeof lsn !== 'string' ||
-    !LSN.test(lsn)
-  )
-    return null;
-  return { phase, slot, lsn, ...(Array.isArray(key) ? { key } : {}) };
+  const progress = parseProgress(raw);
+  const { lsn } = raw as Partial<PostgresCdcState>;
+  if (!progress || raw.slot !== slot || typeof lsn !== 'string' || !LSN.test(lsn)) return null;
+  return { ...progress, slot, lsn };
 }
 
 export class PostgresCapture implements Capture {
   private readonly slot: string;
   private readonly publication: string;
+  /** The table's zone-less date-time columns (read at the start of a read). */
+  private zoneless: string[] = [];
 
   constructor(private readonly target: CaptureTarget) {
     this.slot = slotName(target.cdc.slotPrefix, target.source, target.stream);
@@ -69,7 +67,12 @@ export class PostgresCapture implements Capture {
   }
 
   private async client(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.target.url.toString() });
+    // Dates and times as the database's text (timestamptz in UTC), never through the process zone.
+    const client = new pg.Client({
+      connectionString: this.target.url.toString(),
+      options: '-c TimeZone=UTC',
+      types: postgresTemporalTypes,
+    });
     try {
       await client.connect();
     } catch (error) {
@@ -83,21 +86,54 @@ export class PostgresCapture implements Capture {
     try {
       const schema = String((await client.query('SELECT current_schema() AS s')).rows[0].s);
       await this.ensurePublication(client, schema);
+      const columns = await client.query(
+        'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+        [schema, this.target.table],
+      );
+      this.zoneless = (columns.rows as Array<{ column_name: string; data_type: string }>)
+        .filter((c) => isZoneless('postgres', c.data_type))
+        .map((c) => c.column_name);
       let state = parseState(rawState, this.slot);
+      if (state !== null && !(await this.slotExists(client))) {
+        // Dropped or lost (max_slot_wal_keep_size): the changes since the checkpoint are gone
+        // with it, deletions among them. A new snapshot is taken, and records it does not read
+        // are marked deleted at source once it is stored.
+        this.target.warn('replication slot is gone: taking a new snapshot', {
+          source: this.target.source,
+          stream: this.target.stream,
+          slot: this.slot,
+        });
+        state = null;
+      }
       if (state === null) {
         // A new capture (or one whose checkpoint names another slot): a slot left by a run that
         // died before its first checkpoint is dropped, and a new one is made with its snapshot.
         await this.dropSlot(client);
-        state = yield* this.snapshot(await this.createSlot(), {
-          phase: 'snapshot',
-          slot: this.slot,
-          lsn: '',
-        });
+        const created = await this.createSlot(this.slot);
+        state = yield* this.snapshot(
+          await this.openSnapshot(created),
+          { phase: 'snapshot', slot: this.slot, lsn: created.lsn, sweep: true },
+          true,
+        );
       } else if (state.phase === 'snapshot') {
-        await this.requireSlot(client);
-        // The exported snapshot died with the run that made it: the rest of the table is read in a
-        // new one, and the stream replays every change since the consistent point over it.
-        state = yield* this.snapshot(undefined, state);
+        // The exported snapshot died with the run that made it. A new one is taken at a known
+        // point (a temporary slot's consistent point); the stream is read from the checkpoint up
+        // to that point first, then the rest of the table from the new snapshot. So every row's
+        // versions are stored in commit order, and a row the stream brought up to date reads
+        // unchanged from the snapshot (which the store does not version again). Replaying the
+        // stream after the new snapshot stored a row's later value first, then its earlier ones.
+        const created = await this.createSlot(
+          `${this.slot.slice(0, 50)}_${randomBytes(6).toString('hex')}`,
+          true,
+        );
+        const reader = await this.openSnapshot(created);
+        try {
+          const { key, sweep } = state;
+          const at = yield* this.stream(client, schema, state, options, { until: created.lsn, key, sweep });
+          state = yield* this.snapshot(reader, { ...state, lsn: at });
+        } finally {
+          await reader.end().catch(() => undefined); // ended by the snapshot already, or broken
+        }
       }
       await this.requireSlot(client);
       await this.warnIfLagging(client);
@@ -126,7 +162,10 @@ export class PostgresCapture implements Capture {
   }
 
   /** Creates the slot on a replication connection, exporting a snapshot of its consistent point. */
-  private async createSlot(): Promise<{ lsn: string; snapshot: string; connection: pg.Client }> {
+  private async createSlot(
+    name: string,
+    temporary = false,
+  ): Promise<{ lsn: string; snapshot: string; connection: pg.Client }> {
     const connection = new pg.Client({
       connectionString: this.target.url.toString(),
       replication: 'database',
@@ -134,35 +173,53 @@ export class PostgresCapture implements Capture {
     try {
       await connection.connect();
       const result = await connection.query(
-        `CREATE_REPLICATION_SLOT "${this.slot}" LOGICAL pgoutput EXPORT_SNAPSHOT`,
+        `CREATE_REPLICATION_SLOT "${name}"${temporary ? ' TEMPORARY' : ''} LOGICAL pgoutput EXPORT_SNAPSHOT`,
       );
       const row = result.rows[0] as { consistent_point: string; snapshot_name: string };
       return { lsn: row.consistent_point, snapshot: row.snapshot_name, connection };
     } catch (error) {
       await connection.end().catch(() => undefined); // the error below says what failed
-      throw this.fail(`cannot create replication slot ${this.slot}`, error);
+      throw this.fail(`cannot create replication slot ${name}`, error);
     }
   }
 
-  private async *snapshot(
-    created: { lsn: string; snapshot: string; connection: pg.Client } | undefined,
-    from: PostgresCdcState,
-  ): AsyncGenerator<SourceBatch, PostgresCdcState> {
+  /**
+   * A connection inside a read-only transaction that has imported the slot's exported snapshot;
+   * the replication connection that exported it (and a temporary slot with it) then goes.
+   */
+  private async openSnapshot(created: { snapshot: string; connection: pg.Client }): Promise<pg.Client> {
     const t = this.target;
-    const lsn = created?.lsn ?? from.lsn;
-    const reader = await this.client();
     try {
-      await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await reader.query(`SET LOCAL statement_timeout = ${Math.floor(t.statementTimeoutMs)}`);
-      if (created) {
+      const reader = await this.client();
+      try {
+        await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         if (!/^[0-9A-F-]+$/i.test(created.snapshot))
           throw new SourceError(`source ${t.source}: unexpected snapshot name from the server`, {
             source: t.source,
           });
         await reader.query(`SET TRANSACTION SNAPSHOT '${created.snapshot}'`);
-        // Imported: the replication connection (which had to stay open until now) can go.
-        await created.connection.end();
+        return reader;
+      } catch (error) {
+        await reader.end().catch(() => undefined); // the error below says what failed
+        if (error instanceof SourceError) throw error;
+        throw this.fail(`cannot open the snapshot of ${t.table}`, error);
       }
+    } finally {
+      await created.connection.end().catch(() => undefined); // imported, or failed: either way done
+    }
+  }
+
+  /** Reads the table after `from.key` in the reader's snapshot, taken at `from.lsn`. */
+  private async *snapshot(
+    reader: pg.Client,
+    from: PostgresCdcState,
+    /** The first part of a full snapshot (a new set of snapshot keys). */
+    isFirst = false,
+  ): AsyncGenerator<SourceBatch, PostgresCdcState> {
+    const t = this.target;
+    const lsn = from.lsn;
+    try {
+      await reader.query(`SET LOCAL statement_timeout = ${Math.floor(t.statementTimeoutMs)}`);
       const q = (n: string) => `"${n}"`;
       const select = t.columns ? [...new Set([...t.columns, ...t.primaryKey])].map(q).join(', ') : '*';
       const order = t.primaryKey.map(q).join(', ');
@@ -176,16 +233,23 @@ export class PostgresCapture implements Capture {
             key ?? [],
           )
         ).rows as SourceRecord[];
-        const records = rows.map(plain);
+        const records = rows.map((row) => zoneRecord(plain(row), this.zoneless, t.timeZone));
         read += records.length;
         const last = rows[rows.length - 1];
         if (last) key = t.primaryKey.map((k) => last[k]);
         const done = rows.length < t.batchSize;
         const state: PostgresCdcState = done
           ? { phase: 'stream', slot: this.slot, lsn }
-          : { phase: 'snapshot', slot: this.slot, lsn, ...(key ? { key } : {}) };
+          : {
+              phase: 'snapshot',
+              slot: this.slot,
+              lsn,
+              ...(key ? { key } : {}),
+              ...(from.sweep ? { sweep: true as const } : {}),
+            };
         yield {
           records,
+          ...(from.sweep ? { snapshot: { isFirst: isFirst && read === records.length, isLast: done } } : {}),
           state: state as unknown as SourceState,
           position: `${t.table}: snapshot rows ${read - records.length + 1}-${read} at LSN ${lsn}`,
         };
@@ -198,7 +262,6 @@ export class PostgresCapture implements Capture {
       if (error instanceof SourceError) throw error;
       throw this.fail(`reading the snapshot of ${t.table} failed`, error);
     } finally {
-      await created?.connection.end().catch(() => undefined); // already closed once imported
       await reader.end().catch(() => undefined); // an open snapshot transaction ends with it
     }
   }
@@ -208,17 +271,19 @@ export class PostgresCapture implements Capture {
     schema: string,
     from: PostgresCdcState,
     options: ReadOptions,
-  ): AsyncGenerator<SourceBatch> {
+    /** Resuming a snapshot: only the transactions committed before `until`; checkpoints keep `key`. */
+    window?: { until: string; key: unknown[] | undefined; sweep: true | undefined },
+  ): AsyncGenerator<SourceBatch, string> {
     const t = this.target;
     // Read up to what was committed (and flushed: the server decodes no further) when the run
     // started; then the run ends and the next one goes on.
     const target = lsnValue(
-      String((await client.query('SELECT pg_current_wal_flush_lsn() AS lsn')).rows[0].lsn),
+      window?.until ?? String((await client.query('SELECT pg_current_wal_flush_lsn() AS lsn')).rows[0].lsn),
     );
     const durable = from.lsn;
-    if (lsnValue(durable) >= target) return; // nothing committed since the checkpoint
+    if (lsnValue(durable) >= target) return durable; // nothing committed since the checkpoint
     const service = new LogicalReplicationService(
-      { connectionString: t.url.toString() },
+      { connectionString: t.url.toString(), options: '-c TimeZone=UTC' } as pg.ClientConfig,
       // Never acknowledge on our behalf: the library would confirm what was received, not stored.
       // Its flow control would queue changes but not keepalives, reordering them: ours keeps both
       // in line, and pauses the socket itself while the queue is full.
@@ -235,6 +300,11 @@ export class PostgresCapture implements Capture {
       (service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } })._connection
         ?.stream;
     service.on('data', (lsn: string, message: Pgoutput.Message) => {
+      // The plugin parses with pg's global parsers (timestamp → Date in the process zone): the
+      // relation's date/time columns get ours before any row of it is parsed.
+      if (message.tag === 'relation')
+        for (const column of message.columns)
+          column.parser = postgresTemporalTypes.getTypeParser(column.typeOid);
       const full = queue.push({ lsn, message });
       if (full) {
         socket()?.pause();
@@ -253,30 +323,29 @@ export class PostgresCapture implements Capture {
       .subscribe(plugin, this.slot, durable)
       .catch((error: unknown) => queue.fail(this.fail(`replication from slot ${this.slot} failed`, error)));
 
-    const batch = new ChangeBatch();
-    let position = durable;
-    let stored = durable;
-    let changes = 0;
+    const changes = new ChangeStream<string>(
+      t,
+      this.zoneless,
+      durable,
+      (lsn, first, last) => ({
+        state: window
+          ? {
+              phase: 'snapshot',
+              slot: this.slot,
+              lsn,
+              ...(window.key ? { key: window.key } : {}),
+              ...(window.sweep ? { sweep: true } : {}),
+            }
+          : { phase: 'stream', slot: this.slot, lsn },
+        // Rows the window brings are rows of the snapshot being stored.
+        ...(window?.sweep ? { snapshot: { isFirst: false, isLast: false } } : {}),
+        position: `${this.slot}: changes ${first}-${last} of this read, up to LSN ${lsn}`,
+      }),
+      (a, b) => a === b,
+    );
+    const batch = changes.batch;
     const ours = (relation: Pgoutput.MessageRelation) =>
       relation.schema === schema && relation.name === t.table;
-    const project = (row: Record<string, unknown>): SourceRecord => {
-      const out = plain(row);
-      if (!t.columns) return out;
-      const keep = new Set([...t.columns, ...t.primaryKey]);
-      return Object.fromEntries(Object.entries(out).filter(([k]) => keep.has(k)));
-    };
-    const flush = (): SourceBatch => {
-      const { records, deleted } = batch.take();
-      const first = changes + 1;
-      changes += records.length + deleted.length;
-      stored = position;
-      return {
-        records,
-        ...(deleted.length > 0 ? { deleted } : {}),
-        state: { phase: 'stream', slot: this.slot, lsn: position },
-        position: `${this.slot}: changes ${first}-${changes} of this read, up to LSN ${position}`,
-      };
-    };
     let heardAt = Date.now();
     try {
       for (;;) {
@@ -292,40 +361,37 @@ export class PostgresCapture implements Capture {
           case 'keepalive':
             // The server has sent everything up to here: past the target, the run has its changes.
             if (lsnValue(item.lsn) >= target && !batch.hasOpenTransaction) {
-              if (batch.size > 0 || position !== stored) yield flush();
-              return;
+              if (changes.isPending) yield changes.flush();
+              return changes.position;
             }
             break;
           case 'begin':
+            // A transaction committed at or after the window's end is in the new snapshot.
+            if (window && m.commitLsn !== null && lsnValue(m.commitLsn) >= target) {
+              if (changes.isPending) yield changes.flush();
+              return changes.position;
+            }
             batch.discardOpenTransaction();
             break;
           case 'insert':
-            if (ours(m.relation))
-              batch.add(rowKey(m.new, t.primaryKey), { operation: 'upsert', row: project(m.new) });
+            if (ours(m.relation)) changes.upsert(m.new);
             break;
           case 'update':
-            if (ours(m.relation)) {
-              const before = m.old ?? m.key;
-              // A changed primary key: the row under the old key is gone.
-              if (before && rowKey(before, t.primaryKey) !== rowKey(m.new, t.primaryKey))
-                batch.add(rowKey(before, t.primaryKey), { operation: 'delete', row: project(before) });
-              batch.add(rowKey(m.new, t.primaryKey), { operation: 'upsert', row: project(m.new) });
-            }
+            if (ours(m.relation)) changes.update(m.old ?? m.key ?? undefined, m.new);
             break;
           case 'delete': {
             const before = m.old ?? m.key;
-            if (ours(m.relation) && before)
-              batch.add(rowKey(before, t.primaryKey), { operation: 'delete', row: project(before) });
+            if (ours(m.relation) && before) changes.delete(before);
             break;
           }
           case 'commit': {
-            if (batch.overlapsOpenTransaction()) yield flush();
+            if (batch.overlapsOpenTransaction()) yield changes.flush();
             batch.commit();
-            position = m.commitEndLsn ?? position;
-            if (batch.size >= t.batchSize) yield flush();
-            if (lsnValue(position) >= target) {
-              if (batch.size > 0 || position !== stored) yield flush();
-              return;
+            changes.position = m.commitEndLsn ?? changes.position;
+            if (batch.size >= t.batchSize) yield changes.flush();
+            if (lsnValue(changes.position) >= target) {
+              if (changes.isPending) yield changes.flush();
+              return changes.position;
             }
             break;
           }
@@ -334,13 +400,19 @@ export class PostgresCapture implements Capture {
         }
       }
       // Caught up: the last transactions, or just the new position (so the slot can move on).
-      if (batch.size > 0 || position !== stored) yield flush();
+      if (changes.isPending) yield changes.flush();
+      return changes.position;
     } finally {
       queue.end();
       await service.stop().catch(() => undefined); // stopping: the connection may already be gone
       await subscribed;
       service.removeAllListeners();
     }
+  }
+
+  private async slotExists(client: pg.Client): Promise<boolean> {
+    const found = await client.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [this.slot]);
+    return (found.rowCount ?? 0) > 0;
   }
 
   private async requireSlot(client: pg.Client): Promise<void> {
@@ -392,6 +464,7 @@ export class PostgresCapture implements Capture {
         isActive: row?.active ?? false,
         retainedBytes: retained,
         isLagging,
+        lagWarnBytes: this.target.cdc.lagWarnBytes,
         detail: row ? `confirmed up to ${row.confirmed ?? '-'}` : 'no slot',
       };
     } finally {
