@@ -3,6 +3,7 @@
 
 import path from 'node:path';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
+import { ComplianceService } from './compliance/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
 import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/index.js';
 import {
@@ -59,6 +60,8 @@ export interface AppContext {
   keys(): KeyService;
   /** Collection runs: start, queue, claim, execute, list. */
   runs: RunService;
+  /** Controls, audits and reports, impact assessments, vendors, incidents (docs/compliance.md). */
+  compliance: ComplianceService;
   /** Opens a declared source by name (connector settings were validated at load). */
   openSource(name: string): Source;
   /** What connectors get from the workspace (directory, env, egress permission, user agent). */
@@ -138,6 +141,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     store,
     connectorContext,
     runs: undefined as unknown as RunService,
+    compliance: new ComplianceService({ workspace, store, audit, keys, env }),
     openSource: (name) => {
       const declaration = workspace.sources.find((s) => s.name === name);
       if (!declaration) throw new NotFoundError(`no source named ${name} in sources.yaml`, { source: name });

@@ -19,6 +19,7 @@ import { installRequestLog } from './request-log.js';
 import { accessRequestRoutes } from './routes/access-requests.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { complianceRoutes } from './routes/compliance.js';
 import { consentRoutes } from './routes/consents.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
@@ -57,6 +58,7 @@ const routePlugins: RoutePlugin[] = [
   subjectRequestRoutes,
   consentRoutes,
   keyRoutes,
+  complianceRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {

@@ -281,7 +281,7 @@ export class AccessPolicyService {
     return {
       isKeyClear,
       needsSeparateConsent: facts.some((f) => f.isSensitive),
-      needsCrossBorderConsent: dataset.crossBorder,
+      needsCrossBorderConsent: dataset.crossBorder.length > 0,
       dataset,
       purpose,
       fields: fields

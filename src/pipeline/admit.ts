@@ -1,7 +1,7 @@
-// Stage 3, admit: may this dataset be collected, and may each record be kept? The vendor's
-// assessment must be on record, not rejected and not expired (else the run fails); with the lawful
-// basis `consent`, every record's subject must have consented to every purpose of the dataset —
-// separately when it holds sensitive personal information (PIPL Art. 29) — else it is held back.
+// Stage 3, admit: may each record be kept? (Whether the dataset may be collected at all — its
+// vendor's review — is checked once per run by the engine.) With the lawful basis `consent`,
+// every record's subject must have consented to every purpose of the dataset — separately when it
+// holds sensitive personal information (PIPL Art. 29) — else it is held back.
 // First of all, a record of an erased subject (a suppression entry names its subject id) is dropped
 // or held back as `erased_subject` per the dataset's `onErasedSubject`, before any data key is
 // asked for: the run goes on.
@@ -34,21 +34,6 @@ export interface AdmittedBatch {
   held: HeldRecord[];
   /** Records of erased subjects dropped without a trace (`onErasedSubject: drop`). */
   suppressed: number;
-}
-
-/** Why the dataset's vendor may not be collected from, or undefined when it may. */
-export function checkVendor(workspace: Workspace, dataset: DatasetDeclaration): string | undefined {
-  const sourceVendor = workspace.sources.find((s) => s.name === dataset.source)?.vendor;
-  const name = dataset.vendor ?? sourceVendor;
-  if (!name) return undefined;
-  const vendor = workspace.vendors.find((v) => v.name === name);
-  const assessment = vendor?.assessment;
-  if (!assessment) return `vendor ${name} has no assessment on record`;
-  if (assessment.result === 'rejected')
-    return `vendor ${name} was rejected by its assessment (${assessment.reference ?? assessment.date})`;
-  if (assessment.validUntil < new Date().toISOString().slice(0, 10))
-    return `vendor ${name}'s assessment expired on ${assessment.validUntil}`;
-  return undefined;
 }
 
 /**
@@ -86,7 +71,7 @@ export async function admitBatch(
   const refusals = byConsent
     ? await consentRefusals(db, declared, live, purposes, {
         separate: hasSensitive,
-        crossBorder: dataset.crossBorder,
+        crossBorder: dataset.crossBorder.length > 0,
       })
     : undefined;
   const admitted: Admitted[] = [];

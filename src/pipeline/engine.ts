@@ -4,7 +4,8 @@
 //   source.read      → batches with the state to resume after each
 //   validate.ts      → typed, minimised records; the others held back (quarantine), the run goes on
 //   classify.ts      → plans of fields seen for the first time; a new C2/C3 field blocks the dataset
-//   admit.ts         → vendor assessment (per run), lawful basis and consent (per record)
+//   admit.ts         → lawful basis and consent (per record); the vendor's review is checked
+//                      once per run (compliance/vendor-review.ts)
 //   protect.ts       → seals, blind indexes, content hash (on the protect thread: protect-thread.ts)
 //   store.ts         → upsert by natural key with history, quarantine, records deleted at source
 //                      marked (history kept) — in ONE transaction with
@@ -15,12 +16,13 @@
 // this thread prepares batch N+1 and stores batch N−1; batches are stored in source order.
 
 import type { AuditLog } from '../audit/index.js';
+import { vendorRefusal } from '../compliance/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/index.js';
 import { ConsentLedger, type KeyService } from '../governance/index.js';
 import type { Source } from '../sources/index.js';
 import type { Store } from '../store/index.js';
 import type { Workspace } from '../workspace/index.js';
-import { admitBatch, checkVendor } from './admit.js';
+import { admitBatch } from './admit.js';
 import { type RunIdentity, stoppedEntry } from './audit.js';
 import { BatchOverlap } from './batch-overlap.js';
 import { checkpointOf, resumeState } from './checkpoint.js';
@@ -79,7 +81,9 @@ export async function executeRun(
     return summary;
   };
 
-  const vendorProblem = checkVendor(deps.workspace, dataset);
+  // Third-party review: the vendor's latest review (else its declared assessment) must be neither
+  // expired nor rejected — the run stops before reading anything, naming why.
+  const vendorProblem = await vendorRefusal(db, deps.workspace, dataset);
   if (vendorProblem) return stop('failed', vendorProblem);
   const validator = new DatasetValidator(dataset, deps.workspace.purposes);
   const { requireConfirmation, fieldNames } = deps.workspace.config.classification;

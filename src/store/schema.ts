@@ -363,6 +363,84 @@ export interface RetentionReportsTable {
   report: string;
 }
 
+// --- compliance (src/compliance, 0014) ---
+
+export interface ComplianceAuditsTable {
+  id: string;
+  at: string;
+  actor: string;
+  /** manual | schedule */
+  trigger: string;
+  /** Tenths of a percent (0–1000). */
+  score: number;
+  /** The JSON report exactly as hashed. */
+  report: string;
+  report_hash: string;
+  hash_algorithm: string;
+  audit_index: number | null;
+}
+
+export interface ImpactAssessmentsTable {
+  id: string;
+  /** pia | risk */
+  kind: string;
+  title: string;
+  datasets: string;
+  triggers: string;
+  scope: string;
+  risks: string;
+  measures: string;
+  /** draft | approved | rejected */
+  status: string;
+  author: string;
+  approver: string | null;
+  created_at: string;
+  decided_at: string | null;
+  retain_until: string | null;
+}
+
+export interface VendorReviewsTable {
+  id: string;
+  vendor: string;
+  questionnaire: string;
+  evidence: string;
+  /** approved | conditional | rejected */
+  result: string;
+  reference: string | null;
+  reviewed_at: string;
+  valid_until: string;
+  reviewer: string;
+}
+
+export interface IncidentsTable {
+  id: string;
+  title: string;
+  description: string;
+  occurred_at: string;
+  detected_at: string;
+  subjects_affected: number;
+  datasets: string;
+  severity: string;
+  measures: string;
+  /** open | closed */
+  status: string;
+  regulator_notified_at: string | null;
+  subjects_notified_at: string | null;
+  closed_at: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface ComplianceAttestationsTable {
+  id: string;
+  control_id: string;
+  statement: string;
+  evidence_ref: string | null;
+  attested_by: string;
+  attested_at: string;
+  valid_until: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -397,4 +475,9 @@ export interface Database {
   subject_request_steps: SubjectRequestStepsTable;
   legal_holds: LegalHoldsTable;
   retention_reports: RetentionReportsTable;
+  compliance_audits: ComplianceAuditsTable;
+  impact_assessments: ImpactAssessmentsTable;
+  vendor_reviews: VendorReviewsTable;
+  incidents: IncidentsTable;
+  compliance_attestations: ComplianceAttestationsTable;
 }

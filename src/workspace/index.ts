@@ -13,3 +13,4 @@ export {
   WORKSPACE_FILE,
   type Workspace,
 } from './workspace.js';
+export { formatPath, readYamlFile, type YamlFile } from './yaml-file.js';

@@ -160,6 +160,36 @@ export const workspaceConfigSchema = z
       })
       .strict()
       .default({ onWithdrawal: 'keep' }),
+    /** Compliance audits and the thresholds their checks use (docs/compliance.md). */
+    compliance: z
+      .object({
+        /** Cron expression: `custos serve` runs a compliance audit at these times. */
+        auditSchedule: z.string().min(1).optional(),
+        /** PIPL Art. 54 "regularly": the longest gap between two audits. */
+        auditIntervalDays: z.number().int().min(1).max(3660).default(90),
+        /** Key-encryption keys are rotated at least this often. */
+        kekRotationDays: z.number().int().min(1).max(3660).default(365),
+        /** An enabled account unused for longer is reported. */
+        inactiveAccountDays: z.number().int().min(1).max(3660).default(90),
+        /** A tree head must have been exported (witnessed) within this many days. */
+        treeHeadExportDays: z.number().int().min(1).max(3660).default(30),
+        /** Vendor assessments expiring within this many days are warned. */
+        vendorExpiryWarningDays: z.number().int().min(1).max(366).default(30),
+        /** Records per dataset the clear-part scan reads (the latest first). */
+        scanSampleSize: z.number().int().min(1).max(1_000_000).default(5000),
+        /** Open incidents not notified after this many hours fail PIPL-57. */
+        incidentNotificationHours: z.number().int().min(1).max(720).default(72),
+      })
+      .strict()
+      .default({
+        auditIntervalDays: 90,
+        kekRotationDays: 365,
+        inactiveAccountDays: 90,
+        treeHeadExportDays: 30,
+        vendorExpiryWarningDays: 30,
+        scanSampleSize: 5000,
+        incidentNotificationHours: 72,
+      }),
   })
   .strict();
 
@@ -180,6 +210,13 @@ export const vendorSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * What the vendor is to us: a `supplier` of data (the default), a `processor` we entrust
+     * (PIPL Art. 21, needs a contract) or a `recipient` we provide data to (Art. 23).
+     */
+    relationship: z.enum(['supplier', 'processor', 'recipient']).default('supplier'),
+    /** Reference of the contract with the vendor (PIPL Art. 21, 23). */
+    contract: z.string().min(1).optional(),
   })
   .strict();
 export type Vendor = z.infer<typeof vendorSchema>;
@@ -281,11 +318,6 @@ export const datasetSchema = z
     name,
     title: z.string().optional(),
     kind: z.enum(DATASET_KINDS).default('records'),
-    /**
-     * Records are transferred abroad (PIPL Arts. 38–39): under `lawfulBasis: consent` the consent
-     * must include the separate consent to that transfer (`crossBorder`).
-     */
-    crossBorder: z.boolean().default(false),
     source: name,
     stream: z.string().min(1),
     vendor: name.optional(),
@@ -308,6 +340,43 @@ export const datasetSchema = z
     legalHold: z.boolean().default(false),
     schedule: z.string().optional(),
     fields: z.record(z.string().min(1), datasetFieldSchema),
+    /** Provision to third parties (PIPL Art. 23): checked by the compliance controls. */
+    sharing: z
+      .array(
+        z
+          .object({
+            /** A vendor of vendors.yaml (relationship `recipient`). */
+            recipient: name,
+            contract: z.string().min(1).optional(),
+            /** The purpose the subjects' separate consent to the provision is recorded under. */
+            consentPurpose: name.optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    /**
+     * Provision outside mainland China (PIPL Arts. 38–39), one entry per recipient. A dataset with
+     * any entry needs, under `lawfulBasis: consent`, consents that include the separate consent to
+     * the transfer (`crossBorder` on the consent).
+     */
+    crossBorder: z
+      .array(
+        z
+          .object({
+            recipient: z.string().min(1),
+            /** ISO 3166 code or region name. */
+            country: z.string().min(1),
+            /** Art. 38: CAC security assessment, certification, or standard contract. */
+            mechanism: z.enum(['security_assessment', 'certification', 'standard_contract']).optional(),
+            reference: z.string().min(1).optional(),
+            /** Art. 39: the purpose the separate consent to the transfer is recorded under. */
+            consentPurpose: name.optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** The dataset feeds decisions made by automated means (PIPL Art. 24, 55). */
+    automatedDecisions: z.boolean().default(false),
   })
   .strict();
 export type DatasetDeclaration = z.infer<typeof datasetSchema>;

@@ -122,6 +122,53 @@ describe('the console in Chromium', () => {
   }
 
   for (const { code, text, locale } of LANGUAGES) {
+    it(`runs a compliance audit and shows scores, controls and the report (${code})`, {
+      timeout: 90_000,
+    }, async () => {
+      const { context, page, errors } = await openContext(locale);
+      try {
+        await page.goto(server.url);
+        await page.getByRole('button', { name: zhCN.signin.submit }).waitFor();
+        if (code === 'en') await page.getByText('English', { exact: true }).click();
+        await signIn(page, text, 'olivia', OFFICER_PASSWORD);
+        await page.getByRole('heading', { name: text.overview.title }).waitFor();
+        await page.getByRole('menuitem', { name: text.nav.compliance }).click();
+        await page.getByRole('heading', { name: text.compliance.title }).waitFor();
+        expect(new URL(page.url()).pathname).toBe('/compliance');
+
+        await page.getByRole('button', { name: text.compliance.runAudit }).click();
+        await page.getByRole('img', { name: text.compliance.byFramework }).waitFor();
+        await page.getByText(text.compliance.score).waitFor();
+        // The demo declares a purpose without a description: PIPL-17 fails, and failing controls come first.
+        const firstStatus = page.getByRole('row').nth(1).getByText(text.compliance.statusName.fail);
+        await firstStatus.waitFor();
+        await page.getByRole('cell', { name: 'PIPL-17', exact: true }).waitFor();
+        const report = page.getByRole('link', { name: text.compliance.downloadHtml });
+        const href = await report.getAttribute('href');
+        expect(href).toMatch(
+          new RegExp(
+            `^/api/v1/compliance/audits/[0-9a-f-]+/report\\?format=html&lang=${encodeURIComponent(code)}$`,
+          ),
+        );
+        const html = await page.request.get(new URL(href!, server.url).href);
+        expect(html.status()).toBe(200);
+        expect(await html.text()).toContain(code === 'en' ? 'Compliance audit report' : '合规审计报告');
+        await page.screenshot({ path: path.join(SCREENSHOTS, `compliance-${code}.png`), fullPage: true });
+
+        expect(errors).toEqual([]);
+      } catch (error) {
+        await page.screenshot({
+          path: path.join(SCREENSHOTS, `failed-compliance-${code}.png`),
+          fullPage: true,
+        });
+        throw new Error(`${(error as Error).message}\nbrowser errors: ${errors.join('\n')}`);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  for (const { code, text, locale } of LANGUAGES) {
     it(`signs in and shows the overview (${code})`, { timeout: 90_000 }, async () => {
       const { context, page, errors } = await openContext(locale);
       try {
@@ -187,6 +234,7 @@ describe('the console in Chromium', () => {
         await page.getByRole('heading', { name: text.overview.title }).waitFor();
         await page.getByRole('columnheader', { name: text.overview.purposes }).waitFor();
         expect(await page.getByText(text.overview.latestRuns).count()).toBe(0);
+        expect(await page.getByRole('menuitem', { name: text.nav.compliance }).count()).toBe(0);
         await page.getByText(text.role.analyst).waitFor();
         expect(errors).toEqual([]);
       } catch (error) {

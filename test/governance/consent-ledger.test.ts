@@ -249,7 +249,7 @@ describe.each(TEST_DIALECTS)('consent ledger on %s', (dialect) => {
       file,
       readFileSync(file, 'utf8').replace(
         'lawfulBasis: consent',
-        'lawfulBasis: consent\n    crossBorder: true',
+        'lawfulBasis: consent\n    crossBorder: [{ recipient: hk-bureau, country: HK, mechanism: standard_contract, reference: SC-1 }]',
       ),
     );
     const [person] = people(1, 77) as [Person];

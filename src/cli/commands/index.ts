@@ -6,6 +6,7 @@ import { registerAccessCommands } from './access.js';
 import { registerAuditCommands } from './audit.js';
 import { registerClassifyCommands } from './classify.js';
 import { registerCollectCommands } from './collect.js';
+import { registerComplianceCommands } from './compliance.js';
 import { registerConfigCommands } from './config.js';
 import { registerConsentCommands } from './consent.js';
 import { registerDsrCommands } from './dsr.js';
@@ -40,4 +41,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerDsrCommands,
   registerRetentionCommands,
   registerConsentCommands,
+  registerComplianceCommands,
 ];

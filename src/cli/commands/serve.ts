@@ -25,10 +25,12 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         { buildServer },
         { queueDemoRuns, retentionSchedule, seedDemoConsents, startScheduler },
         { startDemoSimulators },
+        { checkAuditSchedule, startAuditScheduler },
       ] = await Promise.all([
         import('../../api/index.js'),
         import('../../pipeline/index.js'),
         import('../../sources/simulators/demo.js'),
+        import('../../compliance/index.js'),
       ]);
       // Request logs at info level on stderr; stdout carries the URL and login.
       // Refuses to start without the master secret (rather than run unable to protect data), checked
@@ -41,6 +43,8 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
       // or just after it printed its URL, stops it cleanly once started (exit 0), never kills it.
       const shutdown = waitForShutdown();
       try {
+        // A bad compliance.auditSchedule stops the start before anything listens.
+        checkAuditSchedule(ctx.workspace);
         const host = options.host ?? ctx.workspace.config.server.host;
         const simulators = await whenPortFree(() => startDemoSimulators(ctx.workspace));
         const { app } = await buildServer(ctx);
@@ -129,6 +133,14 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
               }),
             ),
         });
+        // PIPL Art. 54: compliance audits on custos.yaml's compliance.auditSchedule.
+        const audits = startAuditScheduler({
+          workspace: ctx.workspace,
+          compliance: ctx.compliance,
+          logger: ctx.logger,
+          onAudit: (audit) =>
+            cli.note(cli.t('cli.compliance.scheduled_audit', { id: audit.id, score: audit.score })),
+        });
         if (!options.worker) cli.note(cli.t('cli.serve.no_worker'));
         if (simulators && ctx.workspace.config.demo?.collectOnStart) {
           await seedDemoConsents(ctx.store, ctx.keys(), ctx.workspace, simulators.partnerApi);
@@ -138,6 +150,7 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         }
         await shutdown.requested;
         await scheduler.stop();
+        await audits.stop();
         await app.close();
         await simulators?.close();
       } finally {

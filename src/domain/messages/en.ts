@@ -150,6 +150,20 @@ export const en = {
     '{file}: recorded {lines} lines; {invalid} lines not readable (skipped); {erased} subjects erased.',
   'cli.consent.import_refused':
     '{file}: {invalid} lines not readable (listed above); nothing recorded. Fix them, or record the others with --skip-invalid.',
+  // --- compliance ---
+  'cli.compliance.audit_done':
+    'Compliance audit {id}: score {score}/100 — {fail} failing, {warn} warnings, {manual} manual, {na} not applicable, {pass} passing',
+  'cli.compliance.audit_hash': 'Report {algorithm} {hash} appended to the audit log as entry {index}',
+  'cli.compliance.scheduled_audit': 'Scheduled compliance audit {id}: score {score}/100',
+  'cli.compliance.report_written': 'Report written to {file}',
+  'cli.compliance.pia_created': 'Impact assessment {id} drafted (triggers: {triggers})',
+  'cli.compliance.pia_decided': 'Impact assessment {id} is now {status}',
+  'cli.compliance.incident_registered': 'Incident {id} registered',
+  'cli.compliance.incident_updated': 'Incident {id}: {status}',
+  'cli.compliance.vendor_reviewed': 'Vendor {vendor} reviewed: {result}, valid until {validUntil}',
+  'cli.compliance.attested': 'Control {control} attested until {validUntil} ({id})',
+  'cli.compliance.package_written':
+    'Regulator package written to {dir}: {files} files, tree head of size {size}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -141,4 +141,17 @@ export const zhCN: Record<MessageKey, string> = {
     '{file}：已记录 {lines} 行；{invalid} 行无法读取（已跳过）；{erased} 个主体已删除。',
   'cli.consent.import_refused':
     '{file}：{invalid} 行无法读取（见上）；未记录任何内容。请修正，或用 --skip-invalid 记录其余各行。',
+  // --- compliance ---
+  'cli.compliance.audit_done':
+    '合规审计 {id}：得分 {score}/100 — 不通过 {fail}，警告 {warn}，人工 {manual}，不适用 {na}，通过 {pass}',
+  'cli.compliance.audit_hash': '报告 {algorithm} 摘要 {hash} 已写入审计日志第 {index} 条',
+  'cli.compliance.scheduled_audit': '定时合规审计 {id}：得分 {score}/100',
+  'cli.compliance.report_written': '报告已写入 {file}',
+  'cli.compliance.pia_created': '影响评估 {id} 已起草（触发情形：{triggers}）',
+  'cli.compliance.pia_decided': '影响评估 {id} 现为 {status}',
+  'cli.compliance.incident_registered': '事件 {id} 已登记',
+  'cli.compliance.incident_updated': '事件 {id}：{status}',
+  'cli.compliance.vendor_reviewed': '供应商 {vendor} 审查结果：{result}，有效期至 {validUntil}',
+  'cli.compliance.attested': '控制项 {control} 已确认，有效期至 {validUntil}（{id}）',
+  'cli.compliance.package_written': '监管材料包已写入 {dir}：{files} 个文件，树头大小 {size}',
 };

@@ -14,6 +14,7 @@ import * as erasure from './0010_erasure.js';
 import * as snapshotKeys from './0011_snapshot_keys.js';
 import * as consentLedger from './0012_consent_ledger.js';
 import * as subjectRights from './0013_subject_rights.js';
+import * as compliance from './0014_compliance.js';
 import * as indexHashes from './0016_index_hashes.js';
 
 export const migrations: Record<string, Migration> = {
@@ -29,5 +30,6 @@ export const migrations: Record<string, Migration> = {
   '0011_snapshot_keys': snapshotKeys,
   '0012_consent_ledger': consentLedger,
   '0013_subject_rights': subjectRights,
+  '0014_compliance': compliance,
   '0016_index_hashes': indexHashes,
 };

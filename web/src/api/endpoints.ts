@@ -284,6 +284,54 @@ export interface FieldClassification {
   confirmed_by: string | null;
   updated_at: string;
 }
+export type ControlStatus = 'pass' | 'fail' | 'warn' | 'manual' | 'not_applicable';
+export interface Localized {
+  'zh-CN': string;
+  en: string;
+}
+
+export interface ComplianceControl {
+  id: string;
+  framework: string;
+  clause: string;
+  title: Localized;
+  text: Localized;
+  kind: 'automated' | 'attested' | 'manual';
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  check?: string;
+  remediation: Localized;
+  source: { provenance: 'digest' | 'not_at_hand'; note?: string };
+  latest: { status: ControlStatus; evidence: Record<string, unknown>; auditId: string } | null;
+}
+
+export interface ComplianceAuditSummary {
+  id: string;
+  at: string;
+  actor: string;
+  trigger: string;
+  score: number;
+  reportHash: string;
+  hashAlgorithm: string;
+  auditIndex: number | null;
+}
+
+/** The stored report (src/compliance/compliance-audit.ts AuditReport), the parts the console shows. */
+export interface ComplianceReport {
+  id: string;
+  at: string;
+  score: number;
+  frameworks: { framework: string; score: number | null; counts: Record<ControlStatus, number> }[];
+  previous: { id: string; at: string; score: number } | null;
+  trend: {
+    scoreDelta: number | null;
+    frameworks: Record<string, number | null>;
+    newlyFailing: string[];
+    resolved: string[];
+  };
+}
+
+const COMPLIANCE_READERS = ['compliance_officer', 'auditor'] as const;
+const COMPLIANCE_OFFICERS = ['compliance_officer'] as const;
 
 export interface ConsentChange {
   subjectId: string;
@@ -541,6 +589,41 @@ export const endpoints = {
     { identifier: string },
     { subjectId: string; consents: PurposeConsent[]; history: ConsentHistoryEntry[] }
   >('POST', '/api/v1/subjects/consents', CONSENT_VIEWERS),
+  complianceControls: ep<undefined, undefined, undefined, { controls: ComplianceControl[] }>(
+    'GET',
+    '/api/v1/compliance/controls',
+    COMPLIANCE_READERS,
+  ),
+  complianceAudits: ep<undefined, { limit?: number }, undefined, { audits: ComplianceAuditSummary[] }>(
+    'GET',
+    '/api/v1/compliance/audits',
+    COMPLIANCE_READERS,
+  ),
+  complianceAudit: ep<
+    { id: string },
+    undefined,
+    undefined,
+    {
+      id: string;
+      reportHash: string;
+      hashAlgorithm: string;
+      auditIndex: number | null;
+      report: ComplianceReport;
+    }
+  >('GET', '/api/v1/compliance/audits/:id', COMPLIANCE_READERS),
+  runComplianceAudit: ep<
+    undefined,
+    { lang?: 'zh-CN' | 'en' },
+    undefined,
+    { id: string; at: string; score: number }
+  >('POST', '/api/v1/compliance/audits', COMPLIANCE_OFFICERS),
+  /** A file the browser downloads (a link, not a call). */
+  complianceReport: ep<
+    { id: string },
+    { format: 'html' | 'json' | 'pdf'; lang: 'zh-CN' | 'en' },
+    undefined,
+    unknown
+  >('GET', '/api/v1/compliance/audits/:id/report', COMPLIANCE_READERS),
 } as const;
 
 export type Endpoints = typeof endpoints;

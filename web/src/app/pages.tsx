@@ -130,4 +130,11 @@ export const PAGES: PageEntry[] = [
     endpoint: endpoints.subjectConsents,
     component: lazy(() => import('../pages/consents/ConsentsPage')),
   },
+  {
+    key: 'compliance',
+    area: 'compliance',
+    path: '/compliance',
+    endpoint: endpoints.complianceControls,
+    component: lazy(() => import('../pages/compliance/CompliancePage')),
+  },
 ];
