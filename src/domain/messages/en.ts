@@ -46,6 +46,8 @@ export const en = {
   'cli.audit.verify_failed': 'Audit log verification FAILED at entry {index}: {message}',
   'cli.audit.proof_ok': 'The proof holds.',
   'cli.audit.proof_failed': 'The proof does NOT hold.',
+  'cli.audit.key_rotated':
+    'Signing key {previous} retired at tree size {size}; key {key} now signs (announced in the log, pinned in audit-trust.json).',
   'cli.audit.empty': 'The audit log is empty.',
   // --- keys ---
   'cli.keys.status':

@@ -45,6 +45,8 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.audit.verify_failed': '审计日志校验失败，首个问题位于第 {index} 条：{message}',
   'cli.audit.proof_ok': '证明成立。',
   'cli.audit.proof_failed': '证明不成立。',
+  'cli.audit.key_rotated':
+    '签名密钥 {previous} 已于树大小 {size} 停用；新密钥 {key} 开始签名（已在日志中公告，并固定在 audit-trust.json 中）。',
   'cli.audit.empty': '审计日志为空。',
   // --- keys ---
   'cli.keys.status':
