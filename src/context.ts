@@ -12,6 +12,7 @@ import {
   KeyService,
   RecordExporter,
   RecordReadService,
+  SecondFactorService,
   SessionService,
   TokenService,
   UserService,
@@ -33,6 +34,8 @@ export interface AppContext {
   users: UserService;
   tokens: TokenService;
   sessions: SessionService;
+  /** TOTP second factor and recovery codes for sign-in (docs/security.md). */
+  secondFactors: SecondFactorService;
   /** Access policies of the workspace: explain and authorise reads (docs/access.md). */
   accessPolicy: AccessPolicyService;
   /** Data-use approval: access requests and their maker-checker decisions. */
@@ -94,7 +97,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     workspaceDir: workspace.dir,
     origin: defaultAuditOrigin(workspace.config.organisation.name),
   });
-  const users = new UserService(store.db, audit);
+  const users = new UserService(store.db, audit, undefined, workspace.config.security.passwords);
   const tokens = new TokenService(store.db, users, audit);
   const sessions = new SessionService(store.db, users, {
     idleMinutes: workspace.config.server.sessionIdleMinutes,
@@ -140,6 +143,10 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     users,
     tokens,
     sessions,
+    secondFactors: new SecondFactorService(store.db, users, keys, audit, {
+      issuer: `Custos ${workspace.config.organisation.name}`,
+      requiredRoles: workspace.config.security.signIn.secondFactorRoles,
+    }),
     accessPolicy,
     accessRequests,
     grants,

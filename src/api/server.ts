@@ -3,6 +3,7 @@
 
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import {
   type FastifyPluginAsyncZod,
@@ -81,6 +82,8 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
       },
     },
   });
+  // Limits apply where a route asks for them (sign-in, routes/auth.ts).
+  await app.register(rateLimit, { global: false });
   await installOpenApi(app);
   installMetrics(app);
   for (const plugin of routePlugins) await app.register(plugin(ctx));

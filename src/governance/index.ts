@@ -29,7 +29,14 @@ export {
   sealFields,
 } from './key-service.js';
 export { applyMask, ENTITY_MASKS, needsClearValue } from './masks.js';
-export { checkPasswordRules, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
+export {
+  checkPasswordRules,
+  DEFAULT_PASSWORD_POLICY,
+  hashPassword,
+  MIN_PASSWORD_LENGTH,
+  type PasswordPolicy,
+  verifyPassword,
+} from './password.js';
 export { Pseudonymiser } from './pseudonym.js';
 export {
   EXPORT_CONTENT_TYPES,
@@ -48,6 +55,11 @@ export {
 } from './record-read-service.js';
 export { type ReadableRecord, type RecordReader, SUBJECT_INDEX_FIELD } from './record-reader.js';
 export { matchesRow } from './row-filter.js';
+export {
+  type Challenge,
+  type CompletedSignIn,
+  SecondFactorService,
+} from './second-factor-service.js';
 export { type SessionLimits, SessionService } from './session-service.js';
 export { eraseSubject, type SubjectErasureResult } from './subject-erasure.js';
 export { subjectIdOf } from './subject-id.js';

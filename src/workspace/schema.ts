@@ -72,6 +72,20 @@ export const workspaceConfigSchema = z
         secureCookies: z.boolean().default(false),
         sessionIdleMinutes: z.number().int().min(1).max(1440).default(120),
         sessionMaxHours: z.number().int().min(1).max(168).default(12),
+        /** HTTPS for `custos serve` (docs/security.md): PEM files relative to the workspace. */
+        tls: z
+          .object({
+            cert: z.string().min(1),
+            key: z.string().min(1),
+            minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+            /** CA bundle whose client certificates are asked for; with requireClientCert, demanded. */
+            clientCa: z.string().min(1).optional(),
+            requireClientCert: z.boolean().default(false),
+          })
+          .strict()
+          .optional(),
+        /** A reverse proxy in front terminates TLS: a non-loopback bind without `tls` is then allowed. */
+        behindTlsProxy: z.boolean().default(false),
       })
       .strict()
       .default({
@@ -81,6 +95,42 @@ export const workspaceConfigSchema = z
         secureCookies: false,
         sessionIdleMinutes: 120,
         sessionMaxHours: 12,
+        behindTlsProxy: false,
+      }),
+    /** Sign-in and passwords (docs/security.md). */
+    security: z
+      .object({
+        signIn: z
+          .object({
+            /** Roles that must sign in with a second factor (TOTP). */
+            secondFactorRoles: z.array(z.enum(ROLES)).default(['admin', 'compliance_officer']),
+            /** Sign-in attempts per client address per minute, and over all addresses. */
+            perAddressPerMinute: z.number().int().min(1).max(10_000).default(30),
+            globalPerMinute: z.number().int().min(1).max(100_000).default(600),
+          })
+          .strict()
+          .default({
+            secondFactorRoles: ['admin', 'compliance_officer'],
+            perAddressPerMinute: 30,
+            globalPerMinute: 600,
+          }),
+        passwords: z
+          .object({
+            minLength: z.number().int().min(8).max(256).default(12),
+            /** Of lower-case, upper-case, digits, other characters (1–4). */
+            minCharacterClasses: z.number().int().min(1).max(4).default(1),
+          })
+          .strict()
+          .default({ minLength: 12, minCharacterClasses: 1 }),
+      })
+      .strict()
+      .default({
+        signIn: {
+          secondFactorRoles: ['admin', 'compliance_officer'],
+          perAddressPerMinute: 30,
+          globalPerMinute: 600,
+        },
+        passwords: { minLength: 12, minCharacterClasses: 1 },
       }),
     egress: z
       .object({

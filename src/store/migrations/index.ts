@@ -11,6 +11,7 @@ import * as access from './0007_access.js';
 import * as recordDeletion from './0008_record_deletion.js';
 import * as runTakeover from './0009_run_takeover.js';
 import * as erasure from './0010_erasure.js';
+import * as security from './0015_security.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_record_deletion': recordDeletion,
   '0009_run_takeover': runTakeover,
   '0010_erasure': erasure,
+  '0015_security': security,
 };
