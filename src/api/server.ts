@@ -13,7 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
 import { installAccessControl, type RegisteredRoute } from './access.js';
-import { installErrorHandler } from './error-handler.js';
+import { frameworkError, installErrorHandler } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { installRequestLog } from './request-log.js';
@@ -60,6 +60,8 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
     // One line per request from request-log.ts instead (method, route, status, duration).
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
+    // A malformed URL is answered in the project's error envelope too.
+    frameworkErrors: frameworkError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -69,6 +71,11 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
   const routes = installAccessControl(app, ctx);
   installErrorHandler(app);
   installRequestLog(app);
+  // Nothing is cached unless a route says otherwise: answers carry personal data, tokens, secrets.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
   const isHttps = ctx.workspace.config.server.secureCookies;
   await app.register(helmet, {
     // HSTS and upgrade-insecure-requests only where the console is served over HTTPS (behind a proxy).
