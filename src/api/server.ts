@@ -17,6 +17,7 @@ import { frameworkError, installErrorHandler } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { installRequestLog } from './request-log.js';
+import { tlsOptions } from './transport.js';
 import { accessRequestRoutes } from './routes/access-requests.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
@@ -53,7 +54,10 @@ const routePlugins: RoutePlugin[] = [
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {
+  const https = tlsOptions(ctx.workspace);
+  // (Fastify types an HTTPS instance apart; the routes are the same, so it is used as one.)
   const app = Fastify({
+    ...(https ? { https } : {}),
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: ctx.workspace.config.server.bodyLimitBytes,
     trustProxy: false,
@@ -76,10 +80,11 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
   });
-  const isHttps = ctx.workspace.config.server.secureCookies;
+  const isHttps = ctx.workspace.config.server.secureCookies || https !== undefined;
   await app.register(helmet, {
-    // HSTS and upgrade-insecure-requests only where the console is served over HTTPS (behind a proxy).
-    hsts: isHttps,
+    // HSTS and upgrade-insecure-requests only where the console is served over HTTPS (server.tls,
+    // or a proxy in front that sets secureCookies).
+    hsts: isHttps ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     contentSecurityPolicy: {
       directives: {
         'script-src': ["'self'"],

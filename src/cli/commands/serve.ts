@@ -21,7 +21,7 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         throw new UsageError('--port must be an integer between 0 and 65535');
       }
       // The server, pipeline and simulators load when serve runs, not with every `custos` start.
-      const [{ buildServer }, { queueDemoRuns, seedDemoConsents, startScheduler }, { startDemoSimulators }] =
+      const [{ buildServer, checkBindAddress }, { queueDemoRuns, seedDemoConsents, startScheduler }, { startDemoSimulators }] =
         await Promise.all([
           import('../../api/index.js'),
           import('../../pipeline/index.js'),
@@ -39,6 +39,8 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
       const shutdown = waitForShutdown();
       try {
         const host = options.host ?? ctx.workspace.config.server.host;
+        // Before anything listens: a non-loopback address is not served in clear (docs/security.md).
+        checkBindAddress(host, ctx.workspace);
         const simulators = await whenPortFree(() => startDemoSimulators(ctx.workspace));
         const { app } = await buildServer(ctx);
         try {
@@ -54,7 +56,8 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         const workspaceOption = workspaceOptionFor(cli.io.cwd, ctx.workspace.dir);
         const address = app.server.address();
         const actualPort = typeof address === 'object' && address ? address.port : port;
-        const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}/`;
+        const scheme = ctx.workspace.config.server.tls ? 'https' : 'http';
+        const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}/`;
         const lines = [
           cli.t('cli.serve.listening', { url }),
           cli.t('cli.serve.api_docs', { url: `${url}api/v1/docs` }),
