@@ -17,7 +17,6 @@ import { frameworkError, installErrorHandler } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { installRequestLog } from './request-log.js';
-import { tlsOptions } from './transport.js';
 import { accessRequestRoutes } from './routes/access-requests.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
@@ -29,6 +28,7 @@ import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { workspaceRoutes } from './routes/workspace.js';
+import { tlsOptions } from './transport.js';
 
 export interface CustosServer {
   app: FastifyInstance;

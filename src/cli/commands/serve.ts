@@ -21,12 +21,15 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         throw new UsageError('--port must be an integer between 0 and 65535');
       }
       // The server, pipeline and simulators load when serve runs, not with every `custos` start.
-      const [{ buildServer, checkBindAddress }, { queueDemoRuns, seedDemoConsents, startScheduler }, { startDemoSimulators }] =
-        await Promise.all([
-          import('../../api/index.js'),
-          import('../../pipeline/index.js'),
-          import('../../sources/simulators/demo.js'),
-        ]);
+      const [
+        { buildServer, checkBindAddress },
+        { queueDemoRuns, seedDemoConsents, startScheduler },
+        { startDemoSimulators },
+      ] = await Promise.all([
+        import('../../api/index.js'),
+        import('../../pipeline/index.js'),
+        import('../../sources/simulators/demo.js'),
+      ]);
       // Request logs at info level on stderr; stdout carries the URL and login.
       // Refuses to start without the master secret (rather than run unable to protect data), checked
       // before anything is written.
