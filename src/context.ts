@@ -3,6 +3,7 @@
 
 import path from 'node:path';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
+import { AlertService, SecurityMonitor } from './compliance/monitoring/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
 import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/index.js';
 import {
@@ -34,6 +35,9 @@ export interface AppContext {
   users: UserService;
   tokens: TokenService;
   sessions: SessionService;
+  /** Security alerts and the monitor that raises them (docs/security.md). */
+  alerts: AlertService;
+  monitor: SecurityMonitor;
   /** TOTP second factor and recovery codes for sign-in (docs/security.md). */
   secondFactors: SecondFactorService;
   /** Access policies of the workspace: explain and authorise reads (docs/access.md). */
@@ -127,8 +131,11 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     userAgent: honestUserAgent(workspace.config.organisation.name, workspace.config.organisation.contact),
     warn: (message, details) => logger.warn(details, message),
   };
+  const alerts = new AlertService(store.db, audit);
   const ctx: AppContext = {
     workspace,
+    alerts,
+    monitor: new SecurityMonitor({ workspace, db: store.db, alerts, logger, env }),
     store,
     connectorContext,
     runs: undefined as unknown as RunService,

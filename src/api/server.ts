@@ -24,6 +24,7 @@ import { healthRoutes } from './routes/health.js';
 import { policyRoutes } from './routes/policies.js';
 import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
+import { securityRoutes } from './routes/security.js';
 import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
@@ -51,6 +52,7 @@ const routePlugins: RoutePlugin[] = [
   policyRoutes,
   accessRequestRoutes,
   recordRoutes,
+  securityRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {
@@ -97,7 +99,7 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
   // Limits apply where a route asks for them (sign-in, routes/auth.ts).
   await app.register(rateLimit, { global: false });
   await installOpenApi(app);
-  installMetrics(app);
+  installMetrics(app, ctx);
   for (const plugin of routePlugins) await app.register(plugin(ctx));
   await app.ready();
   return { app, routes };

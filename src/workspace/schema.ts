@@ -41,6 +41,65 @@ const hidingMask = z
   .enum(MASK_KINDS)
   .refine((kind) => kind !== 'none', 'a default mask cannot be none (clear)');
 
+const reference = z
+  .string()
+  .regex(
+    /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/,
+    'must be a reference: env:NAME or file:path (never the secret itself)',
+  );
+const windowRule = (threshold: number, windowMinutes: number) =>
+  z
+    .object({
+      threshold: z.number().int().min(1).default(threshold),
+      windowMinutes: z.number().int().min(1).max(10_080).default(windowMinutes),
+      isEnabled: z.boolean().default(true),
+    })
+    .strict()
+    .default({ threshold, windowMinutes, isEnabled: true });
+
+/** Security monitoring (docs/security.md): rules with a threshold and a window, and where alerts go. */
+const monitoringSchema = z
+  .object({
+    rules: z
+      .object({
+        failedSignInsPerAddress: windowRule(10, 10),
+        failedSignInsOverall: windowRule(50, 10),
+        secondFactorFailures: windowRule(5, 10),
+        bulkRead: windowRule(1000, 60),
+        failedRuns: windowRule(1, 60),
+        stalledRuns: windowRule(1, 30),
+        quarantineSpike: windowRule(100, 60),
+        grantsExpiring: windowRule(1, 72 * 60),
+        auditVerification: windowRule(1, 60),
+      })
+      .strict()
+      .prefault({}),
+    webhook: z
+      .object({
+        url: z.url(),
+        /** Shared secret for the signature header. */
+        secret: reference,
+        signature: z.enum(['hmac-sha256', 'hmac-sm3']).default('hmac-sha256'),
+      })
+      .strict()
+      .optional(),
+    email: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(587),
+        /** Implicit TLS (port 465); otherwise STARTTLS is required unless allowInsecure. */
+        secure: z.boolean().default(false),
+        allowInsecure: z.boolean().default(false),
+        username: z.string().min(1).optional(),
+        password: reference.optional(),
+        from: z.string().min(3),
+        to: z.array(z.string().min(3)).min(1),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const workspaceConfigSchema = z
   .object({
     version: z.literal(1),
@@ -97,6 +156,7 @@ export const workspaceConfigSchema = z
         sessionMaxHours: 12,
         behindTlsProxy: false,
       }),
+    monitoring: monitoringSchema.prefault({}),
     /** Sign-in and passwords (docs/security.md). */
     security: z
       .object({

@@ -11,6 +11,7 @@ import { registerGrantCommands } from './grants.js';
 import { registerInitCommands } from './init.js';
 import { registerKeysCommands } from './keys.js';
 import { registerMigrateCommands } from './migrate.js';
+import { registerMonitorCommands } from './monitor.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerRecordCommands } from './records.js';
 import { registerServeCommands } from './serve.js';
@@ -34,4 +35,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerAccessCommands,
   registerGrantCommands,
   registerRecordCommands,
+  registerMonitorCommands,
 ];

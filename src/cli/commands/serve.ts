@@ -112,6 +112,13 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
             ),
         });
         if (!options.worker) cli.note(cli.t('cli.serve.no_worker'));
+        // Security monitoring every minute (docs/security.md); a failure is logged, never fatal.
+        const monitorTimer = setInterval(() => {
+          ctx.monitor
+            .run()
+            .catch((error: Error) => ctx.logger.warn({ reason: error.message }, 'security monitor failed'));
+        }, 60_000);
+        monitorTimer.unref();
         if (simulators && ctx.workspace.config.demo?.collectOnStart) {
           await seedDemoConsents(ctx.store, ctx.keys(), ctx.workspace, simulators.partnerApi);
           const { queued, skipped } = await queueDemoRuns(ctx.workspace, ctx.runs);
@@ -119,6 +126,7 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
           if (skipped.length > 0) cli.note(cli.t('cli.serve.demo_skipped', { skipped: skipped.join(', ') }));
         }
         await shutdown.requested;
+        clearInterval(monitorTimer);
         await scheduler.stop();
         await app.close();
         await simulators?.close();

@@ -48,6 +48,7 @@ export const en = {
   'cli.audit.proof_failed': 'The proof does NOT hold.',
   'cli.audit.key_rotated':
     'Signing key {previous} retired at tree size {size}; key {key} now signs (announced in the log, pinned in audit-trust.json).',
+  'cli.monitor.ran': 'Monitoring rules evaluated: {findings} findings, {raised} new alerts.',
   'cli.audit.empty': 'The audit log is empty.',
   // --- keys ---
   'cli.keys.status':

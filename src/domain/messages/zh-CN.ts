@@ -47,6 +47,7 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.audit.proof_failed': '证明不成立。',
   'cli.audit.key_rotated':
     '签名密钥 {previous} 已于树大小 {size} 停用；新密钥 {key} 开始签名（已在日志中公告，并固定在 audit-trust.json 中）。',
+  'cli.monitor.ran': '已评估监控规则：{findings} 项发现，新增 {raised} 条告警。',
   'cli.audit.empty': '审计日志为空。',
   // --- keys ---
   'cli.keys.status':
