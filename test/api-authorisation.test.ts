@@ -7,6 +7,9 @@ import { startTestServer, type TestServer } from './support/server.js';
 
 const EXPECTED_PUBLIC = [
   'GET /',
+  // The console's static files and its client-side routes (index.html; never under /api).
+  'GET /*',
+  'GET /assets/*',
   'GET /healthz',
   'GET /readyz',
   'GET /api/v1/openapi.json',

@@ -1,0 +1,134 @@
+// The console in a real browser (Debian's Chromium through playwright-core) against `custos serve`
+// on the demo workspace, in both languages: sign in, the overview, session expiry, role-aware
+// navigation. Prints how long the first page takes to become interactive and how much JavaScript
+// (gzipped) it loads. One server and one browser for the whole file. Needs `npm run build`.
+
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import en from '../../web/src/locales/en.json' with { type: 'json' };
+import zhCN from '../../web/src/locales/zh-CN.json' with { type: 'json' };
+import {
+  ADMIN_PASSWORD,
+  createUser,
+  type DemoServer,
+  launchChromium,
+  SCREENSHOTS,
+  serveDemo,
+} from '../support/console.js';
+
+const LANGUAGES = [
+  { code: 'zh-CN', text: zhCN, locale: 'zh-CN' },
+  { code: 'en', text: en, locale: 'en-GB' },
+] as const;
+const ANALYST_PASSWORD = 'analyst password 123';
+
+describe('the console in Chromium', () => {
+  let server: DemoServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([serveDemo(), launchChromium()]);
+    await createUser(server.url, 'ana', 'analyst', ANALYST_PASSWORD);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function openContext(
+    locale: string,
+  ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+    const context = await browser.newContext({
+      locale,
+      timezoneId: 'Asia/Shanghai',
+      viewport: { width: 1440, height: 900 },
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      // A CSP refusal or a React error shows up here.
+      if (message.type() === 'error' && !/401|Unauthorized/.test(message.text())) errors.push(message.text());
+    });
+    return { context, page, errors };
+  }
+
+  async function signIn(page: Page, text: typeof en | typeof zhCN, username: string, password: string) {
+    await page.getByLabel(text.signin.username).fill(username);
+    await page.getByLabel(text.signin.password).fill(password);
+    await page.getByRole('button', { name: text.signin.submit }).click();
+  }
+
+  for (const { code, text, locale } of LANGUAGES) {
+    it(`signs in and shows the overview (${code})`, { timeout: 90_000 }, async () => {
+      const { context, page, errors } = await openContext(locale);
+      try {
+        const scripts: Buffer[] = [];
+        page.on('response', async (response) => {
+          if (response.request().resourceType() === 'script') scripts.push(await response.body());
+        });
+
+        // The first page: `/` sends a visitor with no session to sign in.
+        await page.goto(server.url);
+        const submit = page.getByRole('button', { name: zhCN.signin.submit });
+        await submit.waitFor();
+        const interactiveMs = await page.evaluate(() => performance.now());
+        await page.waitForLoadState('networkidle');
+        const gzipped = scripts.reduce((sum, body) => sum + gzipSync(body).length, 0);
+        console.log(
+          `console first page (${code}): interactive ${Math.round(interactiveMs)} ms, JavaScript ${(gzipped / 1024).toFixed(1)} kB gzipped in ${scripts.length} files`,
+        );
+        expect(new URL(page.url()).pathname).toBe('/signin');
+        expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+
+        if (code === 'en') {
+          await page.getByText('English', { exact: true }).click();
+          await page.getByRole('heading', { name: en.signin.title }).waitFor();
+          expect(await page.locator('html').getAttribute('lang')).toBe('en');
+        }
+
+        // A wrong password is refused with the server's message in the chosen language.
+        await signIn(page, text, 'admin', 'not the password');
+        await page.getByRole('alert').waitFor();
+        expect(new URL(page.url()).pathname).toBe('/signin');
+
+        await signIn(page, text, 'admin', ADMIN_PASSWORD);
+        await page.getByRole('heading', { name: text.overview.title }).waitFor();
+        // The demo collects its datasets at start: the latest runs show up (the page polls).
+        await page.getByText(text.overview.latestRuns).waitFor();
+        await page.getByRole('cell', { name: text.runStatus.succeeded }).first().waitFor({ timeout: 60_000 });
+        await expect(page.getByRole('img', { name: text.overview.collected })).toBeTruthy();
+        await page.screenshot({ path: path.join(SCREENSHOTS, `overview-${code}.png`), fullPage: true });
+
+        // The language is remembered across a reload.
+        await page.reload();
+        await page.getByRole('heading', { name: text.overview.title }).waitFor();
+
+        // The session ends on the server (cookie gone): the next call sends the user to sign in, saying so.
+        await context.clearCookies();
+        // In-app navigation away and back (the browser's globals: the test's tsconfig has no DOM).
+        await page.evaluate(`for (const to of ['/elsewhere', '/']) {
+          history.pushState({}, '', to);
+          dispatchEvent(new PopStateEvent('popstate'));
+        }`);
+        await page.getByText(text.session.expired).waitFor();
+        expect(new URL(page.url()).pathname).toBe('/signin');
+        await page.screenshot({ path: path.join(SCREENSHOTS, `session-expired-${code}.png`) });
+
+        // An analyst oversees no collection: no run charts, the declared datasets instead.
+        await signIn(page, text, 'ana', ANALYST_PASSWORD);
+        await page.getByRole('heading', { name: text.overview.title }).waitFor();
+        await page.getByRole('columnheader', { name: text.overview.purposes }).waitFor();
+        expect(await page.getByText(text.overview.latestRuns).count()).toBe(0);
+        await page.getByText(text.role.analyst).waitFor();
+        expect(errors).toEqual([]);
+      } catch (error) {
+        await page.screenshot({ path: path.join(SCREENSHOTS, `failed-${code}.png`), fullPage: true });
+        throw new Error(`${(error as Error).message}\nbrowser errors: ${errors.join('\n')}`);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,138 @@
+// The console's browser tests: `custos serve` on a copy of the demo workspace (simulators on free
+// ports), and Debian's Chromium driven by playwright-core. Needs `npm run build` (dist/, web/dist)
+// and /usr/bin/chromium (.ci/run installs it). Screenshots go to test-output/console/ (not committed).
+
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BIN = path.join(ROOT, 'bin/custos.js');
+export const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOTS = path.join(ROOT, 'test-output/console');
+export const ADMIN_PASSWORD = 'console test admin 123';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface DemoServer {
+  url: string;
+  dir: string;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** `custos serve` on a fresh copy of examples/demo; resolves once it prints its URL. */
+export async function serveDemo(): Promise<DemoServer> {
+  for (const needed of ['dist/cli/bin.js', 'web/dist/index.html']) {
+    if (!existsSync(path.join(ROOT, needed)))
+      throw new Error(`${needed} is missing: run \`npm run build\` (npm test does it) before this test`);
+  }
+  const root = mkdtempSync(path.join(tmpdir(), 'custos-console-'));
+  const dir = path.join(root, 'demo');
+  cpSync(path.join(ROOT, 'examples/demo'), dir, {
+    recursive: true,
+    filter: (src) => !/[/\\](data|keys)([/\\]|$)/.test(src),
+  });
+  const [api, site] = [await freePort(), await freePort()];
+  for (const file of ['custos.yaml', 'sources.yaml']) {
+    const where = path.join(dir, file);
+    writeFileSync(
+      where,
+      readFileSync(where, 'utf8')
+        .replace(/partnerApiPort: \d+/, `partnerApiPort: ${api}`)
+        .replace(/noticeSitePort: \d+/, `noticeSitePort: ${site}`)
+        .replaceAll('127.0.0.1:8751', `127.0.0.1:${api}`)
+        .replaceAll('127.0.0.1:8752', `127.0.0.1:${site}`),
+    );
+  }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CUSTOS_LANG: 'en',
+    CUSTOS_LOG_LEVEL: 'warn',
+    CUSTOS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+  };
+  delete env.CUSTOS_MASTER_KEY;
+  delete env.CUSTOS_WORKSPACE;
+  delete env.CUSTOS_DATABASE_URL;
+  delete env.CUSTOS_WEB_DIST;
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    [BIN, 'serve', '--workspace', dir, '--port', '0'],
+    { env },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      stdout += String(chunk);
+      const found = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1];
+      if (found) resolve(found);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${stdout}${stderr}`)));
+  });
+  return {
+    url,
+    dir,
+    stderr: () => stderr,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium, headless, in a fresh temporary profile (playwright makes one per launch). */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk (.ci/run does it)`);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** A user of the given role, created by the admin through the API; returns nothing secret to logs. */
+export async function createUser(
+  url: string,
+  username: string,
+  role: string,
+  password: string,
+): Promise<void> {
+  const login = await fetch(`${url}api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  if (login.status !== 200) throw new Error(`admin login failed: ${login.status}`);
+  const cookie = String(login.headers.get('set-cookie')).split(';')[0]!;
+  const created = await fetch(`${url}api/v1/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ username, role, password }),
+  });
+  if (created.status !== 201 && created.status !== 200)
+    throw new Error(`creating ${username}: ${created.status}`);
+}

@@ -1,0 +1,42 @@
+// The console's pages: one entry per page, in navigation order. A page is shown (in the side
+// navigation and as a route) only to roles its `endpoint` admits — the API refuses the others
+// anyway. Pages load lazily, so each area's code is fetched when first opened. See docs/console.md.
+
+import type { ComponentType, LazyExoticComponent } from 'react';
+import { lazy } from 'react';
+import { type Endpoint, endpoints } from '../api/endpoints';
+
+/** Areas of the side navigation, in order. An area with no page yet is not shown. */
+export const AREAS = [
+  'overview',
+  'collection',
+  'access',
+  'consent',
+  'compliance',
+  'security',
+  'analytics',
+  'audit',
+  'administration',
+] as const;
+export type Area = (typeof AREAS)[number];
+
+export interface PageEntry {
+  /** Unique key; its label is `nav.<key>` in the locale files. */
+  key: string;
+  area: Area;
+  /** Route path; `/` is the overview. */
+  path: string;
+  /** The API call the page cannot do without: its roles decide who sees the page. */
+  endpoint: Endpoint<unknown, unknown, unknown, unknown>;
+  component: LazyExoticComponent<ComponentType>;
+}
+
+export const PAGES: PageEntry[] = [
+  {
+    key: 'overview',
+    area: 'overview',
+    path: '/',
+    endpoint: endpoints.workspace,
+    component: lazy(() => import('../pages/overview/OverviewPage')),
+  },
+];
