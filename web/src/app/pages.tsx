@@ -39,4 +39,11 @@ export const PAGES: PageEntry[] = [
     endpoint: endpoints.workspace,
     component: lazy(() => import('../pages/overview/OverviewPage')),
   },
+  {
+    key: 'alerts',
+    area: 'security',
+    path: '/security/alerts',
+    endpoint: endpoints.alerts,
+    component: lazy(() => import('../pages/security/AlertsPage')),
+  },
 ];
