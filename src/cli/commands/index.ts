@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CliEnvironment } from '../environment.js';
 import { registerAccessCommands } from './access.js';
 import { registerAuditCommands } from './audit.js';
+import { registerBackupCommands } from './backup.js';
 import { registerClassifyCommands } from './classify.js';
 import { registerCollectCommands } from './collect.js';
 import { registerConfigCommands } from './config.js';
@@ -36,4 +37,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerGrantCommands,
   registerRecordCommands,
   registerMonitorCommands,
+  registerBackupCommands,
 ];
