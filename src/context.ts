@@ -108,7 +108,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     maxHours: workspace.config.server.sessionMaxHours,
   });
   const grants = new GrantService(store.db, audit);
-  const accessPolicy = new AccessPolicyService(workspace, store.db, grants);
+  const accessPolicy = new AccessPolicyService(workspace, store.db, grants, audit);
   const accessRequests = new AccessRequestService(store.db, audit, accessPolicy);
   let keyService: KeyService | undefined;
   const keys = (): KeyService => {

@@ -21,6 +21,7 @@ import { accessRequestRoutes } from './routes/access-requests.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
 import { policyRoutes } from './routes/policies.js';
 import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
@@ -53,6 +54,7 @@ const routePlugins: RoutePlugin[] = [
   accessRequestRoutes,
   recordRoutes,
   securityRoutes,
+  keyRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {

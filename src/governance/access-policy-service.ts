@@ -7,18 +7,26 @@ import type { Kysely } from 'kysely';
 import { entityTypeForFieldName } from '../classify/index.js';
 import {
   AccessDeniedError,
+  type AuditTrail,
   type Category,
   type Clock,
   categoryFromDeclaration,
   type EntityType,
   effectiveLevel,
   type Level,
+  type Locale,
   NotFoundError,
   systemClock,
   ValidationError,
 } from '../domain/index.js';
 import type { Database } from '../store/index.js';
-import type { DatasetDeclaration, Workspace } from '../workspace/index.js';
+import {
+  changePolicies,
+  type DatasetDeclaration,
+  type PolicyChange,
+  type PolicyDeclaration,
+  type Workspace,
+} from '../workspace/index.js';
 import {
   type AccessDecision,
   type AccessPrincipal,
@@ -26,11 +34,18 @@ import {
   evaluateAccess,
   type FieldDecision,
   type FieldFacts,
+  type RefusalCode,
+  reasonText,
 } from './access-policy.js';
 import type { Grant, GrantService } from './grant-service.js';
 
-export interface Explanation extends AccessDecision {
+/** A field decision with its reason in the reader's language. */
+export type ExplainedField = Omit<FieldDecision, 'reason'> & { reason: string };
+
+export interface Explanation extends Omit<AccessDecision, 'fields' | 'refusal'> {
   user: string;
+  fields: ExplainedField[];
+  refusal?: { code: RefusalCode; reason: string };
   /** The grant a read would use now, when one is needed and held. */
   grant?: { id: string; expiresAt: string; fields: string[] | null };
   /** What a read would answer now: `allowed`, or the refusal code. */
@@ -52,12 +67,15 @@ export interface ReadPermission {
 }
 
 export class AccessPolicyService {
-  private readonly rules: AccessRules;
+  private rules: AccessRules;
+  /** Policy changes one after another: each reads the file the previous one wrote. */
+  private changes: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly workspace: Workspace,
     private readonly db: Kysely<Database>,
     private readonly grants: GrantService,
+    private readonly audit: AuditTrail,
     private readonly clock: Clock = systemClock,
   ) {
     this.rules = {
@@ -74,6 +92,30 @@ export class AccessPolicyService {
 
   get datasets() {
     return this.workspace.datasets;
+  }
+
+  policy(name: string): PolicyDeclaration {
+    const found = this.workspace.policies.find((p) => p.name === name);
+    if (!found) throw new NotFoundError(`no policy named ${name}`, { policy: name });
+    return found;
+  }
+
+  /**
+   * Creates, replaces or deletes a policy in policies.yaml (validated as loading validates it,
+   * written atomically) and applies it to this process's reads at once. Audited with the policy's
+   * name only. Other running processes apply it when they next start.
+   */
+  change(change: PolicyChange, actor: string): Promise<PolicyDeclaration | undefined> {
+    const next = this.changes.then(async () => {
+      const policies = changePolicies(this.workspace, change);
+      this.workspace.policies = policies;
+      this.rules = { ...this.rules, policies };
+      const name = change.kind === 'create' ? (change.policy as { name: string }).name : change.name;
+      await this.audit.record([{ actor, action: `policy.${change.kind}`, target: `policy:${name}` }]);
+      return policies.find((p) => p.name === name);
+    });
+    this.changes = next.catch(() => undefined);
+    return next;
   }
 
   dataset(name: string): DatasetDeclaration {
@@ -122,18 +164,34 @@ export class AccessPolicyService {
     });
   }
 
-  /** Field by field, what the principal would see of the dataset for the purpose, and why. */
-  async explain(principal: AccessPrincipal, datasetName: string, purpose: string): Promise<Explanation> {
+  /**
+   * Field by field, what the principal would see of the dataset for the purpose, and why — the
+   * reasons in `locale` (src/domain/messages).
+   */
+  async explain(
+    principal: AccessPrincipal,
+    datasetName: string,
+    purpose: string,
+    locale: Locale = 'zh-CN',
+  ): Promise<Explanation> {
     const decision = await this.decide(principal, datasetName, purpose);
-    const base = { ...decision, user: principal.username };
-    if (decision.refusal) return { ...base, outcome: decision.refusal.code };
+    const { refusal, fields, ...rest } = decision;
+    const render = (list: FieldDecision[]): ExplainedField[] =>
+      list.map((f) => ({ ...f, reason: reasonText(f.reason, locale) }));
+    const base = { ...rest, user: principal.username, fields: render(fields) };
+    if (refusal)
+      return {
+        ...base,
+        refusal: { code: refusal.code, reason: reasonText(refusal.reason, locale) },
+        outcome: refusal.code,
+      };
     if (!decision.requiresApproval) return { ...base, outcome: 'allowed' };
     const found = await this.grants.lookup(principal.username, datasetName, purpose);
     if (!found.grant) return { ...base, outcome: found.hadExpired ? 'grant_expired' : 'approval_required' };
     const grant = found.grant;
     return {
       ...base,
-      fields: withinGrant(decision.fields, grant),
+      fields: render(withinGrant(fields, grant)),
       grant: { id: grant.id, expiresAt: grant.expiresAt, fields: grant.fields },
       outcome: 'allowed',
     };
@@ -159,7 +217,7 @@ export class AccessPolicyService {
       at: this.clock(),
     });
     if (decision.refusal)
-      throw new AccessDeniedError(decision.refusal.code, decision.refusal.reason, {
+      throw new AccessDeniedError(decision.refusal.code, reasonText(decision.refusal.reason, 'en'), {
         dataset: datasetName,
         purpose,
       });
@@ -239,7 +297,7 @@ function withinGrant(fields: FieldDecision[], grant: Grant): FieldDecision[] {
           field: f.field,
           access: 'denied',
           rule: `grant:${grant.id}`,
-          reason: 'not among the granted fields',
+          reason: { key: 'access.reason.not_granted', params: {} },
         },
   );
 }

@@ -4,7 +4,15 @@
 // time. Modelled on Apache Ranger, stricter: deny items (minus their exceptions) first, then allow
 // items (minus theirs); nothing matched is denied.
 
-import type { Category, EntityType, Level, Role } from '../domain/index.js';
+import {
+  type Category,
+  type EntityType,
+  type Level,
+  type Locale,
+  type MessageKey,
+  type Role,
+  translate,
+} from '../domain/index.js';
 import type {
   FieldMatcher,
   MaskKind,
@@ -51,13 +59,28 @@ export interface AccessRules {
 
 export type RefusalCode = 'no_policy' | 'purpose_not_allowed';
 
+/** Why a rule decided: a key of the message catalogues and its values, rendered per locale. */
+export interface Reason {
+  key: ReasonKey;
+  params: Record<string, string | number>;
+}
+
+export type ReasonKey = Extract<MessageKey, `access.reason.${string}`>;
+
+/** A reason in the reader's language (src/domain/messages). */
+export function reasonText(reason: Reason, locale: Locale): string {
+  return translate(locale, reason.key, reason.params);
+}
+
+const because = (key: ReasonKey, params: Record<string, string | number> = {}): Reason => ({ key, params });
+
 export interface FieldDecision {
   field: string;
   access: 'clear' | 'masked' | 'denied';
   mask?: MaskKind;
   /** The policy item that decided, e.g. `risk-credit/deny[0]`, or `default` when nothing matched. */
   rule: string;
-  reason: string;
+  reason: Reason;
 }
 
 export interface AccessDecision {
@@ -66,7 +89,7 @@ export interface AccessDecision {
   /** The principal's roles for this dataset and purpose: the built-in role and declared ones. */
   roles: string[];
   /** Set when the read is refused outright. */
-  refusal?: { code: RefusalCode; reason: string };
+  refusal?: { code: RefusalCode; reason: Reason };
   /** Policies that allowed at least one field. */
   policies: string[];
   /** Whether any allowing policy requires an approved grant. */
@@ -172,7 +195,7 @@ export function evaluateAccess(rules: AccessRules, query: AccessQuery): AccessDe
     fields: [],
     rowFilters: [],
   };
-  const refuse = (code: RefusalCode, reason: string): AccessDecision => ({
+  const refuse = (code: RefusalCode, reason: Reason): AccessDecision => ({
     ...decision,
     refusal: { code, reason },
     fields: query.fields.map((f) => ({ field: f.name, access: 'denied', rule: 'default', reason })),
@@ -180,7 +203,10 @@ export function evaluateAccess(rules: AccessRules, query: AccessQuery): AccessDe
 
   // PIPL Art. 6: personal information is used only for the purposes it was collected for.
   if (!dataset.purposes.includes(purpose))
-    return refuse('purpose_not_allowed', `${purpose} is not a purpose of dataset ${dataset.name}`);
+    return refuse(
+      'purpose_not_allowed',
+      because('access.reason.purpose_of_dataset', { purpose, dataset: dataset.name }),
+    );
 
   const inForce = rules.policies.filter(
     (p) =>
@@ -193,18 +219,24 @@ export function evaluateAccess(rules: AccessRules, query: AccessQuery): AccessDe
       [...allowItems(p), ...p.deny].some((item) => matchesPrincipal(item.roles, item.users, who)),
   );
   if (mine.length === 0)
-    return refuse('no_policy', `no policy in force lets ${who.username} read dataset ${dataset.name}`);
+    return refuse(
+      'no_policy',
+      because('access.reason.no_policy', { user: who.username, dataset: dataset.name }),
+    );
   if (!mine.some((p) => allowItems(p).some((item) => itemApplies(p, item, who, purpose))))
     return refuse(
       'purpose_not_allowed',
-      `no policy lets ${who.username} read ${dataset.name} for ${purpose}`,
+      because('access.reason.no_policy_for_purpose', { user: who.username, dataset: dataset.name, purpose }),
     );
 
   const allowing = new Set<PolicyDeclaration>();
   for (const field of query.fields)
     decision.fields.push(decideField(rules, mine, who, purpose, field, allowing));
   if (!decision.fields.some((f) => f.access !== 'denied'))
-    return refuse('no_policy', `every field of ${dataset.name} is denied to ${who.username} for ${purpose}`);
+    return refuse(
+      'no_policy',
+      because('access.reason.every_field_denied', { user: who.username, dataset: dataset.name, purpose }),
+    );
 
   decision.policies = [...allowing].map((p) => p.name);
   decision.requiresApproval = [...allowing].some((p) => p.requiresApproval);
@@ -238,7 +270,7 @@ function decideField(
         field: field.name,
         access: 'denied',
         rule: `${policy.name}/deny[${j}]`,
-        reason: 'denied by a deny item',
+        reason: because('access.reason.deny_item'),
       };
     }
   }
@@ -258,16 +290,28 @@ function decideField(
           access: 'masked',
           mask,
           rule,
-          reason: `level ${field.level} is above the clear level ${policy.maxClearLevel}`,
+          reason: because('access.reason.above_clear_level', {
+            level: field.level,
+            max: policy.maxClearLevel,
+          }),
         };
       }
       if (chosen !== undefined && chosen !== 'none')
-        return { field: field.name, access: 'masked', mask: chosen, rule, reason: 'masked by the policy' };
+        return {
+          field: field.name,
+          access: 'masked',
+          mask: chosen,
+          rule,
+          reason: because('access.reason.policy_mask'),
+        };
       return {
         field: field.name,
         access: 'clear',
         rule,
-        reason: `level ${field.level} is within the clear level ${policy.maxClearLevel}`,
+        reason: because('access.reason.within_clear_level', {
+          level: field.level,
+          max: policy.maxClearLevel,
+        }),
       };
     }
   }
@@ -275,6 +319,6 @@ function decideField(
     field: field.name,
     access: 'denied',
     rule: 'default',
-    reason: 'no allow item matches (default deny)',
+    reason: because('access.reason.default_deny'),
   };
 }

@@ -18,7 +18,7 @@ import {
   ValidationError,
 } from '../domain/index.js';
 import type { AccessDecisionsTable, AccessRequestsTable, Database } from '../store/index.js';
-import type { AccessPrincipal } from './access-policy.js';
+import { type AccessPrincipal, reasonText } from './access-policy.js';
 import type { AccessPolicyService } from './access-policy-service.js';
 import { type Grant, toGrant } from './grant-service.js';
 
@@ -90,7 +90,7 @@ export class AccessRequestService {
       // The same evaluation a read makes: a refusal (no_policy, purpose_not_allowed) stops the request.
       const permission = await this.policy.decide(requester, name, input.purpose);
       if (permission.refusal) {
-        throw new AccessDeniedError(permission.refusal.code, permission.refusal.reason, {
+        throw new AccessDeniedError(permission.refusal.code, reasonText(permission.refusal.reason, 'en'), {
           dataset: name,
           purpose: input.purpose,
         });

@@ -9,9 +9,17 @@ export {
   type FieldDecision,
   type FieldFacts,
   matchesField,
+  type Reason,
+  type RefusalCode,
+  reasonText,
   rolesOf,
 } from './access-policy.js';
-export { AccessPolicyService, type Explanation, type ReadPermission } from './access-policy-service.js';
+export {
+  AccessPolicyService,
+  type ExplainedField,
+  type Explanation,
+  type ReadPermission,
+} from './access-policy-service.js';
 export {
   type AccessRequest,
   AccessRequestService,

@@ -169,6 +169,24 @@ export class KeyService {
     }
   }
 
+  /**
+   * Which of these subjects were erased (their key shredded), from the suppression entries and
+   * without loading any key: for reads that show nothing decrypted yet must leave erased people out.
+   */
+  async erasedAmong(subjectIds: readonly string[]): Promise<Set<string>> {
+    const ids = [...new Set(subjectIds)];
+    const erased = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('erased_subjects')
+        .select('subject_id')
+        .where('subject_id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const row of rows) erased.add(row.subject_id);
+    }
+    return erased;
+  }
+
   async decryptRecord(subjectId: string, ciphertext: string): Promise<Record<string, unknown>> {
     return (await this.decryptMany([{ subjectId, ciphertext }]))[0]!;
   }

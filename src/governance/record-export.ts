@@ -1,8 +1,11 @@
 // Streamed exports of a dataset through the governed read path: NDJSON, CSV or XLSX, page by page
-// (memory stays flat however large the dataset). Each export has an id; the audit log gets one
-// entry when it starts and one when it ends (completed or aborted) with the record count.
+// and only as fast as the client reads (memory stays flat however large the dataset). Each export
+// has an id; the audit log gets one entry when it starts and one when it ends (completed or
+// aborted) with the record count. Records deleted at source carry `deletedAtSource` (a column in
+// CSV and XLSX) unless the export leaves them out.
 
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Principal } from '../domain/index.js';
@@ -41,15 +44,22 @@ export class RecordExporter {
   async start(
     principal: Principal,
     datasetName: string,
-    options: { purpose: string; format: ExportFormat; fields?: readonly string[] },
+    options: {
+      purpose: string;
+      format: ExportFormat;
+      fields?: readonly string[];
+      /** Records deleted at source: included (flagged) by default; false leaves them out. */
+      includeDeleted?: boolean;
+    },
   ): Promise<RecordExport> {
     const permission = await this.policy.authorise(principal, datasetName, options.purpose, options.fields);
     const id = `exp_${randomUUID()}`;
     await this.reads.recordRead(principal, 'records.export.start', permission, emptyResult(permission), {
       export: id,
       format: options.format,
+      includeDeleted: options.includeDeleted ?? true,
     });
-    const pages = this.pages(principal, permission, id);
+    const pages = this.pages(principal, permission, id, options.includeDeleted ?? true);
     const columns = permission.fields.map((f) => f.field);
     const body =
       options.format === 'ndjson'
@@ -70,8 +80,9 @@ export class RecordExporter {
     principal: Principal,
     permission: ReadPermission,
     id: string,
+    includeDeleted: boolean,
   ): AsyncGenerator<RecordItem[]> {
-    const totals = { items: 0, noConsent: 0, filtered: 0, damaged: 0, erased: 0 };
+    const totals = { items: 0, noConsent: 0, filtered: 0, deletedAtSource: 0, damaged: 0, erased: 0 };
     let status = 'aborted';
     try {
       let cursor: string | undefined;
@@ -80,10 +91,11 @@ export class RecordExporter {
           limit: PAGE,
           ...(cursor === undefined ? {} : { cursor }),
         });
-        const shaped = await this.reads.shape(permission, page.records);
+        const shaped = await this.reads.shape(permission, page.records, { includeDeleted });
         totals.items += shaped.items.length;
         totals.noConsent += shaped.withheld.noConsent;
         totals.filtered += shaped.withheld.filtered;
+        totals.deletedAtSource += shaped.withheld.deletedAtSource;
         totals.damaged += shaped.damaged.length;
         totals.erased += shaped.erased;
         yield shaped.items;
@@ -98,7 +110,11 @@ export class RecordExporter {
         permission,
         {
           ...emptyResult(permission),
-          withheld: { noConsent: totals.noConsent, filtered: totals.filtered },
+          withheld: {
+            noConsent: totals.noConsent,
+            filtered: totals.filtered,
+            deletedAtSource: totals.deletedAtSource,
+          },
           erased: totals.erased,
         },
         { export: id, status, count: totals.items, damaged: totals.damaged },
@@ -110,7 +126,7 @@ export class RecordExporter {
 function emptyResult(permission: ReadPermission) {
   return {
     items: [],
-    withheld: { noConsent: 0, filtered: 0 },
+    withheld: { noConsent: 0, filtered: 0, deletedAtSource: 0 },
     damaged: [] as string[],
     erased: 0,
     grant: permission.grant?.id ?? null,
@@ -134,19 +150,25 @@ export function csvField(value: unknown): string {
 
 async function* csv(pages: AsyncIterable<RecordItem[]>, columns: string[]): AsyncGenerator<string> {
   // A BOM so spreadsheet software reads the UTF-8 (Chinese text) correctly.
-  yield `\ufeff${['key', 'version', 'collectedAt', ...columns].map(csvField).join(',')}\r\n`;
+  yield `\ufeff${['key', 'version', 'collectedAt', 'deletedAtSource', ...columns].map(csvField).join(',')}\r\n`;
   for await (const page of pages) {
     if (page.length === 0) continue;
     yield page
       .map(
         (item) =>
-          `${[item.key, item.version, item.collectedAt, ...columns.map((c) => item.fields[c])].map(csvField).join(',')}\r\n`,
+          `${[item.key, item.version, item.collectedAt, item.deletedAtSource, ...columns.map((c) => item.fields[c])].map(csvField).join(',')}\r\n`,
       )
       .join('');
   }
 }
 
-function xlsx(pages: AsyncIterable<RecordItem[]>, columns: string[]): Readable {
+/**
+ * XLSX through exceljs's streaming writer. Its rows go synchronously into the zip (deflated on
+ * libuv's pool) whatever the reader does, so the back-pressure is ours: after each page the next
+ * waits while `out` — piped to the HTTP response, whose drain it follows — is full. What can be in
+ * flight is the zip's own buffers (a few pages), never the dataset.
+ */
+export function xlsx(pages: AsyncIterable<RecordItem[]>, columns: string[]): Readable {
   const out = new PassThrough();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
@@ -156,15 +178,30 @@ function xlsx(pages: AsyncIterable<RecordItem[]>, columns: string[]): Readable {
   const sheet = workbook.addWorksheet('records');
   const cell = (v: unknown) =>
     v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : v;
+  const drained = async () => {
+    // Let the zip hand on what the page wrote, then wait while the reader is behind.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (out.writableNeedDrain && !out.destroyed)
+      await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  };
   (async () => {
-    sheet.addRow(['key', 'version', 'collectedAt', ...columns]).commit();
+    sheet.addRow(['key', 'version', 'collectedAt', 'deletedAtSource', ...columns]).commit();
     for await (const page of pages) {
+      if (out.destroyed) break;
       for (const item of page) {
         sheet
-          .addRow([item.key, item.version, item.collectedAt, ...columns.map((c) => cell(item.fields[c]))])
+          .addRow([
+            item.key,
+            item.version,
+            item.collectedAt,
+            item.deletedAtSource ?? null,
+            ...columns.map((c) => cell(item.fields[c])),
+          ])
           .commit();
       }
+      await drained();
     }
+    if (out.destroyed) return;
     sheet.commit();
     await workbook.commit();
   })().catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error('export failed')));

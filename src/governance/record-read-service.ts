@@ -40,6 +40,8 @@ export interface RecordItem {
   key: string;
   version: number;
   collectedAt: string;
+  /** When the record was deleted at source (change data capture); absent while it exists there. */
+  deletedAtSource?: string;
   fields: Record<string, unknown>;
 }
 
@@ -49,6 +51,8 @@ export interface Withheld {
   noConsent: number;
   /** Excluded by the policy's row filters or the caller's filter. */
   filtered: number;
+  /** Deleted at source and left out because the read asked so (`includeDeleted: false`). */
+  deletedAtSource: number;
 }
 
 export interface RecordPageResult {
@@ -67,7 +71,16 @@ export interface ReadOptions {
   fields?: readonly string[];
 }
 
-export interface ListOptions extends ReadOptions {
+/** How a read treats records deleted at source (change data capture). */
+export interface DeletionOptions {
+  /**
+   * Records deleted at source are kept by Custos until retention removes them: included by
+   * default, each flagged with `deletedAtSource`; false leaves them out (counted in withheld).
+   */
+  includeDeleted?: boolean;
+}
+
+export interface ListOptions extends ReadOptions, DeletionOptions {
   /** A structured condition over fields the reader sees in clear (JSON of a row condition). */
   filter?: RowCondition;
   limit?: number;
@@ -116,7 +129,10 @@ export class RecordReadService {
       limit,
       ...(cursor === undefined ? {} : { cursor }),
     });
-    const shaped = await this.shape(permission, page.records, options.filter);
+    const shaped = await this.shape(permission, page.records, {
+      ...(options.filter ? { filter: options.filter } : {}),
+      includeDeleted: options.includeDeleted ?? true,
+    });
     const result: RecordPageResult = {
       ...shaped,
       nextCursor: page.next === null ? null : this.sealCursor(datasetName, page.next),
@@ -282,10 +298,15 @@ export class RecordReadService {
   async shape(
     permission: ReadPermission,
     records: readonly ReadableRecord[],
-    filter?: RowCondition,
+    options: { filter?: RowCondition; includeDeleted?: boolean } = {},
   ): Promise<{ items: RecordItem[]; withheld: Withheld; damaged: string[]; erased: number }> {
-    const withheld: Withheld = { noConsent: 0, filtered: 0 };
+    const { filter, includeDeleted = true } = options;
+    const withheld: Withheld = { noConsent: 0, filtered: 0, deletedAtSource: 0 };
     let kept = records.filter((r) => {
+      if (!includeDeleted && r.deletedAt !== null) {
+        withheld.deletedAtSource += 1;
+        return false;
+      }
       const ok =
         permission.rowFilters.every((f) => matchesRow(f.where, r.fields)) &&
         (!filter || matchesRow(filter, r.fields));
@@ -312,26 +333,49 @@ export class RecordReadService {
         .filter((f) => f.facts.category === 'C2' || f.facts.category === 'C3')
         .map((f) => f.field),
     );
-    // Decrypt only when a shown field needs its value: clear, or a mask computed from the value.
-    const mustOpen = permission.fields.some(
-      (f) => sealedFields.has(f.field) && (f.access === 'clear' || needsClearValue(f.mask ?? 'none', false)),
-    );
+    const shownSealed = permission.fields.filter((f) => sealedFields.has(f.field));
+    // Decrypt only a record one of whose shown fields needs its value: clear, or a mask computed
+    // from the value. A `hash` mask takes its pseudonym from the blind index kept with the record.
+    const mustOpen = (record: ReadableRecord): boolean =>
+      record.sealed !== null &&
+      shownSealed.some(
+        (f) =>
+          f.access === 'clear' ||
+          needsClearValue(
+            f.mask ?? 'none',
+            record.indexHashes !== null && Object.hasOwn(record.indexHashes, f.field),
+          ),
+      );
     const damaged: string[] = [];
     let erased = 0;
     const opened = new Map<ReadableRecord, Record<string, unknown>>();
-    if (mustOpen) {
-      const withCipher = kept.filter((r) => r.sealed !== null);
+    const toOpen = kept.filter(mustOpen);
+    if (toOpen.length > 0) {
       const outcomes = await this.keys().openEach(
-        withCipher.map((r) => ({ subjectId: r.sealingSubject, ciphertext: r.sealed! })),
+        toOpen.map((r) => ({ subjectId: r.sealingSubject, ciphertext: r.sealed! })),
       );
       outcomes.forEach((outcome, i) => {
-        const record = withCipher[i]!;
+        const record = toOpen[i]!;
         if ('fields' in outcome) opened.set(record, outcome.fields);
         else if (outcome.failure === 'damaged') damaged.push(record.naturalKey);
         else erased += 1;
       });
-      kept = kept.filter((r) => r.sealed === null || opened.has(r));
     }
+    // Records shown without opening still leave erased people out (their key was shredded).
+    const unopened = kept.filter((r) => r.sealed !== null && !mustOpen(r));
+    const erasedSubjects =
+      unopened.length === 0 || shownSealed.length === 0
+        ? new Set<string>()
+        : await this.keys().erasedAmong(unopened.map((r) => r.sealingSubject));
+    kept = kept.filter((r) => {
+      if (r.sealed === null) return true;
+      if (mustOpen(r)) return opened.has(r);
+      if (erasedSubjects.has(r.sealingSubject)) {
+        erased += 1;
+        return false;
+      }
+      return true;
+    });
 
     const pseudonyms = this.pseudonymiser(permission);
     const items = kept.map((record) => {
@@ -342,7 +386,14 @@ export class RecordReadService {
           ? record.fields[decision.field]
           : personal[decision.field];
         if (decision.access === 'clear') fields[decision.field] = value ?? null;
-        else {
+        else if (
+          decision.mask === 'hash' &&
+          record.indexHashes !== null &&
+          Object.hasOwn(record.indexHashes, decision.field)
+        ) {
+          const hash = record.indexHashes[decision.field];
+          fields[decision.field] = hash === null || hash === undefined ? null : pseudonyms().fromIndex(hash);
+        } else {
           const kind = (decision.facts.entity && IDENTIFIER_KINDS[decision.facts.entity]) || 'text';
           fields[decision.field] = applyMask(decision.mask ?? 'mask', value, (text) =>
             pseudonyms().fromValue(kind, text),
@@ -353,6 +404,7 @@ export class RecordReadService {
         key: permission.isKeyClear ? record.naturalKey : pseudonyms().fromValue('text', record.naturalKey),
         version: record.version,
         collectedAt: record.collectedAt,
+        ...(record.deletedAt === null ? {} : { deletedAtSource: record.deletedAt }),
         fields,
       };
     });
@@ -386,6 +438,7 @@ export class RecordReadService {
           count: result.items.length,
           withheldNoConsent: result.withheld.noConsent,
           filtered: result.withheld.filtered,
+          withheldDeletedAtSource: result.withheld.deletedAtSource,
           damaged: result.damaged.length,
           erased: result.erased,
           ...extra,

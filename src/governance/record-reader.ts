@@ -15,6 +15,10 @@ export interface ReadableRecord {
   sealed: string | null;
   /** When this version was stored. */
   collectedAt: string;
+  /** When the record was deleted at source (change data capture); null while it exists there. */
+  deletedAt: string | null;
+  /** The record's blind indexes kept with it (field → hash, null: no value); null when not kept. */
+  indexHashes: Record<string, string | null> | null;
 }
 
 export interface RecordReader {

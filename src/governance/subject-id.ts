@@ -1,5 +1,6 @@
 // The subject id stored with records and used for data keys and consent: a keyed hash of the
-// subject's identifier as collected (never the identifier itself). The pipeline computes the same.
+// subject's identifier as collected (never the identifier itself). The one definition: the pipeline
+// (admission, protect, demo), the read path and erasure all call it.
 
 import type { KeyService } from './key-service.js';
 

@@ -6,10 +6,9 @@
 // or held back as `erased_subject` per the dataset's `onErasedSubject`, before any data key is
 // asked for: the run goes on.
 
-import type { KeyService } from '../governance/index.js';
+import { type KeyService, subjectIdOf } from '../governance/index.js';
 import type { Store } from '../store/index.js';
 import type { DatasetDeclaration, Workspace } from '../workspace/index.js';
-import { subjectIdFor } from './subject-id.js';
 import type { HeldRecord, Mapped, ValidatedBatch } from './validate.js';
 
 /** The quarantine reason of a record whose subject was erased: kept without any copy of its values. */
@@ -62,7 +61,7 @@ export async function admitBatch(
   const named = [...validated.valid.values(), ...validated.held];
   for (const v of named)
     if (v.subject !== undefined && !subjectIds.has(v.subject))
-      subjectIds.set(v.subject, subjectIdFor(keys, v.subject));
+      subjectIds.set(v.subject, subjectIdOf(keys, v.subject));
   const erased = await erasedSubjects(db, [...subjectIds.values()]);
   let suppressed = 0;
   const held: HeldRecord[] = [];

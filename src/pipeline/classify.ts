@@ -4,7 +4,7 @@
 // a compliance officer confirms it (unless the workspace turns confirmation off).
 
 import { classifyField } from '../classify/index.js';
-import type { IdentifierKind } from '../crypto/index.js';
+import { IDENTIFIER_KINDS, type IdentifierKind } from '../crypto/index.js';
 import {
   type Category,
   categoryFromDeclaration,
@@ -15,16 +15,6 @@ import {
 import type { Store } from '../store/index.js';
 import type { DatasetDeclaration } from '../workspace/index.js';
 import type { ValidRecord } from './validate.js';
-
-const IDENTIFIER_KINDS: Partial<Record<EntityType, IdentifierKind>> = {
-  CN_RESIDENT_ID: 'id_card',
-  CN_MOBILE: 'phone',
-  BANK_CARD: 'bank_card',
-  CN_BANK_ACCOUNT: 'bank_card',
-  EMAIL: 'email',
-  CN_PASSPORT: 'passport',
-  CN_USCC: 'uscc',
-};
 
 /** Values of a new field the classifier looks at. */
 const SAMPLE_SIZE = 200;

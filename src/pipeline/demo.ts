@@ -4,13 +4,12 @@
 
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import type { KeyService } from '../governance/index.js';
+import { type KeyService, subjectIdOf } from '../governance/index.js';
 import { connectors } from '../sources/index.js';
 import type { PartnerApi } from '../sources/simulators/partner-api.js';
 import type { Store } from '../store/index.js';
 import type { Workspace } from '../workspace/index.js';
 import type { RunService } from './runs.js';
-import { subjectIdFor } from './subject-id.js';
 
 export async function seedDemoConsents(
   store: Store,
@@ -33,7 +32,7 @@ export async function seedDemoConsents(
     .filter((_, i) => i % 10 !== 9)
     .flatMap((value) =>
       purposes.map((purpose) => ({
-        subject_id: subjectIdFor(keys, value),
+        subject_id: subjectIdOf(keys, value),
         purpose,
         sensitive: 1,
         granted_at: now,

@@ -31,5 +31,4 @@ export {
   workerId,
 } from './runs.js';
 export { checkSchedules, startScheduler } from './scheduler.js';
-export { subjectIdFor } from './subject-id.js';
 export { DatasetValidator } from './validate.js';

@@ -38,6 +38,8 @@ export interface ProtectedRecord {
   /** Keyed hash of the whole record: tells an unchanged record from a changed one. */
   hash: string;
   indexes: Array<{ field: string; hash: string }>;
+  /** The same indexes as JSON kept with the record (field → hash, null: no value); null if none. */
+  indexHashes: string | null;
 }
 
 /** Data keys packed for a job: one fresh buffer, never a slice of Node's shared pool. */
@@ -72,16 +74,22 @@ export function protectBatch(suite: CipherSuite, indexKey: Buffer, job: ProtectJ
         ciphertext = sealFields(suite, key, subject, personal);
       }
       const indexes: Array<{ field: string; hash: string }> = [];
+      const kept: Record<string, string | null> = {};
       for (const [field, kind] of job.indexed) {
         const value = record[field];
-        if (typeof value === 'string')
-          indexes.push({ field, hash: blindIndex(suite, indexKey, kind, value) });
+        if (typeof value === 'string') {
+          const hash = blindIndex(suite, indexKey, kind, value);
+          indexes.push({ field, hash });
+          kept[field] = hash;
+        } else if (value === undefined || value === null) kept[field] = null;
+        // Another type (a number) has no index: the read path opens the record for its mask.
       }
       return {
         data: JSON.stringify(clear),
         sealed: ciphertext,
         hash: blindIndex(suite, indexKey, 'text', canonicalJson(record)),
         indexes,
+        indexHashes: job.indexed.length === 0 ? null : JSON.stringify(kept),
       };
     });
   } finally {

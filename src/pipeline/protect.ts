@@ -4,12 +4,11 @@
 // records are made by protect-thread.ts, on the protect thread from a run's second batch on.
 
 import { canonicalJson } from '../audit/index.js';
-import type { KeyService } from '../governance/index.js';
+import { type KeyService, subjectIdOf } from '../governance/index.js';
 import { sealingSubject } from '../store/index.js';
 import { type Admitted, type AdmittedBatch, ERASED_SUBJECT } from './admit.js';
 import type { FieldPlans } from './classify.js';
 import { type ProtectedRecord, Protector, packKeys } from './protect-thread.js';
-import { subjectIdFor } from './subject-id.js';
 
 /** A held-back record, sealed: what quarantine keeps of it. */
 export interface SealedHeld {
@@ -51,7 +50,7 @@ export class ProtectStage {
     // of an erased subject keeps no copy of its values (nothing to seal, no key asked for); one
     // without a subject is sealed under its dataset's quarantine key.
     const heldSubjects = batch.held.map((h) =>
-      h.subject ? subjectIdFor(keys, h.subject) : `quarantine:${dataset}`,
+      h.subject ? subjectIdOf(keys, h.subject) : `quarantine:${dataset}`,
     );
     const toSeal = batch.held.flatMap((h, i) =>
       h.reason === ERASED_SUBJECT ? [] : [{ index: i, subjectId: heldSubjects[i]!, fields: h.raw }],

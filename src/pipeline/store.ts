@@ -52,6 +52,7 @@ export async function storeBatch(
           sealed: p.sealed,
           contentHash: p.hash,
           indexes: p.indexes,
+          indexHashes: p.indexHashes,
         };
       }),
       quarantine: held.map((h) => ({ ...h, position })),

@@ -39,6 +39,7 @@ export class PostgresRecordStore extends SqlRecordStore {
           run_id: r.run_id,
           updated_at: r.updated_at,
           subject_id: r.subject_id,
+          index_hashes: r.index_hashes ?? null,
           deleted_at: null,
         })
         .where('dataset', '=', r.dataset)

@@ -34,6 +34,11 @@ export interface RecordWrite {
   contentHash: string;
   /** Blind indexes of the record's identifiers (the `$subject` link is added by the store). */
   indexes: ReadonlyArray<{ field: string; hash: string }>;
+  /**
+   * The same indexes kept with the record, JSON of field → hash (null: no value), so a `hash`
+   * mask needs no decryption; omitted or null when the writer does not know them.
+   */
+  indexHashes?: string | null;
 }
 
 /** A record held back, sealed; one row per id (a keyed hash of dataset, reason and content). */
@@ -109,6 +114,11 @@ export interface StoredRecord extends RecordVersion {
   firstCollectedAt: string;
   /** When the record was deleted at source (change data capture); null while it exists there. */
   deletedAt: string | null;
+  /**
+   * The record's blind indexes as stored with it: field → hash, or null for a field without a
+   * value. Null when not stored (records written before 0016, writers that do not give them).
+   */
+  indexHashes: Record<string, string | null> | null;
 }
 
 export interface ReadPageOptions {

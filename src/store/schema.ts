@@ -146,6 +146,11 @@ export interface DatasetRecordsTable {
   updated_at: string;
   /** When the record was deleted at source (CDC); null while it exists there. History is kept. */
   deleted_at: string | null;
+  /**
+   * JSON of the record's blind indexes, field → hash (null: the field had no value), for masks
+   * that need no clear value; null for records stored before 0016_index_hashes.
+   */
+  index_hashes: string | null;
 }
 
 /** The versions a record had before its current one (which is only in dataset_records). */

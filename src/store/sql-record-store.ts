@@ -50,6 +50,7 @@ type RecordRow = Pick<
   | 'created_at'
   | 'updated_at'
   | 'deleted_at'
+  | 'index_hashes'
 >;
 
 export abstract class SqlRecordStore implements RecordStore {
@@ -98,6 +99,7 @@ export abstract class SqlRecordStore implements RecordStore {
           created_at: at,
           updated_at: at,
           deleted_at: null,
+          index_hashes: r.indexHashes ?? null,
         });
         // Appended now, merged into blind_indexes (sorted) when the run ends: see 0005_record_storage.
         if (r.subjectId !== null)
@@ -354,6 +356,7 @@ function toStoredRecord(row: RecordRow): StoredRecord {
     collectedAt: row.updated_at,
     firstCollectedAt: row.created_at,
     deletedAt: row.deleted_at,
+    indexHashes: row.index_hashes ? (JSON.parse(row.index_hashes) as Record<string, string | null>) : null,
   };
 }
 

@@ -16,14 +16,14 @@ function prepare(db: SqliteDatabase.Database) {
       { version: number; content_hash: string; deleted_at: string | null }
     >('SELECT version, content_hash, deleted_at FROM dataset_records WHERE dataset = ? AND natural_key = ?'),
     insertRecord: db.prepare(
-      'INSERT INTO dataset_records (dataset, natural_key, subject_id, version, data, sealed, content_hash, run_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO dataset_records (dataset, natural_key, subject_id, version, data, sealed, content_hash, run_id, created_at, updated_at, index_hashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     // The version being replaced joins the history; the record keeps only its current one.
     archiveVersion: db.prepare(
       'INSERT INTO record_versions (dataset, natural_key, version, data, sealed, content_hash, run_id, created_at, deleted_at) SELECT dataset, natural_key, version, data, sealed, content_hash, run_id, updated_at, deleted_at FROM dataset_records WHERE dataset = ? AND natural_key = ? ON CONFLICT DO NOTHING',
     ),
     updateRecord: db.prepare(
-      'UPDATE dataset_records SET version = ?, data = ?, sealed = ?, content_hash = ?, run_id = ?, updated_at = ?, subject_id = ?, deleted_at = NULL WHERE dataset = ? AND natural_key = ?',
+      'UPDATE dataset_records SET version = ?, data = ?, sealed = ?, content_hash = ?, run_id = ?, updated_at = ?, subject_id = ?, index_hashes = ?, deleted_at = NULL WHERE dataset = ? AND natural_key = ?',
     ),
     stageIndex: db.prepare(
       'INSERT INTO index_staging (dataset, field, hash, natural_key) VALUES (?, ?, ?, ?)',
@@ -81,6 +81,7 @@ export class SqliteRecordStore extends SqlRecordStore {
         r.run_id,
         r.updated_at,
         r.subject_id,
+        r.index_hashes ?? null,
         r.dataset,
         r.natural_key,
       );
@@ -97,6 +98,7 @@ export class SqliteRecordStore extends SqlRecordStore {
         r.run_id,
         r.created_at,
         r.updated_at,
+        r.index_hashes ?? null,
       );
     for (const ix of staged) stageIndex.run(ix.dataset, ix.field, ix.hash, ix.natural_key);
   }

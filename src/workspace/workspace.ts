@@ -199,6 +199,36 @@ export function conditionFields(condition: RowCondition): string[] {
   return [condition.field];
 }
 
+/**
+ * Checks a candidate list of policies against the rest of the workspace, as loading would: each
+ * through policySchema, then the references (roles, datasets, purposes, fields, row filters).
+ * Returns the parsed policies, or every issue (paths as in policies.yaml).
+ */
+export function checkPolicies(
+  workspace: Workspace,
+  candidates: readonly unknown[],
+): { policies: PolicyDeclaration[] } | { issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const { file, schema } = declarationFiles.policies;
+  const policies = candidates.flatMap((candidate, index) => {
+    const result = schema.safeParse(candidate);
+    if (result.success) return [result.data];
+    for (const issue of result.error.issues)
+      issues.push({
+        file,
+        path: formatPath(['policies', index, ...issue.path]),
+        message: issueMessage(issue),
+      });
+    return [];
+  });
+  if (issues.length === 0) {
+    const all: ConfigIssue[] = [];
+    checkReferences({ ...workspace, policies }, all);
+    issues.push(...all.filter((issue) => issue.file === file));
+  }
+  return issues.length > 0 ? { issues } : { policies };
+}
+
 function checkReferences(workspace: Workspace, issues: ConfigIssue[]): void {
   const fileOf = (kind: keyof typeof declarationFiles) => declarationFiles[kind].file;
   const unique = (

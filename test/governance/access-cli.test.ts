@@ -58,6 +58,22 @@ describe('access CLI', () => {
       'credit_assessment',
     ]);
     expect(human.stdout).toMatch(/id_no\s+masked\s+resident_id/);
+    // Reasons come from the message catalogues, in the reader's language.
+    expect(human.stdout).toMatch(/id_no .*\(level 3 is above the clear level 2\)/);
+    const chinese = await run([
+      '--lang',
+      'zh-CN',
+      'policy',
+      'explain',
+      '--user',
+      'ana',
+      '--dataset',
+      'people',
+      '--purpose',
+      'credit_assessment',
+    ]);
+    expect(chinese.stdout).toMatch(/id_no .*（?\(?级别 3 高于明文可见级别 2/);
+    expect(chinese.stdout).not.toMatch(/clear level/);
 
     const request = [
       'access',

@@ -62,6 +62,17 @@ describe.each(TEST_DIALECTS)('access requests and grants (%s)', (dialect) => {
     expect(fields.city).toMatchObject({ access: 'clear', rule: 'risk-people' });
     expect(fields.mobile).toMatchObject({ access: 'masked', mask: 'hash' });
     expect(fields.id_no).toMatchObject({ access: 'masked', mask: 'resident_id' });
+    // Reasons in the Accept-Language language; zh-CN by default.
+    expect(fields.city.reason).toMatch(/^级别 \d 不高于明文可见级别 \d$/);
+    const english = await app.inject({
+      method: 'GET',
+      url: '/api/v1/policies/explain?user=u_analyst&dataset=people&purpose=credit_assessment',
+      headers: { ...as('u_compliance_officer'), 'accept-language': 'en-GB,en;q=0.8' },
+    });
+    const englishFields = Object.fromEntries(
+      english.json().fields.map((f: { field: string }) => [f.field, f]),
+    );
+    expect(englishFields.city.reason).toMatch(/^level \d is within the clear level \d$/);
     const denied = await explain(
       'u_compliance_officer',
       'user=mallory&dataset=people&purpose=credit_assessment',

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/index.js';
 import { type AppContext, openContext } from '../../src/context.js';
-import { subjectIdOf } from '../../src/governance/index.js';
+import { Pseudonymiser, subjectIdOf } from '../../src/governance/index.js';
 import { createAccessWorkspace } from '../support/access-workspace.js';
 import { cli } from '../support/cli.js';
 import { TEST_DIALECTS } from '../support/databases.js';
@@ -254,7 +254,9 @@ describe.each(TEST_DIALECTS)('governed reads (%s)', (dialect) => {
       'ana',
       '/api/v1/datasets/people/export?purpose=credit_assessment&format=csv&fields=cid,city',
     );
-    expect(csv.body.replace(/^\ufeff/, '').split('\r\n')[0]).toBe('key,version,collectedAt,cid,city');
+    expect(csv.body.replace(/^\ufeff/, '').split('\r\n')[0]).toBe(
+      'key,version,collectedAt,deletedAtSource,cid,city',
+    );
     const xlsx = await get('ana', '/api/v1/datasets/people/export?purpose=credit_assessment&format=xlsx');
     expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
     expect(code(await get('audrey', '/api/v1/datasets/people/export?purpose=credit_assessment'))).toBe(
@@ -293,6 +295,95 @@ describe.each(TEST_DIALECTS)('governed reads (%s)', (dialect) => {
     });
     expect(verified.code).toBe(1);
     expect(JSON.parse(verified.stdout)).toMatchObject({ checked: 30, damaged: [victim] });
+  });
+
+  it('hash-masks from the blind index kept with the record, without decrypting it', async () => {
+    // rows[7]'s ciphertext was altered above: any read that opens it reports it as damaged.
+    const victim = rows[7]!;
+    const keys = ctx.keys();
+    const pseudonym = (mobile: string) =>
+      new Pseudonymiser(keys.suite, keys.blindIndexKey()).fromValue('phone', mobile);
+    const hashed = await get(
+      'ana',
+      '/api/v1/datasets/people/records?purpose=credit_assessment&fields=cid,mobile&limit=1000',
+    );
+    const body = hashed.json() as {
+      items: Array<{ key: string; fields: { mobile: string } }>;
+      damaged: string[];
+    };
+    expect(body.damaged).toEqual([]);
+    expect(body.items).toHaveLength(30);
+    const byKey = new Map(body.items.map((i) => [i.key, i.fields.mobile]));
+    expect(byKey.get(victim.cid)).toBe(pseudonym(victim.mobile));
+    // A record stored before its indexes were kept beside it is opened: the same pseudonym.
+    const older = rows[8]!;
+    await ctx.store.db
+      .updateTable('dataset_records')
+      .set({ index_hashes: null })
+      .where('dataset', '=', 'people')
+      .where('natural_key', '=', older.cid)
+      .execute();
+    const opened = await get(
+      'ana',
+      `/api/v1/datasets/people/records/${older.cid}?purpose=credit_assessment&fields=cid,mobile`,
+    );
+    expect(opened.json()).toMatchObject({ fields: { mobile: pseudonym(older.mobile) } });
+    expect(byKey.get(older.cid)).toBe(pseudonym(older.mobile));
+    // A mask computed from the value (name) needs the clear value: the victim is damaged again.
+    const named = await get(
+      'ana',
+      '/api/v1/datasets/people/records?purpose=credit_assessment&fields=cid,name,mobile&limit=1000',
+    );
+    expect((named.json() as { damaged: string[] }).damaged).toEqual([victim.cid]);
+  });
+
+  it('flags records deleted at source, and leaves them out when asked (reads and exports)', async () => {
+    const gone = rows[9]!.cid;
+    const at = '2026-03-01T08:00:00.000Z';
+    // What change data capture stores for a row deleted at source (0008_record_deletion).
+    await ctx.store.db
+      .updateTable('dataset_records')
+      .set({ deleted_at: at })
+      .where('dataset', '=', 'people')
+      .where('natural_key', '=', gone)
+      .execute();
+    const url = '/api/v1/datasets/people/records?purpose=credit_assessment&fields=cid,city&limit=1000';
+    type Page = {
+      items: Array<{ key: string; deletedAtSource?: string }>;
+      withheld: { deletedAtSource: number };
+    };
+    const all = (await get('ana', url)).json() as Page;
+    expect(all.items.find((i) => i.key === gone)?.deletedAtSource).toBe(at);
+    expect(all.items.filter((i) => i.deletedAtSource !== undefined)).toHaveLength(1);
+    expect(all.withheld.deletedAtSource).toBe(0);
+    const current = (await get('ana', `${url}&includeDeleted=false`)).json() as Page;
+    expect(current.items.map((i) => i.key)).not.toContain(gone);
+    expect(current.items).toHaveLength(all.items.length - 1);
+    expect(current.withheld.deletedAtSource).toBe(1);
+    expect(
+      (
+        await get('ana', `/api/v1/datasets/people/records/${gone}?purpose=credit_assessment&fields=cid`)
+      ).json(),
+    ).toMatchObject({ key: gone, deletedAtSource: at });
+
+    const nd = await get('ana', '/api/v1/datasets/people/export?purpose=credit_assessment&fields=cid,city');
+    const lines = nd.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { key: string; deletedAtSource?: string });
+    expect(lines.find((l) => l.key === gone)?.deletedAtSource).toBe(at);
+    const ndCurrent = await get(
+      'ana',
+      '/api/v1/datasets/people/export?purpose=credit_assessment&fields=cid,city&includeDeleted=false',
+    );
+    expect(ndCurrent.body.trim().split('\n')).toHaveLength(lines.length - 1);
+    expect(ndCurrent.body).not.toContain(gone);
+    const csv = await get(
+      'ana',
+      '/api/v1/datasets/people/export?purpose=credit_assessment&format=csv&fields=cid,city',
+    );
+    const csvLine = csv.body.split('\r\n').find((l) => l.startsWith(`${gone},`));
+    expect(csvLine?.split(',')[3]).toBe(at);
   });
 
   it('reads from the command line as the owner of CUSTOS_TOKEN: list, get, find (stdin), export', async () => {

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppContext, openContext } from '../../src/context.js';
-import { subjectIdFor } from '../../src/pipeline/index.js';
+import { subjectIdOf } from '../../src/governance/index.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import {
   createPipelineWorkspace,
@@ -64,7 +64,7 @@ async function consent(ctx: AppContext, subject: string, consents: Consent[]): P
     .insertInto('consents')
     .values(
       consents.map((c) => ({
-        subject_id: subjectIdFor(ctx.keys(), subject),
+        subject_id: subjectIdOf(ctx.keys(), subject),
         purpose: c.purpose,
         sensitive: c.sensitive === false ? 0 : 1,
         granted_at: now,
@@ -129,7 +129,7 @@ describe.each(TEST_DIALECTS)('admission by consent on %s', (dialect) => {
     });
     expect(await storedKeys(ctx)).toEqual([full.cid]);
     // Each refused record is held back under its own subject, with the reason and what was missing.
-    const subjectOf = (p: Person) => subjectIdFor(ctx.keys(), p.id_no);
+    const subjectOf = (p: Person) => subjectIdOf(ctx.keys(), p.id_no);
     const held = await openQuarantine(ctx);
     expect(held.map((q) => q.subject_id)).toEqual(
       [withdrawn, notSeparate, creditOnly, marketingOnly, none].map(subjectOf).sort(),
@@ -217,7 +217,7 @@ describe.each(TEST_DIALECTS)('erasure of quarantined copies on %s', (dialect) =>
       PURPOSES.map((purpose) => ({ purpose })),
     );
     expect(await collect(ctx)).toMatchObject({ stored: 1, quarantined: 2 });
-    const subjectOf = (p: Person) => subjectIdFor(ctx.keys(), p.id_no);
+    const subjectOf = (p: Person) => subjectIdOf(ctx.keys(), p.id_no);
     const heldOf = async (p: Person) =>
       ctx.store.db
         .selectFrom('quarantine')

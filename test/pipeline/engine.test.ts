@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppContext, openContext } from '../../src/context.js';
-import { executeRun, subjectIdFor } from '../../src/pipeline/index.js';
+import { subjectIdOf } from '../../src/governance/index.js';
+import { executeRun } from '../../src/pipeline/index.js';
 import { cli } from '../support/cli.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import {
@@ -35,7 +36,7 @@ async function grant(ctx: AppContext, rows: Person[]): Promise<void> {
     .insertInto('consents')
     .values(
       rows.map((p) => ({
-        subject_id: subjectIdFor(keys, p.id_no),
+        subject_id: subjectIdOf(keys, p.id_no),
         purpose: 'credit_assessment',
         sensitive: 1,
         granted_at: new Date().toISOString(),

@@ -7,8 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppContext, openContext } from '../../src/context.js';
-import { eraseSubject } from '../../src/governance/index.js';
-import { subjectIdFor } from '../../src/pipeline/index.js';
+import { eraseSubject, subjectIdOf } from '../../src/governance/index.js';
 import { cli } from '../support/cli.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import {
@@ -79,7 +78,7 @@ describe.each(TEST_DIALECTS)('erasure on %s', (dialect) => {
     writePeople(ws.dir, [kept, erased, other, invalid(erased), invalid(other)]);
     const ctx = await open(ws);
     expect(await collect(ctx)).toMatchObject({ status: 'succeeded', stored: 3, quarantined: 2 });
-    const subjectOf = (p: Person) => subjectIdFor(ctx.keys(), p.id_no);
+    const subjectOf = (p: Person) => subjectIdOf(ctx.keys(), p.id_no);
     const gone = subjectOf(erased);
     const quarantined = await ctx.store.db
       .selectFrom('quarantine')
@@ -138,7 +137,7 @@ describe.each(TEST_DIALECTS)('erasure on %s', (dialect) => {
     const [kept, erased] = people(2, 42) as [Person, Person];
     writePeople(ws.dir, [kept, erased]);
     const ctx = await open(ws);
-    await erase(ctx, subjectIdFor(ctx.keys(), erased.id_no));
+    await erase(ctx, subjectIdOf(ctx.keys(), erased.id_no));
     const summary = await collect(ctx);
     expect(summary).toMatchObject({ status: 'succeeded', stored: 1, quarantined: 0, suppressed: 1 });
     expect(await storedKeys(ctx)).toEqual([kept.cid]);
@@ -147,7 +146,7 @@ describe.each(TEST_DIALECTS)('erasure on %s', (dialect) => {
     const key = await ctx.store.db
       .selectFrom('subject_keys')
       .select('subject_id')
-      .where('subject_id', '=', subjectIdFor(ctx.keys(), erased.id_no))
+      .where('subject_id', '=', subjectIdOf(ctx.keys(), erased.id_no))
       .execute();
     expect(key).toEqual([]);
   });
@@ -158,7 +157,7 @@ describe.each(TEST_DIALECTS)('erasure on %s', (dialect) => {
     writePeople(ws.dir, [invalid(person)]);
     const ctx = await open(ws);
     expect(await collect(ctx)).toMatchObject({ quarantined: 1, quarantineReasons: { invalid: 1 } });
-    const subject = subjectIdFor(ctx.keys(), person.id_no);
+    const subject = subjectIdOf(ctx.keys(), person.id_no);
     const row = await ctx.store.db
       .selectFrom('quarantine')
       .select(['subject_id', 'sealed'])
@@ -175,7 +174,7 @@ describe.each(TEST_DIALECTS)('erasure on %s', (dialect) => {
     writePeople(ws.dir, [kept, erased]);
     const ctx = await open(ws);
     await collect(ctx);
-    const gone = subjectIdFor(ctx.keys(), erased.id_no);
+    const gone = subjectIdOf(ctx.keys(), erased.id_no);
     const usage = await cli(['keys', 'shred', '--workspace', ws.dir], { env: MASTER_ENV });
     expect(usage.code).toBe(2);
     const result = await cli(['keys', 'shred', '--identifier', '--json', '--workspace', ws.dir], {

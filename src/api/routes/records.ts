@@ -14,11 +14,25 @@ const itemSchema = z
     key: z.string(),
     version: z.number(),
     collectedAt: z.string(),
+    deletedAtSource: z
+      .string()
+      .optional()
+      .describe('when the record was deleted at source (change data capture); absent while it exists there'),
     fields: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'RecordItem' });
 
-const withheldSchema = z.object({ noConsent: z.number(), filtered: z.number() });
+const withheldSchema = z.object({
+  noConsent: z.number(),
+  filtered: z.number(),
+  deletedAtSource: z.number().describe('records deleted at source left out (includeDeleted=false)'),
+});
+
+const includeDeleted = z
+  .enum(['true', 'false'])
+  .default('true')
+  .transform((v) => v === 'true')
+  .describe('records deleted at source: included and flagged with deletedAtSource (default), or left out');
 
 const name = z.string().min(1).max(64);
 const purpose = z.string().min(1).max(64).describe('the purpose of this read (required)');
@@ -64,6 +78,7 @@ export function recordRoutes(ctx: AppContext): FastifyPluginAsyncZod {
               .describe('JSON row condition over fields you see in clear, e.g. {"field":"city","eq":"深圳"}'),
             limit: z.coerce.number().int().min(1).max(1000).default(100),
             cursor: z.string().max(4000).optional(),
+            includeDeleted,
           }),
           response: {
             200: z.object({
@@ -83,6 +98,7 @@ export function recordRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         return ctx.records.list(principalOf(request), request.params.name, {
           purpose: q.purpose,
           limit: q.limit,
+          includeDeleted: q.includeDeleted,
           ...(requested ? { fields: requested } : {}),
           ...(q.filter ? { filter: RecordReadService.parseFilter(q.filter) } : {}),
           ...(q.cursor ? { cursor: q.cursor } : {}),
@@ -146,9 +162,14 @@ export function recordRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['records'],
           description:
-            'Streams the dataset through policy as NDJSON, CSV or XLSX. The export id is in X-Custos-Export-Id and in the audit log.',
+            'Streams the dataset through policy as NDJSON, CSV or XLSX, as fast as the client reads. Records deleted at source carry deletedAtSource (a column in CSV and XLSX). The export id is in X-Custos-Export-Id and in the audit log.',
           params: z.object({ name }),
-          querystring: z.object({ purpose, format: z.enum(EXPORT_FORMATS).default('ndjson'), fields }),
+          querystring: z.object({
+            purpose,
+            format: z.enum(EXPORT_FORMATS).default('ndjson'),
+            fields,
+            includeDeleted,
+          }),
           // Documentation only: a stream is sent as it is, never through the JSON serializer.
           response: { 200: z.unknown().describe('the export file (NDJSON, CSV or XLSX), streamed') },
         },
@@ -158,6 +179,7 @@ export function recordRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const started = await ctx.exports.start(principalOf(request), request.params.name, {
           purpose: request.query.purpose,
           format: request.query.format,
+          includeDeleted: request.query.includeDeleted,
           ...(requested ? { fields: requested } : {}),
         });
         return reply

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { actorOf, NotFoundError } from '../../domain/index.js';
+import { actorOf, levelFloor, NotFoundError, ValidationError } from '../../domain/index.js';
 import {
   countQuarantine,
   DEFAULT_QUARANTINE_LIMIT,
@@ -194,6 +194,99 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           },
         ]);
         return { dataset: request.params.dataset, field: request.params.field, status: 'confirmed' as const };
+      },
+    );
+
+    app.put(
+      '/api/v1/classifications/:dataset/:field',
+      {
+        config: { access: { roles: ['compliance_officer'] } },
+        schema: {
+          tags: ['collection'],
+          summary: 'A compliance officer overrides a field classification (confirmed by them, audited)',
+          params: z.object({ dataset: z.string().min(1).max(64), field: z.string().min(1).max(128) }),
+          body: z.object({
+            category: z
+              .enum(['C1', 'C2', 'C3'])
+              .nullable()
+              .describe('JR/T 0171 category; null: not personal'),
+            level: z.number().int().min(1).max(5).describe('JR/T 0197 level, at least the category’s floor'),
+            sensitive: z.boolean().describe('sensitive personal information (PIPL Art. 28)'),
+          }),
+          response: { 200: classificationSchema },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const { dataset, field } = request.params;
+        const { category, level, sensitive } = request.body;
+        const floor = levelFloor(category);
+        if (level < floor) {
+          throw new ValidationError(
+            `level ${level} is below the floor ${floor} of category ${category ?? 'none'}`,
+            {
+              field: 'level',
+              floor,
+            },
+          );
+        }
+        const row = await ctx.store.db.transaction().execute(async (trx) => {
+          const before = await trx
+            .selectFrom('field_classifications')
+            .selectAll()
+            .where('dataset', '=', dataset)
+            .where('field', '=', field)
+            .executeTakeFirst();
+          if (!before) throw new NotFoundError(`no classification for ${dataset}.${field}`);
+          const updatedAt = new Date().toISOString();
+          await trx
+            .updateTable('field_classifications')
+            .set({
+              category,
+              level,
+              sensitive: sensitive ? 1 : 0,
+              status: 'confirmed',
+              confirmed_by: principal.username,
+              updated_at: updatedAt,
+            })
+            .where('dataset', '=', dataset)
+            .where('field', '=', field)
+            .execute();
+          return {
+            before,
+            after: {
+              ...before,
+              category,
+              level,
+              sensitive: sensitive ? 1 : 0,
+              status: 'confirmed',
+              confirmed_by: principal.username,
+              updated_at: updatedAt,
+            },
+          };
+        });
+        // Categories, levels and flags only: never a value of the field.
+        await ctx.audit.record([
+          {
+            actor: actorOf(principal),
+            action: 'classification.override',
+            target: `field:${dataset}.${field}`,
+            details: {
+              from: {
+                category: row.before.category,
+                level: row.before.level,
+                sensitive: row.before.sensitive === 1,
+              },
+              to: { category, level, sensitive },
+            },
+          },
+        ]);
+        return {
+          ...row.after,
+          entities: JSON.parse(row.after.entities) as unknown,
+          confidence: row.after.confidence / 1000,
+          sensitive,
+        };
       },
     );
   };

@@ -35,6 +35,7 @@ export function registerPolicyCommands(program: Command, cli: CliEnvironment): v
           { username: user.username, role: user.role },
           options.dataset,
           options.purpose,
+          cli.locale,
         );
         const lines = [
           cli.t('cli.policy.explain', {
@@ -48,7 +49,9 @@ export function registerPolicyCommands(program: Command, cli: CliEnvironment): v
             (f) =>
               `  ${f.field.padEnd(20)} ${f.access.padEnd(7)} ${(f.mask ?? '').padEnd(12)} ${f.rule}  (${f.reason})`,
           ),
-          ...explanation.rowFilters.map((r) => `  row filter ${r.rule}: ${JSON.stringify(r.where)}`),
+          ...explanation.rowFilters.map(
+            (r) => `  ${cli.t('cli.policy.row_filter', { rule: r.rule, where: JSON.stringify(r.where) })}`,
+          ),
         ];
         cli.print(lines, explanation);
       });

@@ -31,10 +31,18 @@ export function registerRecordCommands(program: Command, cli: CliEnvironment): v
     )
     .option('--limit <n>', 'records per page (1–1000)', '100')
     .option('--cursor <cursor>', 'nextCursor of the previous page')
+    .option('--exclude-deleted', 'leave out records deleted at source (shown, flagged, by default)')
     .action(
       async (
         dataset: string,
-        options: { purpose: string; fields?: string; filter?: string; limit: string; cursor?: string },
+        options: {
+          purpose: string;
+          fields?: string;
+          filter?: string;
+          limit: string;
+          cursor?: string;
+          excludeDeleted?: boolean;
+        },
       ) => {
         const limit = Number(options.limit);
         if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
@@ -46,13 +54,17 @@ export function registerRecordCommands(program: Command, cli: CliEnvironment): v
           const page = await ctx.records.list(me, dataset, {
             purpose: options.purpose,
             limit,
+            includeDeleted: options.excludeDeleted !== true,
             ...(fields ? { fields } : {}),
             ...(options.filter ? { filter: RecordReadService.parseFilter(options.filter) } : {}),
             ...(options.cursor ? { cursor: options.cursor } : {}),
           });
           cli.print(
             [
-              ...page.items.map((i) => `${i.key}\tv${i.version}\t${JSON.stringify(i.fields)}`),
+              ...page.items.map(
+                (i) =>
+                  `${i.key}\tv${i.version}\t${JSON.stringify(i.fields)}${i.deletedAtSource ? `\t${cli.t('cli.records.deleted_at_source', { at: i.deletedAtSource })}` : ''}`,
+              ),
               cli.t('cli.records.page', {
                 count: page.items.length,
                 noConsent: page.withheld.noConsent,
@@ -121,10 +133,11 @@ export function registerRecordCommands(program: Command, cli: CliEnvironment): v
     .requiredOption('--out <file>')
     .option('--format <format>', 'ndjson | csv | xlsx (default: from the --out extension)')
     .option('--fields <names>', 'comma-separated')
+    .option('--exclude-deleted', 'leave out records deleted at source (included, flagged, by default)')
     .action(
       async (
         dataset: string,
-        options: { purpose: string; out: string; format?: string; fields?: string },
+        options: { purpose: string; out: string; format?: string; fields?: string; excludeDeleted?: boolean },
       ) => {
         // Loaded when the command runs, not with every `custos` start.
         const { EXPORT_FORMATS } = await import('../../governance/index.js');
@@ -137,6 +150,7 @@ export function registerRecordCommands(program: Command, cli: CliEnvironment): v
           const started = await ctx.exports.start(me, dataset, {
             purpose: options.purpose,
             format,
+            includeDeleted: options.excludeDeleted !== true,
             ...(fields ? { fields } : {}),
           });
           const file = path.resolve(cli.io.cwd, options.out);

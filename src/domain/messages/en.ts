@@ -105,6 +105,17 @@ export const en = {
   'cli.serve.demo_skipped': 'Demo: not collected (no connector for their source type yet): {skipped}',
   // --- access ---
   'cli.policy.explain': '{user} reading {dataset} for {purpose}: {outcome}',
+  'cli.policy.row_filter': 'row filter {rule}: {where}',
+  'access.reason.purpose_of_dataset': '{purpose} is not a purpose of dataset {dataset}',
+  'access.reason.no_policy': 'no policy in force lets {user} read dataset {dataset}',
+  'access.reason.no_policy_for_purpose': 'no policy lets {user} read {dataset} for {purpose}',
+  'access.reason.every_field_denied': 'every field of {dataset} is denied to {user} for {purpose}',
+  'access.reason.deny_item': 'denied by a deny item',
+  'access.reason.above_clear_level': 'level {level} is above the clear level {max}',
+  'access.reason.policy_mask': 'masked by the policy',
+  'access.reason.within_clear_level': 'level {level} is within the clear level {max}',
+  'access.reason.default_deny': 'no allow item matches (default deny)',
+  'access.reason.not_granted': 'not among the granted fields',
   'cli.access.requested': 'Access request {id} is pending ({approvals} approval(s) needed).',
   'cli.access.granted': 'Request {id} approved: grant {grant} for {grantee} until {expiresAt}.',
   'cli.access.decided': 'Request {id} is now {status}.',
@@ -112,6 +123,7 @@ export const en = {
   'cli.records.page':
     '{count} record(s); withheld without consent: {noConsent}, filtered: {filtered}, damaged: {damaged}',
   'cli.records.exported': 'Export {id} written to {file}',
+  'cli.records.deleted_at_source': 'deleted at source {at}',
   'cli.records.verified':
     '{dataset}: {checked} record(s) checked, {damaged} damaged, {erased} of erased subjects',
 } as const;

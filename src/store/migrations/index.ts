@@ -12,6 +12,7 @@ import * as recordDeletion from './0008_record_deletion.js';
 import * as runTakeover from './0009_run_takeover.js';
 import * as erasure from './0010_erasure.js';
 import * as security from './0015_security.js';
+import * as indexHashes from './0016_index_hashes.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_run_takeover': runTakeover,
   '0010_erasure': erasure,
   '0015_security': security,
+  '0016_index_hashes': indexHashes,
 };

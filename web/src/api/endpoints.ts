@@ -118,6 +118,81 @@ export interface SecurityAlert {
 const ALERT_WATCHERS = ['admin', 'compliance_officer', 'auditor'] as const;
 const ALERT_RESPONDERS = ['admin', 'compliance_officer'] as const;
 
+export interface ApiToken {
+  id: string;
+  username: string;
+  name: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface KeyRewrap {
+  state: 'idle' | 'running' | 'succeeded' | 'failed';
+  done: number;
+  remaining: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  startedBy: string | null;
+  error: string | null;
+}
+
+export interface KeyStatus {
+  suite: string;
+  provider: string;
+  currentVersion: number;
+  versions: { version: number; createdAt: string; retiredAt: string | null; dataKeys: number }[];
+  dataKeys: number;
+  shredded: number;
+  pendingRewrap: number;
+  rewrap: KeyRewrap;
+}
+
+export interface SourceSummary {
+  name: string;
+  type: string;
+  vendor: string | null;
+  description: string | null;
+}
+
+export interface SourceCheck {
+  source: string;
+  ok: boolean;
+  identity?: string;
+  message: string;
+}
+
+export interface StreamDescription {
+  name: string;
+  fields: { name: string; type: string; nullable?: boolean }[];
+  cursorFields?: string[];
+  primaryKey?: string[];
+}
+
+export interface SourcePreview {
+  source: string;
+  stream: string;
+  records: Record<string, unknown>[];
+  masked: boolean;
+}
+
+export type Category = 'C1' | 'C2' | 'C3';
+
+export interface FieldClassification {
+  dataset: string;
+  field: string;
+  category: Category | null;
+  level: number;
+  sensitive: boolean;
+  /** The classifier's evidence: entity types found and the share of values holding them. */
+  entities: unknown;
+  confidence: number;
+  status: string;
+  confirmed_by: string | null;
+  updated_at: string;
+}
+
 export const endpoints = {
   login: ep<undefined, undefined, { username: string; password: string }, SignedIn | SecondFactorRequired>(
     'POST',
@@ -168,6 +243,81 @@ export const endpoints = {
     undefined,
     { quarantine: QuarantineEntry[]; total: number }
   >('GET', '/api/v1/quarantine', OVERSIGHT),
+  users: ep<undefined, undefined, undefined, { users: User[] }>('GET', '/api/v1/users', ['admin']),
+  createUser: ep<
+    undefined,
+    undefined,
+    { username: string; role: Role; password: string; displayName?: string },
+    { user: User }
+  >('POST', '/api/v1/users', ['admin']),
+  updateUser: ep<{ username: string }, undefined, { role?: Role; isDisabled?: boolean }, { user: User }>(
+    'PATCH',
+    '/api/v1/users/:username',
+    ['admin'],
+  ),
+  tokens: ep<undefined, { all?: 'true' | 'false' }, undefined, { tokens: ApiToken[] }>(
+    'GET',
+    '/api/v1/tokens',
+    ALL,
+  ),
+  createToken: ep<
+    undefined,
+    undefined,
+    { name: string; expiresIn?: string },
+    { token: string; info: ApiToken }
+  >('POST', '/api/v1/tokens', ALL),
+  revokeToken: ep<{ id: string }, undefined, undefined, { token: ApiToken }>(
+    'DELETE',
+    '/api/v1/tokens/:id',
+    ALL,
+  ),
+  keys: ep<undefined, undefined, undefined, KeyStatus>('GET', '/api/v1/keys', ['admin']),
+  rotateKey: ep<undefined, undefined, undefined, { version: number }>('POST', '/api/v1/keys/rotate', [
+    'admin',
+  ]),
+  rewrapKeys: ep<undefined, undefined, undefined, KeyRewrap>('POST', '/api/v1/keys/rewrap', ['admin']),
+  retireKey: ep<{ version: string }, undefined, undefined, { version: number; retiredAt: string }>(
+    'POST',
+    '/api/v1/keys/:version/retire',
+    ['admin'],
+  ),
+  sources: ep<undefined, undefined, undefined, { sources: SourceSummary[] }>(
+    'GET',
+    '/api/v1/sources',
+    ENGINEERS,
+  ),
+  checkSource: ep<{ name: string }, undefined, undefined, SourceCheck>(
+    'POST',
+    '/api/v1/sources/:name/check',
+    ENGINEERS,
+  ),
+  sourceStreams: ep<{ name: string }, undefined, undefined, { source: string; streams: StreamDescription[] }>(
+    'GET',
+    '/api/v1/sources/:name/streams',
+    ENGINEERS,
+  ),
+  sourcePreview: ep<{ name: string }, { stream?: string; limit?: number }, undefined, SourcePreview>(
+    'GET',
+    '/api/v1/sources/:name/preview',
+    ENGINEERS,
+  ),
+  classifications: ep<undefined, { dataset?: string }, undefined, { classifications: FieldClassification[] }>(
+    'GET',
+    '/api/v1/classifications',
+    OVERSIGHT,
+  ),
+  confirmClassification: ep<
+    { dataset: string; field: string },
+    undefined,
+    undefined,
+    { dataset: string; field: string; status: 'confirmed' }
+  >('POST', '/api/v1/classifications/:dataset/:field/confirm', ['compliance_officer']),
+  overrideClassification: ep<
+    { dataset: string; field: string },
+    undefined,
+    { category: Category | null; level: number; sensitive: boolean },
+    FieldClassification
+  >('PUT', '/api/v1/classifications/:dataset/:field', ['compliance_officer']),
 } as const;
 
 export type Endpoints = typeof endpoints;
