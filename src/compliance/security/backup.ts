@@ -106,18 +106,17 @@ export function restoreBackup(options: { file: string; masterSecret: string; int
   if (!data.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw new ValidationError(`${path.basename(options.file)} is not a Custos backup`);
   }
-  let at = MAGIC.length;
-  const take = (n: number) => data.subarray(at, (at += n));
-  const salt = take(16);
-  const nonce = take(12);
-  const tag = take(16);
+  const at = MAGIC.length;
+  const salt = data.subarray(at, at + 16);
+  const nonce = data.subarray(at + 16, at + 28);
+  const tag = data.subarray(at + 28, at + 44);
   const decipher = createDecipheriv('aes-256-gcm', sealKey(options.masterSecret, salt), nonce);
   decipher.setAAD(MAGIC);
   decipher.setAuthTag(tag);
   let bundle: Bundle;
   try {
     bundle = JSON.parse(
-      Buffer.concat([decipher.update(data.subarray(at)), decipher.final()]).toString('utf8'),
+      Buffer.concat([decipher.update(data.subarray(at + 44)), decipher.final()]).toString('utf8'),
     ) as Bundle;
   } catch {
     throw new CryptoError('the backup cannot be opened: wrong master secret, or the file was altered');
