@@ -126,7 +126,7 @@ describe('responses', () => {
     });
     expect(badUrl.statusCode).toBe(400);
     expect(Object.keys(badUrl.json())).toEqual(['error']);
-    const notFound = await server.app.inject({ method: 'GET', url: `/nothing/${ID_NUMBER}` });
+    const notFound = await server.app.inject({ method: 'GET', url: `/api/nothing/${ID_NUMBER}` });
     expect(notFound.statusCode).toBe(404);
     expect(notFound.json().error.code).toBe('not_found');
     expect(notFound.body).not.toContain(ID_NUMBER);
