@@ -1,7 +1,7 @@
 // Quarantine: held records by reference (a keyed hash, never content), with their reasons;
-// filter by dataset and status. The records stay sealed.
+// filter by dataset and status, paged by the server (offset and total). The records stay sealed.
 
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Card, Empty, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -18,13 +18,17 @@ export default function QuarantinePage() {
   const workspace = useWorkspace();
   const [dataset, setDataset] = useState<string | undefined>();
   const [status, setStatus] = useState<string | undefined>();
-  const [limit, setLimit] = useState(100);
+  const [page, setPage] = useState({ current: 1, pageSize: 20 });
+  const query = {
+    limit: page.pageSize,
+    offset: (page.current - 1) * page.pageSize,
+    ...(dataset ? { dataset } : {}),
+    ...(status ? { status } : {}),
+  };
   const list = useQuery({
-    queryKey: ['quarantine', { dataset, status, limit }],
-    queryFn: () =>
-      call(endpoints.quarantine, {
-        query: { limit, ...(dataset ? { dataset } : {}), ...(status ? { status } : {}) },
-      }),
+    queryKey: ['quarantine', query],
+    queryFn: () => call(endpoints.quarantine, { query }),
+    placeholderData: keepPreviousData,
   });
   return (
     <>
@@ -38,7 +42,10 @@ export default function QuarantinePage() {
             style={{ width: 220 }}
             options={(workspace.data?.datasets ?? []).map((d) => ({ label: d.name, value: d.name }))}
             value={dataset ?? null}
-            onChange={(v) => setDataset(v ?? undefined)}
+            onChange={(v) => {
+              setDataset(v ?? undefined);
+              setPage((p) => ({ ...p, current: 1 }));
+            }}
           />
           <Select
             allowClear
@@ -47,7 +54,10 @@ export default function QuarantinePage() {
             style={{ width: 180 }}
             options={STATUSES.map((s) => ({ label: t(`quarantine.statuses.${s}`), value: s }))}
             value={status ?? null}
-            onChange={(v) => setStatus(v ?? undefined)}
+            onChange={(v) => {
+              setStatus(v ?? undefined);
+              setPage((p) => ({ ...p, current: 1 }));
+            }}
           />
           {list.data && (
             <Typography.Text type="secondary">
@@ -61,17 +71,16 @@ export default function QuarantinePage() {
           <Table<QuarantineEntry>
             rowKey="id"
             size="middle"
-            loading={list.isPending}
+            loading={list.isPending || list.isPlaceholderData}
             dataSource={list.data?.quarantine ?? []}
             locale={{ emptyText: <Empty description={t('quarantine.empty')} /> }}
             pagination={{
-              pageSize: 20,
-              showSizeChanger: false,
-              onChange: (page) => {
-                // Fetch further when the last loaded page is reached.
-                if (page * 20 >= limit && list.data && list.data.total > limit)
-                  setLimit(Math.min(limit + 100, 1000));
-              },
+              current: page.current,
+              pageSize: page.pageSize,
+              total: list.data?.total ?? 0,
+              showSizeChanger: true,
+              pageSizeOptions: [20, 50, 100],
+              onChange: (current, pageSize) => setPage({ current, pageSize }),
             }}
             columns={[
               { title: t('run.dataset'), dataIndex: 'dataset' },
