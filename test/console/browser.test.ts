@@ -179,6 +179,10 @@ describe('the console in Chromium', () => {
         await page.getByText(text.overview.complianceScore).waitFor();
         await page.getByRole('link', { name: text.overview.openCompliance }).waitFor();
         await page.getByRole('link', { name: text.overview.openAlertsPage }).waitFor();
+        await page.screenshot({
+          path: path.join(SCREENSHOTS, `overview-officer-${code}.png`),
+          fullPage: true,
+        });
 
         expect(errors).toEqual([]);
       } catch (error) {

@@ -4,14 +4,13 @@
 // lazily by the overview, so roles that see neither panel never fetch this code.
 
 import { useQuery } from '@tanstack/react-query';
-import { Card, Col, Empty, Progress, Row, Skeleton, Space, Statistic, Tag, Typography } from 'antd';
-import type { ReactNode } from 'react';
+import { Card, Col, Empty, Row, Skeleton, Space, Statistic, Tag } from 'antd';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { call } from '../../api/client';
 import { allows, endpoints, type Role, type Severity } from '../../api/endpoints';
 import { ErrorState } from '../../app/errors';
-import { formatDateTime } from '../../app/i18n';
 
 const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
 const SEVERITY_COLOUR: Record<Severity, string> = {
@@ -20,6 +19,8 @@ const SEVERITY_COLOUR: Record<Severity, string> = {
   high: 'orange',
   critical: 'red',
 };
+// Its own chunk (it carries the progress bars): admins watch alerts but read no audits.
+const CompliancePanel = lazy(() => import('./CompliancePanel'));
 /** The most open alerts fetched; more than this is shown as "at least". */
 const ALERT_WINDOW = 1000;
 
@@ -31,7 +32,9 @@ export default function PosturePanels({ role }: { role: Role | undefined }) {
     <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
       {compliance && (
         <Col xs={24} xl={12}>
-          <CompliancePanel />
+          <Suspense fallback={<Skeleton active />}>
+            <CompliancePanel />
+          </Suspense>
         </Col>
       )}
       {alerts && (
@@ -40,61 +43,6 @@ export default function PosturePanels({ role }: { role: Role | undefined }) {
         </Col>
       )}
     </Row>
-  );
-}
-
-function CompliancePanel() {
-  const { t } = useTranslation();
-  const audits = useQuery({
-    queryKey: ['compliance', 'audits', { limit: 1 }],
-    queryFn: () => call(endpoints.complianceAudits, { query: { limit: 1 } }),
-  });
-  const latestId = audits.data?.audits[0]?.id;
-  const latest = useQuery({
-    queryKey: ['compliance', 'audit', latestId],
-    queryFn: () => call(endpoints.complianceAudit, { params: { id: latestId! } }),
-    enabled: latestId !== undefined,
-  });
-  const error = audits.error ?? latest.error;
-  const summary = audits.data?.audits[0];
-  const report = latest.data?.report;
-  let body: ReactNode;
-  if (error)
-    body = <ErrorState error={error} retry={() => void (audits.error ? audits : latest).refetch()} />;
-  else if (audits.isPending) body = <Skeleton active />;
-  else if (!summary) body = <Empty description={t('overview.noAudit')} />;
-  else
-    body = (
-      <Space orientation="vertical" style={{ width: '100%' }}>
-        <Statistic title={t('overview.complianceScore')} value={summary.score} suffix="/ 100" />
-        <Typography.Text type="secondary">
-          {t('overview.auditAt', { at: formatDateTime(summary.at) })}
-        </Typography.Text>
-        {latest.isPending ? (
-          <Skeleton active paragraph={{ rows: 3 }} />
-        ) : (
-          report?.frameworks.map((f) => (
-            <div key={f.framework}>
-              <Typography.Text>
-                {t(`compliance.framework.${f.framework}`, { defaultValue: f.framework })}
-              </Typography.Text>
-              {f.score === null ? (
-                <Typography.Text type="secondary"> — {t('overview.notAssessed')}</Typography.Text>
-              ) : (
-                <Progress percent={f.score} size="small" />
-              )}
-            </div>
-          ))
-        )}
-      </Space>
-    );
-  return (
-    <Card
-      title={t('overview.compliance')}
-      extra={<Link to="/compliance">{t('overview.openCompliance')}</Link>}
-    >
-      {body}
-    </Card>
   );
 }
 
