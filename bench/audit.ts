@@ -6,10 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  AUDIT_TRUST_FILE,
   AuditLog,
   leafHash,
   loadOrCreateSigningKey,
   nodeHash,
+  readTrustFile,
   serialiseEntry,
   verifyInclusion,
   verifyLog,
@@ -89,7 +91,8 @@ export const benchmark: Benchmark = {
       const proofMs = (performance.now() - proofStart) / probes;
 
       const verifyStart = performance.now();
-      const report = await verifyLog(store, 'sha256');
+      const trust = readTrustFile(path.join(dir, AUDIT_TRUST_FILE), AUDIT_TRUST_FILE);
+      const report = await verifyLog(store, 'sha256', { trust });
       const verifyRate = (size * 1000) / (performance.now() - verifyStart);
       if (!report.ok) throw new Error('benchmark log failed verification');
       const rawVerify = rawHashRate(Math.min(size, 200_000));

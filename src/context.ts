@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
 import { ComplianceService } from './compliance/index.js';
+import { AlertService, SecurityMonitor } from './compliance/monitoring/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
 import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/index.js';
 import {
@@ -15,6 +16,7 @@ import {
   RecordExporter,
   RecordReadService,
   RetentionService,
+  SecondFactorService,
   SessionService,
   SubjectRequestService,
   TokenService,
@@ -37,6 +39,11 @@ export interface AppContext {
   users: UserService;
   tokens: TokenService;
   sessions: SessionService;
+  /** Security alerts and the monitor that raises them (docs/security.md). */
+  alerts: AlertService;
+  monitor: SecurityMonitor;
+  /** TOTP second factor and recovery codes for sign-in (docs/security.md). */
+  secondFactors: SecondFactorService;
   /** Access policies of the workspace: explain and authorise reads (docs/access.md). */
   accessPolicy: AccessPolicyService;
   /** Data-use approval: access requests and their maker-checker decisions. */
@@ -106,7 +113,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     workspaceDir: workspace.dir,
     origin: defaultAuditOrigin(workspace.config.organisation.name),
   });
-  const users = new UserService(store.db, audit);
+  const users = new UserService(store.db, audit, undefined, workspace.config.security.passwords);
   const tokens = new TokenService(store.db, users, audit);
   const sessions = new SessionService(store.db, users, {
     idleMinutes: workspace.config.server.sessionIdleMinutes,
@@ -136,8 +143,11 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     userAgent: honestUserAgent(workspace.config.organisation.name, workspace.config.organisation.contact),
     warn: (message, details) => logger.warn(details, message),
   };
+  const alerts = new AlertService(store.db, audit);
   const ctx: AppContext = {
     workspace,
+    alerts,
+    monitor: new SecurityMonitor({ workspace, db: store.db, alerts, logger, env }),
     store,
     connectorContext,
     runs: undefined as unknown as RunService,
@@ -153,6 +163,10 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     users,
     tokens,
     sessions,
+    secondFactors: new SecondFactorService(store.db, users, keys, audit, {
+      issuer: `Custos ${workspace.config.organisation.name}`,
+      requiredRoles: workspace.config.security.signIn.secondFactorRoles,
+    }),
     accessPolicy,
     accessRequests,
     grants,

@@ -14,6 +14,8 @@ const EXPECTED_PUBLIC = [
   'GET /readyz',
   'GET /api/v1/openapi.json',
   'POST /api/v1/auth/login',
+  'POST /api/v1/auth/second-factor',
+  'POST /api/v1/auth/second-factor/enrol',
 ];
 
 function concreteUrl(url: string): string {

@@ -121,7 +121,7 @@ describe('HTTP API', () => {
       method: 'POST',
       url: '/api/v1/users',
       headers: admin(),
-      payload: { username: 'carol', role: 'compliance_officer', password: 'carol password 1' },
+      payload: { username: 'carol', role: 'data_engineer', password: 'carol password 1' },
     });
     expect(created.statusCode).toBe(201);
     const login = await server.app.inject({

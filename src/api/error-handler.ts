@@ -1,5 +1,8 @@
 // The one place that maps errors to HTTP: `{ error: { code, message, details } }`, never a stack
 // trace, never a personal-data value. Messages are localised by Accept-Language (zh-CN default).
+// An error never repeats a value from the request (path, query or body): whatever a message or its
+// details would quote — an ID number typed as a stream name — is replaced by "…", in the answer and
+// in the log alike.
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -50,7 +53,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (isCustosError(error)) {
       const status = STATUS_BY_CODE[error.code];
       if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
-      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      if (status >= 500) request.log.error({ err: scrubbedError(request, error) }, 'request failed');
       return send(request, reply, status, error.code, error.message, error.details);
     }
     // Fastify's own client errors (body too large, bad JSON, wrong content type).
@@ -63,20 +66,66 @@ export function installErrorHandler(app: FastifyInstance): void {
             : 'validation';
       return send(request, reply, error.statusCode, code, clientErrorMessage(error), undefined);
     }
-    request.log.error({ err: error }, 'unhandled error');
+    request.log.error({ err: scrubbedError(request, error) }, 'unhandled error');
     return send(request, reply, 500, 'internal', `internal error (request ${request.id})`, undefined);
   });
 
+  // The path is not repeated: it is a value from the request.
   app.setNotFoundHandler((request, reply) =>
-    send(
-      request,
-      reply,
-      404,
-      'not_found',
-      `no route ${request.method} ${request.url.split('?')[0]}`,
-      undefined,
-    ),
+    send(request, reply, 404, 'not_found', `no route for ${request.method} at this path`, undefined),
   );
+}
+
+/** Errors Fastify raises before routing (a malformed URL), in the same envelope. */
+export function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 400;
+  void send(request, reply, status, 'validation', 'malformed request', undefined);
+}
+
+/** Strings of the request (path parameters, query, body) worth hiding: longest first. */
+function requestValues(request: FastifyRequest): string[] {
+  const found = new Set<string>();
+  let budget = 500;
+  const visit = (value: unknown, depth: number): void => {
+    if (budget-- <= 0) return;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') {
+      const text = String(value);
+      // Shorter strings are words of the message itself as often as they are values.
+      if (text.length >= 4) found.add(text);
+    } else if (value !== null && typeof value === 'object' && depth < 5) {
+      for (const item of Object.values(value)) visit(item, depth + 1);
+    }
+  };
+  visit(request.params, 0);
+  visit(request.query, 0);
+  visit(request.body, 0);
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+function scrubText(text: string, values: readonly string[]): string {
+  let out = text;
+  for (const value of values) if (out.includes(value)) out = out.split(value).join('…');
+  return out;
+}
+
+function scrubValue(value: unknown, values: readonly string[], depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(value, values);
+  if (typeof value === 'number' && values.includes(String(value))) return '…';
+  if (Array.isArray(value)) return value.map((item) => scrubValue(item, values, depth + 1));
+  if (value !== null && typeof value === 'object' && depth < 6) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubValue(v, values, depth + 1)]));
+  }
+  return value;
+}
+
+function scrubbedError(request: FastifyRequest, error: Error): Record<string, unknown> {
+  const values = requestValues(request);
+  return {
+    type: error.name,
+    ...('code' in error ? { code: (error as { code: unknown }).code } : {}),
+    message: scrubText(error.message, values),
+    ...(error.stack ? { stack: scrubText(error.stack, values) } : {}),
+  };
 }
 
 function clientErrorMessage(error: FastifyError): string {
@@ -97,7 +146,12 @@ function send(
 ) {
   const locale = resolveLocale(request.headers['accept-language']);
   const key = `error.${code}`;
-  const message = isMessageKey(key) ? `${translate(locale, key)}: ${specific}` : specific;
-  const body: ErrorBody = { error: details === undefined ? { code, message } : { code, message, details } };
+  const values = requestValues(request);
+  const safe = scrubText(specific, values);
+  const message = isMessageKey(key) ? `${translate(locale, key)}: ${safe}` : safe;
+  const safeDetails = values.length > 0 ? scrubValue(details, values) : details;
+  const body: ErrorBody = {
+    error: safeDetails === undefined ? { code, message } : { code, message, details: safeDetails },
+  };
   return reply.status(status).type('application/json; charset=utf-8').send(body);
 }

@@ -1,11 +1,24 @@
-// Prometheus metrics: default process metrics plus request counts and latencies by route.
+// Prometheus metrics: default process metrics, request counts and latencies by route, open alerts.
 
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { AppContext } from '../context.js';
 
-export function installMetrics(app: FastifyInstance): Registry {
+export function installMetrics(app: FastifyInstance, ctx: AppContext): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'custos_' });
+  // Security alerts not yet closed, read from the store at each scrape (docs/security.md).
+  new Gauge({
+    name: 'custos_security_alerts_open',
+    help: 'Security alerts open or acknowledged (not closed), by rule and severity',
+    labelNames: ['rule', 'severity'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { rule, severity, count } of await ctx.alerts.openCounts())
+        this.set({ rule, severity }, count);
+    },
+  });
   const duration = new Histogram({
     name: 'custos_http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status',

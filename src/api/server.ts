@@ -3,6 +3,7 @@
 
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import {
   type FastifyPluginAsyncZod,
@@ -12,7 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
 import { installAccessControl, type RegisteredRoute } from './access.js';
-import { installErrorHandler } from './error-handler.js';
+import { frameworkError, installErrorHandler } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { installRequestLog } from './request-log.js';
@@ -27,11 +28,13 @@ import { keyRoutes } from './routes/keys.js';
 import { policyRoutes } from './routes/policies.js';
 import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
+import { securityRoutes } from './routes/security.js';
 import { sourceRoutes } from './routes/sources.js';
 import { subjectRequestRoutes } from './routes/subject-requests.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { workspaceRoutes } from './routes/workspace.js';
+import { tlsOptions } from './transport.js';
 
 export interface CustosServer {
   app: FastifyInstance;
@@ -57,18 +60,24 @@ const routePlugins: RoutePlugin[] = [
   auditRoutes,
   subjectRequestRoutes,
   consentRoutes,
+  securityRoutes,
   keyRoutes,
   complianceRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {
+  const https = tlsOptions(ctx.workspace);
+  // (Fastify types an HTTPS instance apart; the routes are the same, so it is used as one.)
   const app = Fastify({
+    ...(https ? { https } : {}),
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: ctx.workspace.config.server.bodyLimitBytes,
     trustProxy: false,
     // One line per request from request-log.ts instead (method, route, status, duration).
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
+    // A malformed URL is answered in the project's error envelope too.
+    frameworkErrors: frameworkError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -78,10 +87,16 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
   const routes = installAccessControl(app, ctx);
   installErrorHandler(app);
   installRequestLog(app);
-  const isHttps = ctx.workspace.config.server.secureCookies;
+  // Nothing is cached unless a route says otherwise: answers carry personal data, tokens, secrets.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  const isHttps = ctx.workspace.config.server.secureCookies || https !== undefined;
   await app.register(helmet, {
-    // HSTS and upgrade-insecure-requests only where the console is served over HTTPS (behind a proxy).
-    hsts: isHttps,
+    // HSTS and upgrade-insecure-requests only where the console is served over HTTPS (server.tls,
+    // or a proxy in front that sets secureCookies).
+    hsts: isHttps ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     contentSecurityPolicy: {
       directives: {
         'script-src': ["'self'"],
@@ -91,8 +106,10 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
       },
     },
   });
+  // Limits apply where a route asks for them (sign-in, routes/auth.ts).
+  await app.register(rateLimit, { global: false });
   await installOpenApi(app);
-  installMetrics(app);
+  installMetrics(app, ctx);
   for (const plugin of routePlugins) await app.register(plugin(ctx));
   await app.ready();
   return { app, routes };

@@ -6,9 +6,16 @@ import { AuditLog } from './log.js';
 import { loadOrCreateSigningKey } from './signing-key.js';
 
 export { type AuditEntry, canonicalJson, claimedIndex, parseEntry, serialiseEntry } from './entry.js';
-export { AuditLog, type ConsistencyProof, type InclusionProof } from './log.js';
+export { AuditLog, type ConsistencyProof, type InclusionProof, SIGNING_KEY_ROTATED } from './log.js';
 export * from './merkle.js';
-export { type LogSigningKey, loadOrCreateSigningKey, SIGNING_KEY_FILE } from './signing-key.js';
+export { type RotationResult, rotateSigningKey } from './rotation.js';
+export {
+  type LogSigningKey,
+  loadOrCreateSigningKey,
+  NEXT_SIGNING_KEY_FILE,
+  readSigningKeyFile,
+  SIGNING_KEY_FILE,
+} from './signing-key.js';
 export {
   checkpointBody,
   signTreeHead,
@@ -16,6 +23,14 @@ export {
   toCheckpointNote,
   verifyTreeHeadSignature,
 } from './tree-head.js';
+export {
+  AUDIT_TRUST_FILE,
+  type AuditTrust,
+  keyFingerprint,
+  type PinnedKey,
+  readTrustFile,
+  writeTrustFile,
+} from './trust-file.js';
 export { type VerifyProblem, type VerifyReport, verifyLog } from './verify.js';
 
 /** The log's origin line for an organisation: stable, printable, no spaces. */

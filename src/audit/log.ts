@@ -7,7 +7,13 @@ import type { Statement } from 'better-sqlite3';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { CipherSuite, HashAlgorithm } from '../crypto/hash.js';
 import { hashAlgorithmOf } from '../crypto/hash.js';
-import { type AuditEvent, type AuditTrail, NotFoundError, ValidationError } from '../domain/index.js';
+import {
+  type AuditEvent,
+  type AuditTrail,
+  ConfigError,
+  NotFoundError,
+  ValidationError,
+} from '../domain/index.js';
 import type { Database, Store } from '../store/index.js';
 import { serialiseEvent } from './entry.js';
 import {
@@ -24,7 +30,7 @@ import {
   subtreesForRange,
   subtreesForRanges,
 } from './merkle.js';
-import type { LogSigningKey } from './signing-key.js';
+import { type LogSigningKey, SIGNING_KEY_FILE } from './signing-key.js';
 import { signTreeHead, type TreeHead } from './tree-head.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -63,10 +69,13 @@ export interface ConsistencyProof {
 
 const INSERT_CHUNK = 500;
 
+/** The action of the entry that announces the next signing key (read by the verifier). */
+export const SIGNING_KEY_ROTATED = 'audit.signing_key_rotated';
+
 export class AuditLog implements AuditTrail {
   readonly hashAlgorithm: HashAlgorithm;
   private readonly store: Store;
-  private readonly key: LogSigningKey;
+  private key: LogSigningKey;
   private readonly origin: string;
   private readonly now: () => Date;
   /** Right edge after the last append by this process, checked against the stored tail before use. */
@@ -90,6 +99,10 @@ export class AuditLog implements AuditTrail {
     return this.key.publicKey;
   }
 
+  get signatureAlgorithm(): LogSigningKey['algorithm'] {
+    return this.key.algorithm;
+  }
+
   /** Appends `events` as one batch in its own transaction and signs the new head. */
   async record(events: readonly AuditEvent[]): Promise<void> {
     if (events.length === 0) return;
@@ -99,6 +112,40 @@ export class AuditLog implements AuditTrail {
   async append(events: readonly AuditEvent[]): Promise<TreeHead> {
     await this.registerKey();
     return this.store.db.transaction().execute((trx) => this.appendWithin(trx, events));
+  }
+
+  /**
+   * Key rotation (docs/security.md): one entry naming the next key, in a head signed by the current
+   * key; the next key is registered in the same transaction and signs every later head.
+   */
+  async announceSigningKey(next: LogSigningKey, actor: string): Promise<TreeHead> {
+    if (next.algorithm !== this.key.algorithm) {
+      throw new ValidationError(`the next key must be ${this.key.algorithm}, like the current one`);
+    }
+    await this.registerKey();
+    const head = await this.store.db.transaction().execute(async (trx) => {
+      const announced = await this.appendWithin(trx, [
+        {
+          actor,
+          action: SIGNING_KEY_ROTATED,
+          target: `audit-key:${next.keyId}`,
+          details: { previousKeyId: this.key.keyId, algorithm: next.algorithm, publicKey: next.publicKey },
+        },
+      ]);
+      await trx
+        .insertInto('audit_keys')
+        .values({
+          key_id: next.keyId,
+          algorithm: next.algorithm,
+          public_key: next.publicKey,
+          created_at: this.now().toISOString(),
+        })
+        .onConflict((oc) => oc.column('key_id').doNothing())
+        .execute();
+      return announced;
+    });
+    this.key = next;
+    return head;
   }
 
   /**
@@ -340,6 +387,25 @@ export class AuditLog implements AuditTrail {
 
   private async registerKey(db: Db = this.store.db, remember = true): Promise<void> {
     if (this.keyRegistered) return;
+    const known = await db
+      .selectFrom('audit_keys')
+      .select('key_id')
+      .where('key_id', '=', this.key.keyId)
+      .executeTakeFirst();
+    if (!known) {
+      const signed = await db.selectFrom('audit_tree_heads').select('tree_size').limit(1).executeTakeFirst();
+      if (signed) {
+        // A log signed by other keys: this key file replaced a lost one without a rotation.
+        throw new ConfigError('the audit signing key did not sign this log', [
+          {
+            file: SIGNING_KEY_FILE,
+            path: '',
+            message:
+              'this key never signed the stored log and no rotation announced it: restore the key file that signed it (rotation is `custos audit rotate-key`)',
+          },
+        ]);
+      }
+    }
     await db
       .insertInto('audit_keys')
       .values({

@@ -1,9 +1,15 @@
 // Full verification of a stored log: recompute every leaf from its entry, every stored subtree from
 // its children and every signed head's root, in one streaming pass (memory independent of size),
 // and report the first index where stored data and signed heads disagree.
+//
+// Trust comes from outside the database: only keys pinned in a trust file (or announced, in an entry
+// covered by a head of the key they replace, by a key already trusted) may sign heads, each within
+// its window of tree sizes. The store's own key table is never consulted for trust.
 
 import type { HashAlgorithm } from '../crypto/hash.js';
+import { keyIdOf, type SignatureAlgorithm } from '../crypto/signature.js';
 import type { Store } from '../store/index.js';
+import { parseEntry } from './entry.js';
 import {
   framesOfTexts,
   InlineLeafHasher,
@@ -12,8 +18,10 @@ import {
   TreeBuilder,
   WorkerLeafHasher,
 } from './leaf-hasher.js';
+import { SIGNING_KEY_ROTATED } from './log.js';
 import { emptyRoot } from './merkle.js';
 import { type TreeHead, verifyTreeHeadSignature } from './tree-head.js';
+import { type AuditTrust, pinMatches } from './trust-file.js';
 
 export interface VerifyProblem {
   /** First entry index affected (the earliest that may have been altered). */
@@ -28,6 +36,7 @@ export interface VerifyProblem {
     | 'subtree_missing'
     | 'head_root_mismatch'
     | 'head_signature_invalid'
+    | 'key_announcement_invalid'
     | 'head_beyond_log'
     | 'unsigned_entries'
     | 'exported_head_mismatch';
@@ -43,29 +52,41 @@ export interface VerifyReport {
 }
 
 export interface VerifyOptions {
-  /** Public keys trusted to sign heads, by key id; default: the keys recorded in the store. */
-  trustedKeys?: Map<string, { algorithm: TreeHead['signatureAlgorithm']; publicKey: string }>;
+  /** The pinned signing keys (a trust file): nothing in the store is trusted. */
+  trust: AuditTrust;
   /** Heads exported earlier (witnessed copies): the stored log must still agree with each. */
   exportedHeads?: readonly TreeHead[];
   onProgress?: (done: number, total: number) => void;
   pageSize?: number;
 }
 
+/** A key allowed to sign heads of sizes in (fromSize, untilSize]. */
+interface KeyWindow {
+  algorithm: SignatureAlgorithm;
+  publicKey: string;
+  fromSize: number;
+  untilSize: number;
+}
+
+/** An entry naming the next signing key. */
+interface Announcement {
+  index: number;
+  keyId: string;
+  previousKeyId?: string;
+  algorithm?: SignatureAlgorithm;
+  publicKey?: string;
+}
+
 export async function verifyLog(
   store: Store,
   algorithm: HashAlgorithm,
-  options: VerifyOptions = {},
+  options: VerifyOptions,
 ): Promise<VerifyReport> {
   const db = store.db;
   const pageSize = options.pageSize ?? 50_000;
-  const keys =
-    options.trustedKeys ??
-    new Map(
-      (await db.selectFrom('audit_keys').selectAll().execute()).map((k) => [
-        k.key_id,
-        { algorithm: k.algorithm as TreeHead['signatureAlgorithm'], publicKey: k.public_key },
-      ]),
-    );
+  const keys = await pinnedKeys(store, options.trust);
+  const announcements = await keyAnnouncements(store);
+  let announcementAt = 0;
   const heads = (await db.selectFrom('audit_tree_heads').selectAll().orderBy('tree_size').execute()).map(
     (row): TreeHead => ({
       origin: row.origin,
@@ -96,22 +117,56 @@ export async function verifyLog(
     problem,
   });
 
-  for (const { head, exported } of checkpoints) {
+  /** A head counts only when a key trusted at its size signed it (checked in size order). */
+  const signatureProblem = (head: TreeHead, exported: boolean): VerifyProblem | undefined => {
     const key = keys.get(head.keyId);
-    const publicKey = exported && !options.trustedKeys ? (key?.publicKey ?? head.publicKey) : key?.publicKey;
     if (
-      !publicKey ||
-      !verifyTreeHeadSignature(
-        { ...head, signatureAlgorithm: key?.algorithm ?? head.signatureAlgorithm },
-        publicKey,
-      )
+      key &&
+      head.treeSize > key.fromSize &&
+      head.treeSize <= key.untilSize &&
+      verifyTreeHeadSignature({ ...head, signatureAlgorithm: key.algorithm }, key.publicKey)
     ) {
-      return fail({
-        index: head.treeSize === 0 ? 0 : head.treeSize - 1,
-        kind: 'head_signature_invalid',
-        message: `${exported ? 'exported' : 'stored'} tree head of size ${head.treeSize} has no valid signature by a trusted key`,
-      });
+      return undefined;
     }
+    return {
+      index: head.treeSize === 0 ? 0 : head.treeSize - 1,
+      kind: 'head_signature_invalid',
+      message: key
+        ? `${exported ? 'exported' : 'stored'} tree head of size ${head.treeSize} is not validly signed by pinned key ${head.keyId} within the sizes it may sign`
+        : `${exported ? 'exported' : 'stored'} tree head of size ${head.treeSize} is signed by key ${head.keyId}, which the trust file does not pin and no trusted key announced`,
+    };
+  };
+  /**
+   * After a head of `size` signed by `signer` checked out: announcements it covers take effect. Each
+   * must be covered first by a head of the key it names as previous (so signed by the old key).
+   */
+  const applyAnnouncements = (size: number, signer: string): VerifyProblem | undefined => {
+    while (announcementAt < announcements.length && announcements[announcementAt]!.index < size) {
+      const a = announcements[announcementAt]!;
+      const previous = keys.get(signer);
+      if (!a.algorithm || !a.publicKey || a.previousKeyId !== signer || !previous) {
+        return {
+          index: a.index,
+          kind: 'key_announcement_invalid',
+          message: `entry ${a.index} announces signing key ${a.keyId} but is not first covered by a head of the key it replaces`,
+        };
+      }
+      previous.untilSize = Math.min(previous.untilSize, size);
+      const known = keys.get(a.keyId);
+      if (known) known.fromSize = Math.max(known.fromSize, size);
+      else
+        keys.set(a.keyId, {
+          algorithm: a.algorithm,
+          publicKey: a.publicKey,
+          fromSize: size,
+          untilSize: Infinity,
+        });
+      announcementAt += 1;
+    }
+    return undefined;
+  };
+
+  for (const { head, exported } of checkpoints) {
     if (head.treeSize > total) {
       return fail({
         index: total,
@@ -306,6 +361,8 @@ export async function verifyLog(
         // Every signed head at this size must carry the recomputed root.
         while (checkpointAt < checkpoints.length && checkpoints[checkpointAt]!.head.treeSize === next) {
           const { head, exported } = checkpoints[checkpointAt]!;
+          const unsigned = signatureProblem(head, exported);
+          if (unsigned) return fail(unsigned);
           if (roots[next] !== head.rootHash) {
             return fail({
               index: lastGoodHead,
@@ -317,6 +374,8 @@ export async function verifyLog(
           headsChecked += 1;
           lastGoodHead = next;
           checkpointAt += 1;
+          const announcementProblem = applyAnnouncements(next, head.keyId);
+          if (announcementProblem) return fail(announcementProblem);
         }
       }
       if (missingAt !== undefined) {
@@ -331,6 +390,9 @@ export async function verifyLog(
     await hasher.close();
   }
   while (checkpointAt < checkpoints.length && checkpoints[checkpointAt]!.head.treeSize === 0) {
+    const { head, exported } = checkpoints[checkpointAt]!;
+    const unsigned = signatureProblem(head, exported);
+    if (unsigned) return fail(unsigned);
     checkpointAt += 1;
     headsChecked += 1;
   }
@@ -360,4 +422,62 @@ async function countEntries(store: Store): Promise<number> {
     .limit(1)
     .executeTakeFirst();
   return row ? Number(row.idx) + 1 : 0;
+}
+
+/** The pinned keys by key id; a fingerprint-only pin takes the public key from wherever it matches. */
+async function pinnedKeys(store: Store, trust: AuditTrust): Promise<Map<string, KeyWindow>> {
+  // Candidates only: a stored public key is used when its recomputed fingerprint equals a pin.
+  const stored = await store.db.selectFrom('audit_keys').select(['algorithm', 'public_key']).execute();
+  const keys = new Map<string, KeyWindow>();
+  for (const pin of trust.keys) {
+    const publicKey =
+      pin.publicKey ??
+      stored.find((k) => /^[0-9a-f]+$/.test(k.public_key) && pinMatches(pin, pin.algorithm, k.public_key))
+        ?.public_key;
+    if (publicKey === undefined) continue; // pinned but never used in this log
+    keys.set(keyIdOf(pin.algorithm, publicKey), {
+      algorithm: pin.algorithm,
+      publicKey,
+      fromSize: pin.fromSize ?? -1,
+      untilSize: pin.untilSize ?? Infinity,
+    });
+  }
+  return keys;
+}
+
+/** Entries announcing a next signing key, in index order (their bytes are checked by the main pass). */
+async function keyAnnouncements(store: Store): Promise<Announcement[]> {
+  const rows = await store.db
+    .selectFrom('audit_entries')
+    .select(['idx', 'entry'])
+    .where('entry', 'like', `%"action":"${SIGNING_KEY_ROTATED}"%`)
+    .orderBy('idx')
+    .execute();
+  const out: Announcement[] = [];
+  for (const row of rows) {
+    let entry: ReturnType<typeof parseEntry>;
+    try {
+      entry = parseEntry(row.entry);
+    } catch {
+      // Not JSON: the main pass reports it when it recomputes the leaf; it announces nothing.
+      continue;
+    }
+    if (entry.action !== SIGNING_KEY_ROTATED) continue;
+    const details = entry.details ?? {};
+    const algorithm =
+      details.algorithm === 'ed25519' || details.algorithm === 'sm2' ? details.algorithm : undefined;
+    const publicKey =
+      typeof details.publicKey === 'string' && /^[0-9a-f]+$/.test(details.publicKey)
+        ? details.publicKey
+        : undefined;
+    const keyId = algorithm && publicKey ? keyIdOf(algorithm, publicKey) : entry.target;
+    out.push({
+      index: Number(row.idx),
+      keyId,
+      ...(typeof details.previousKeyId === 'string' ? { previousKeyId: details.previousKeyId } : {}),
+      // The target must name the same key the details carry.
+      ...(algorithm && publicKey && entry.target === `audit-key:${keyId}` ? { algorithm, publicKey } : {}),
+    });
+  }
+  return out;
 }

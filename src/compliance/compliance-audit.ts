@@ -5,7 +5,8 @@
 // later be proven unaltered with an inclusion proof of that entry.
 
 import { randomUUID } from 'node:crypto';
-import { type AuditLog, canonicalJson, verifyLog } from '../audit/index.js';
+import path from 'node:path';
+import { AUDIT_TRUST_FILE, type AuditLog, canonicalJson, readTrustFile, verifyLog } from '../audit/index.js';
 import { digestOne } from '../crypto/index.js';
 import { CustosError, IntegrityError, type Locale, NotFoundError } from '../domain/index.js';
 import type { KeyService, KeyStatus } from '../governance/index.js';
@@ -260,7 +261,12 @@ export function createCheckContext(
     now,
     previousAudit,
     verifyAuditLog: () => {
-      verified ??= verifyLog(deps.store, deps.audit.hashAlgorithm);
+      // Against the keys pinned in the workspace's trust file, never the database's own key table.
+      verified ??= Promise.resolve().then(() =>
+        verifyLog(deps.store, deps.audit.hashAlgorithm, {
+          trust: readTrustFile(path.join(deps.workspace.dir, AUDIT_TRUST_FILE), AUDIT_TRUST_FILE),
+        }),
+      );
       return verified;
     },
     keyStatus: () => {

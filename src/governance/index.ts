@@ -71,7 +71,14 @@ export {
   sealFields,
 } from './key-service.js';
 export { applyMask, ENTITY_MASKS, needsClearValue } from './masks.js';
-export { checkPasswordRules, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
+export {
+  checkPasswordRules,
+  DEFAULT_PASSWORD_POLICY,
+  hashPassword,
+  MIN_PASSWORD_LENGTH,
+  type PasswordPolicy,
+  verifyPassword,
+} from './password.js';
 export { type DatasetExplanation, explainProcessing } from './processing-explanation.js';
 export { Pseudonymiser } from './pseudonym.js';
 export {
@@ -98,6 +105,11 @@ export {
   retentionCutoff,
 } from './retention-service.js';
 export { matchesRow } from './row-filter.js';
+export {
+  type Challenge,
+  type CompletedSignIn,
+  SecondFactorService,
+} from './second-factor-service.js';
 export { type SessionLimits, SessionService } from './session-service.js';
 export { eraseSubject, type SubjectErasureResult } from './subject-erasure.js';
 export { DSR_PURPOSE, type HeldRecord, type SubjectHoldings } from './subject-holdings.js';

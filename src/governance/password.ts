@@ -10,11 +10,33 @@ const OPTIONS = { algorithm: ARGON2ID, memoryCost: 65_536, timeCost: 3, parallel
 
 export const MIN_PASSWORD_LENGTH = 12;
 
-export function checkPasswordRules(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new ValidationError(`password must have at least ${MIN_PASSWORD_LENGTH} characters`, {
+/** The workspace's password rules (custos.yaml `security.passwords`). */
+export interface PasswordPolicy {
+  minLength: number;
+  /** How many of: lower-case, upper-case, digits, anything else. */
+  minCharacterClasses: number;
+}
+
+export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
+  minLength: MIN_PASSWORD_LENGTH,
+  minCharacterClasses: 1,
+};
+
+export function checkPasswordRules(password: string, policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY): void {
+  // Counted in code points, so a Chinese pass phrase counts its characters, not its UTF-16 units.
+  if ([...password].length < policy.minLength) {
+    throw new ValidationError(`password must have at least ${policy.minLength} characters`, {
       field: 'password',
     });
+  }
+  const classes = [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{Ll}\p{Lu}\p{Nd}]/u].filter((c) =>
+    c.test(password),
+  ).length;
+  if (classes < policy.minCharacterClasses) {
+    throw new ValidationError(
+      `password must mix at least ${policy.minCharacterClasses} of: lower-case letters, upper-case letters, digits, other characters`,
+      { field: 'password' },
+    );
   }
   if (password.length > 1024) {
     throw new ValidationError('password is too long (max 1024 characters)', { field: 'password' });

@@ -1,6 +1,6 @@
 // User accounts: creation, passwords, roles, authentication with failed-login backoff, first admin.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import {
   type AuditTrail,
@@ -16,8 +16,18 @@ import {
   ValidationError,
 } from '../domain/index.js';
 import type { Database, UsersTable } from '../store/index.js';
-import { checkPasswordRules, dummyPasswordHash, hashPassword, verifyPassword } from './password.js';
+import {
+  checkPasswordRules,
+  DEFAULT_PASSWORD_POLICY,
+  dummyPasswordHash,
+  hashPassword,
+  type PasswordPolicy,
+  verifyPassword,
+} from './password.js';
 import { newId } from './secret-token.js';
+
+/** The address of a caller that is not on the network (CLI, tests). */
+export const LOCAL_ADDRESS = 'local';
 
 export interface User {
   id: string;
@@ -42,6 +52,7 @@ export class UserService {
     private readonly db: Kysely<Database>,
     private readonly audit: AuditTrail,
     private readonly clock: Clock = systemClock,
+    private readonly passwordPolicy: PasswordPolicy = DEFAULT_PASSWORD_POLICY,
   ) {}
 
   async create(input: NewUser, actor: string): Promise<User> {
@@ -51,7 +62,7 @@ export class UserService {
       });
     }
     if (!isRole(input.role)) throw new ValidationError('unknown role', { field: 'role' });
-    checkPasswordRules(input.password);
+    checkPasswordRules(input.password, this.passwordPolicy);
     const existing = await this.findRow(input.username);
     if (existing)
       throw new ConflictError(`user ${input.username} already exists`, { username: input.username });
@@ -75,7 +86,7 @@ export class UserService {
   }
 
   async setPassword(username: string, password: string, actor: string): Promise<void> {
-    checkPasswordRules(password);
+    checkPasswordRules(password, this.passwordPolicy);
     const row = await this.requireRow(username);
     await this.db
       .updateTable('users')
@@ -124,51 +135,75 @@ export class UserService {
   }
 
   /**
-   * Checks a username and password. Failures count towards a growing lock (see login-backoff);
-   * while locked, even the right password is refused with the seconds to wait.
+   * Checks a username and password from `clientAddress`. An unknown user and a wrong password look
+   * the same (same error, an argon2 verify against a dummy hash, the same throttle writes). Failures
+   * delay further attempts for that user name *from that address* (login-backoff), so nobody can
+   * lock a known user out from elsewhere; while delayed, even the right password is refused.
    */
-  async authenticate(username: string, password: string): Promise<User> {
-    const row = await this.findRow(username);
+  async authenticate(
+    username: string,
+    password: string,
+    clientAddress: string = LOCAL_ADDRESS,
+  ): Promise<User> {
     const now = this.clock();
-    if (!row) {
-      await verifyPassword(await dummyPasswordHash(), password);
-      await this.audit.record([
-        { actor: 'anonymous', action: 'auth.login_failed', target: 'user:(unknown)' },
-      ]);
-      throw new UnauthorizedError('invalid username or password');
-    }
-    if (row.locked_until && row.locked_until > now.toISOString()) {
-      const wait = Math.ceil((Date.parse(row.locked_until) - now.getTime()) / 1000);
+    const throttleKey = createHash('sha256')
+      .update(`${username.toLowerCase()}\u0000${clientAddress}`)
+      .digest('hex');
+    const throttle = await this.db
+      .selectFrom('login_throttle')
+      .selectAll()
+      .where('throttle_key', '=', throttleKey)
+      .executeTakeFirst();
+    if (throttle?.blocked_until && throttle.blocked_until > now.toISOString()) {
+      const wait = Math.ceil((Date.parse(throttle.blocked_until) - now.getTime()) / 1000);
       throw new RateLimitedError(`too many failed logins; try again in ${wait} s`, wait);
     }
-    const isValid = await verifyPassword(row.password_hash, password);
-    if (!isValid || row.is_disabled === 1) {
-      const failed = row.failed_login_count + 1;
+    const row = await this.findRow(username);
+    const isValid = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
+    if (!row || !isValid || row.is_disabled === 1) {
+      const failed = (throttle?.failed_count ?? 0) + 1;
       const lockSeconds = loginLockSeconds(failed);
+      const values = {
+        failed_count: failed,
+        blocked_until: lockSeconds > 0 ? new Date(now.getTime() + lockSeconds * 1000).toISOString() : null,
+        updated_at: now.toISOString(),
+      };
       await this.db
-        .updateTable('users')
-        .set({
-          failed_login_count: failed,
-          locked_until: lockSeconds > 0 ? new Date(now.getTime() + lockSeconds * 1000).toISOString() : null,
-        })
-        .where('id', '=', row.id)
+        .insertInto('login_throttle')
+        .values({ throttle_key: throttleKey, ...values })
+        .onConflict((oc) => oc.column('throttle_key').doUpdateSet(values))
         .execute();
       await this.audit.record([
-        { actor: 'anonymous', action: 'auth.login_failed', target: `user:${username}`, details: { failed } },
+        {
+          actor: 'anonymous',
+          action: 'auth.login_failed',
+          // A name that is no user is not recorded: it may be a password typed in the wrong field.
+          target: row ? `user:${row.username}` : 'user:(unknown)',
+          details: { clientAddress, failed },
+        },
       ]);
       throw new UnauthorizedError('invalid username or password');
     }
-    if (row.failed_login_count > 0 || row.locked_until) {
-      await this.db
-        .updateTable('users')
-        .set({ failed_login_count: 0, locked_until: null })
-        .where('id', '=', row.id)
-        .execute();
+    if (throttle) {
+      await this.db.deleteFrom('login_throttle').where('throttle_key', '=', throttleKey).execute();
     }
-    await this.audit.record([
-      { actor: `user:${username}`, action: 'auth.login', target: `user:${username}` },
-    ]);
     return toUser(row);
+  }
+
+  /** Records a completed sign-in (after the second factor, where one is required). */
+  async recordSignIn(
+    user: User,
+    clientAddress: string,
+    method: 'password' | 'totp' | 'recovery_code',
+  ): Promise<void> {
+    await this.audit.record([
+      {
+        actor: `user:${user.username}`,
+        action: 'auth.login',
+        target: `user:${user.username}`,
+        details: { clientAddress, method },
+      },
+    ]);
   }
 
   async list(): Promise<User[]> {

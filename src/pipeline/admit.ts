@@ -14,7 +14,7 @@ import {
   subjectIdOf,
 } from '../governance/index.js';
 import type { Store } from '../store/index.js';
-import type { DatasetDeclaration, Purpose, Workspace } from '../workspace/index.js';
+import type { DatasetDeclaration, Purpose } from '../workspace/index.js';
 import type { HeldRecord, Mapped, ValidatedBatch } from './validate.js';
 
 /** The quarantine reason of a record whose subject was erased: kept without any copy of its values. */

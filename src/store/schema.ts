@@ -441,6 +441,56 @@ export interface ComplianceAttestationsTable {
   valid_until: string;
 }
 
+/** Failed sign-ins per hash of (submitted user name, client address): a delay, never a lockout. */
+export interface LoginThrottleTable {
+  throttle_key: string;
+  failed_count: number;
+  blocked_until: string | null;
+  updated_at: string;
+}
+
+export interface SecondFactorsTable {
+  user_id: string;
+  secret_ciphertext: string;
+  confirmed_at: string | null;
+  /** Last TOTP time step accepted (a code is never accepted twice). */
+  last_step: number | string | bigint | null;
+  created_at: string;
+}
+
+export interface RecoveryCodesTable {
+  code_hash: string;
+  user_id: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface LoginChallengesTable {
+  challenge_hash: string;
+  user_id: string;
+  client_address: string;
+  attempts: number;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface SecurityAlertsTable {
+  id: string;
+  rule: string;
+  severity: string;
+  subject: string;
+  status: string;
+  evidence: string;
+  occurrences: number;
+  first_seen_at: string;
+  last_seen_at: string;
+  acknowledged_by: string | null;
+  acknowledged_at: string | null;
+  closed_by: string | null;
+  closed_at: string | null;
+  note: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -480,4 +530,9 @@ export interface Database {
   vendor_reviews: VendorReviewsTable;
   incidents: IncidentsTable;
   compliance_attestations: ComplianceAttestationsTable;
+  login_throttle: LoginThrottleTable;
+  second_factors: SecondFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  login_challenges: LoginChallengesTable;
+  security_alerts: SecurityAlertsTable;
 }

@@ -47,6 +47,8 @@ crypto:
 server:
   host: 127.0.0.1
   port: 8750
+# Sign-in, passwords, TLS: docs/security.md. By default admins and compliance officers sign in
+# with a TOTP second factor; security.signIn.secondFactorRoles changes the list.
 `,
     'vendors.yaml': `# Third parties data is collected from, with their security assessment.
 vendors: []

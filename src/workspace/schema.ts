@@ -52,6 +52,65 @@ const timeZoneSchema = z.string().refine((zone) => {
   }
 }, 'unknown IANA time zone');
 
+const reference = z
+  .string()
+  .regex(
+    /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/,
+    'must be a reference: env:NAME or file:path (never the secret itself)',
+  );
+const windowRule = (threshold: number, windowMinutes: number) =>
+  z
+    .object({
+      threshold: z.number().int().min(1).default(threshold),
+      windowMinutes: z.number().int().min(1).max(10_080).default(windowMinutes),
+      isEnabled: z.boolean().default(true),
+    })
+    .strict()
+    .default({ threshold, windowMinutes, isEnabled: true });
+
+/** Security monitoring (docs/security.md): rules with a threshold and a window, and where alerts go. */
+const monitoringSchema = z
+  .object({
+    rules: z
+      .object({
+        failedSignInsPerAddress: windowRule(10, 10),
+        failedSignInsOverall: windowRule(50, 10),
+        secondFactorFailures: windowRule(5, 10),
+        bulkRead: windowRule(1000, 60),
+        failedRuns: windowRule(1, 60),
+        stalledRuns: windowRule(1, 30),
+        quarantineSpike: windowRule(100, 60),
+        grantsExpiring: windowRule(1, 72 * 60),
+        auditVerification: windowRule(1, 60),
+      })
+      .strict()
+      .prefault({}),
+    webhook: z
+      .object({
+        url: z.url(),
+        /** Shared secret for the signature header. */
+        secret: reference,
+        signature: z.enum(['hmac-sha256', 'hmac-sm3']).default('hmac-sha256'),
+      })
+      .strict()
+      .optional(),
+    email: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(587),
+        /** Implicit TLS (port 465); otherwise STARTTLS is required unless allowInsecure. */
+        secure: z.boolean().default(false),
+        allowInsecure: z.boolean().default(false),
+        username: z.string().min(1).optional(),
+        password: reference.optional(),
+        from: z.string().min(3),
+        to: z.array(z.string().min(3)).min(1),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const workspaceConfigSchema = z
   .object({
     version: z.literal(1),
@@ -83,6 +142,20 @@ export const workspaceConfigSchema = z
         secureCookies: z.boolean().default(false),
         sessionIdleMinutes: z.number().int().min(1).max(1440).default(120),
         sessionMaxHours: z.number().int().min(1).max(168).default(12),
+        /** HTTPS for `custos serve` (docs/security.md): PEM files relative to the workspace. */
+        tls: z
+          .object({
+            cert: z.string().min(1),
+            key: z.string().min(1),
+            minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+            /** CA bundle whose client certificates are asked for; with requireClientCert, demanded. */
+            clientCa: z.string().min(1).optional(),
+            requireClientCert: z.boolean().default(false),
+          })
+          .strict()
+          .optional(),
+        /** A reverse proxy in front terminates TLS: a non-loopback bind without `tls` is then allowed. */
+        behindTlsProxy: z.boolean().default(false),
       })
       .strict()
       .default({
@@ -92,6 +165,43 @@ export const workspaceConfigSchema = z
         secureCookies: false,
         sessionIdleMinutes: 120,
         sessionMaxHours: 12,
+        behindTlsProxy: false,
+      }),
+    monitoring: monitoringSchema.prefault({}),
+    /** Sign-in and passwords (docs/security.md). */
+    security: z
+      .object({
+        signIn: z
+          .object({
+            /** Roles that must sign in with a second factor (TOTP). */
+            secondFactorRoles: z.array(z.enum(ROLES)).default(['admin', 'compliance_officer']),
+            /** Sign-in attempts per client address per minute, and over all addresses. */
+            perAddressPerMinute: z.number().int().min(1).max(10_000).default(30),
+            globalPerMinute: z.number().int().min(1).max(100_000).default(600),
+          })
+          .strict()
+          .default({
+            secondFactorRoles: ['admin', 'compliance_officer'],
+            perAddressPerMinute: 30,
+            globalPerMinute: 600,
+          }),
+        passwords: z
+          .object({
+            minLength: z.number().int().min(8).max(256).default(12),
+            /** Of lower-case, upper-case, digits, other characters (1–4). */
+            minCharacterClasses: z.number().int().min(1).max(4).default(1),
+          })
+          .strict()
+          .default({ minLength: 12, minCharacterClasses: 1 }),
+      })
+      .strict()
+      .default({
+        signIn: {
+          secondFactorRoles: ['admin', 'compliance_officer'],
+          perAddressPerMinute: 30,
+          globalPerMinute: 600,
+        },
+        passwords: { minLength: 12, minCharacterClasses: 1 },
       }),
     egress: z
       .object({

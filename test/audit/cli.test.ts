@@ -159,4 +159,43 @@ describe('custos audit', () => {
     expect((await cli(base.map((a) => (a === consistency.toRoot ? consistency.fromRoot : a)))).code).toBe(1);
     expect((await cli(base.map((a) => (a === '--size1' ? '--size9' : a)))).code).toBe(2);
   });
+
+  it("verifies against an auditor's own trust file, and follows an explicit key rotation", async () => {
+    const trust = await cli(['audit', 'trust', '--json', ...w()]);
+    expect(trust.code).toBe(0);
+    const pinned = JSON.parse(trust.stdout);
+    expect(pinned.keys).toHaveLength(1);
+    expect(pinned.keys[0].fingerprint).toMatch(/^sm3:[0-9a-f]{64}$/);
+    // The auditor keeps only the fingerprint, outside the workspace.
+    const auditorFile = path.join(path.dirname(workspace.dir), 'auditor-trust.json');
+    writeFileSync(
+      auditorFile,
+      JSON.stringify({ version: 1, keys: [{ algorithm: 'sm2', fingerprint: pinned.keys[0].fingerprint }] }),
+    );
+    expect((await cli(['audit', 'verify', '--trust', auditorFile, ...w()])).code).toBe(0);
+
+    const rotated = await cli(['audit', 'rotate-key', '--json', ...w()]);
+    expect(rotated.code).toBe(0);
+    expect(JSON.parse(rotated.stdout).previousKeyId).not.toBe(JSON.parse(rotated.stdout).keyId);
+    const add = await cli(['user', 'add', 'gus', '--role', 'analyst', '--password-stdin', ...w()], {
+      stdin: 'correct horse battery staple 42\n',
+    });
+    expect(add.code).toBe(0);
+    expect((await cli(['audit', 'verify', ...w()])).code).toBe(0);
+    expect((await cli(['audit', 'verify', '--trust', auditorFile, ...w()])).code).toBe(0);
+
+    // A trust file pinning some other key: every head fails (exit 1); a malformed one is bad input (2).
+    const stranger = path.join(path.dirname(workspace.dir), 'stranger-trust.json');
+    writeFileSync(
+      stranger,
+      JSON.stringify({ version: 1, keys: [{ algorithm: 'sm2', fingerprint: `sm3:${'ab'.repeat(32)}` }] }),
+    );
+    const refused = await cli(['audit', 'verify', '--json', '--trust', stranger, ...w()]);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout).problem.kind).toBe('head_signature_invalid');
+    writeFileSync(stranger, '{"version":1,"keys":[]}');
+    const malformed = await cli(['audit', 'verify', '--trust', stranger, ...w()]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('stranger-trust.json');
+  });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
-import { loadOrCreateSigningKey, verifyLog } from '../../src/audit/index.js';
+import { AUDIT_TRUST_FILE, loadOrCreateSigningKey, readTrustFile, verifyLog } from '../../src/audit/index.js';
 import { createTestStore } from '../support/databases.js';
 
 const run = promisify(execFile);
@@ -41,7 +41,8 @@ it('four processes appending concurrently to PostgreSQL make one linear, verifia
       .execute();
     expect(heads.length).toBe(100);
     expect(heads.map((h) => Number(h.tree_size))).toEqual(Array.from({ length: 100 }, (_, i) => (i + 1) * 8));
-    const report = await verifyLog(store, 'sha256');
+    const trust = readTrustFile(path.join(keyDir, AUDIT_TRUST_FILE), AUDIT_TRUST_FILE);
+    const report = await verifyLog(store, 'sha256', { trust });
     expect(report).toMatchObject({ ok: true, treeSize: 800, headsChecked: 100 });
   } finally {
     rmSync(keyDir, { recursive: true, force: true });

@@ -7,9 +7,11 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  AUDIT_TRUST_FILE,
   AuditLog,
   leafHash,
   loadOrCreateSigningKey,
+  readTrustFile,
   verifyConsistency,
   verifyInclusion,
   verifyLog,
@@ -35,7 +37,8 @@ async function openLog(dialect: (typeof TEST_DIALECTS)[number], suite: CipherSui
   });
   const signingKey = loadOrCreateSigningKey(keyDir, signatureAlgorithmOf(suite));
   const log = new AuditLog({ store, suite, signingKey, origin: 'custos/test' });
-  return { store, log };
+  const trust = readTrustFile(path.join(keyDir, AUDIT_TRUST_FILE), AUDIT_TRUST_FILE);
+  return { store, log, trust };
 }
 
 function events(n: number, from = 0): AuditEvent[] {
@@ -62,13 +65,13 @@ async function exec(store: Store, query: ReturnType<typeof sql>): Promise<void> 
 
 describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
   it('appends batches, signs heads and proves inclusion and consistency', async () => {
-    const { store, log } = await openLog(dialect);
+    const { store, log, trust } = await openLog(dialect);
     await fill(log, [1, 2, 5, 13, 1, 21]);
     expect(await log.size()).toBe(43);
     const head = (await log.latestHead())!;
     expect(head.treeSize).toBe(43);
     expect(verifyTreeHeadSignature(head)).toBe(true);
-    expect((await verifyLog(store, log.hashAlgorithm)).ok).toBe(true);
+    expect((await verifyLog(store, log.hashAlgorithm, { trust })).ok).toBe(true);
 
     for (const [index, size] of [
       [0, 43],
@@ -112,18 +115,18 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
   });
 
   it('uses SM3 and SM2 under the sm suite', async () => {
-    const { store, log } = await openLog(dialect, 'sm');
+    const { store, log, trust } = await openLog(dialect, 'sm');
     await fill(log, [3, 4]);
     const head = (await log.latestHead())!;
     expect(head.hashAlgorithm).toBe('sm3');
     expect(head.signatureAlgorithm).toBe('sm2');
     expect(verifyTreeHeadSignature(head)).toBe(true);
-    const report = await verifyLog(store, 'sm3');
+    const report = await verifyLog(store, 'sm3', { trust });
     expect(report).toMatchObject({ ok: true, treeSize: 7, headsChecked: 2, rootHash: head.rootHash });
   });
 
   it('recordWithin appends only when the caller commits', async () => {
-    const { store, log } = await openLog(dialect);
+    const { store, log, trust } = await openLog(dialect);
     await fill(log, [2]);
     await expect(
       store.db.transaction().execute(async (trx) => {
@@ -135,27 +138,31 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
     await store.db.transaction().execute((trx) => log.recordWithin(trx, events(3)));
     await fill(log, [1]);
     expect(await log.size()).toBe(6);
-    expect((await verifyLog(store, 'sha256')).ok).toBe(true);
+    expect((await verifyLog(store, 'sha256', { trust })).ok).toBe(true);
   });
 
   it('verifies a large log with the second-thread leaf hasher and still names a changed entry', async () => {
-    const { store, log } = await openLog(dialect);
+    const { store, log, trust } = await openLog(dialect);
     await fill(log, [10_000, 10_000, 5_000]);
-    expect(await verifyLog(store, 'sha256')).toMatchObject({ ok: true, treeSize: 25_000, headsChecked: 3 });
+    expect(await verifyLog(store, 'sha256', { trust })).toMatchObject({
+      ok: true,
+      treeSize: 25_000,
+      headsChecked: 3,
+    });
     await exec(
       store,
       sql`UPDATE audit_entries SET entry = REPLACE(entry, 'user:alice', 'user:mallory') WHERE idx = 21234`,
     );
-    expect((await verifyLog(store, 'sha256', { pageSize: 4_000 })).problem).toMatchObject({
+    expect((await verifyLog(store, 'sha256', { trust, pageSize: 4_000 })).problem).toMatchObject({
       index: 21234,
       kind: 'leaf_hash_mismatch',
     });
   }, 60_000);
 
   it('on a large log names a changed stored leaf hash, a moved entry and a deleted entry', async () => {
-    const { store, log } = await openLog(dialect);
+    const { store, log, trust } = await openLog(dialect);
     await fill(log, [10_000, 10_000, 5_000]);
-    const options = { pageSize: 4_000 };
+    const options = { trust, pageSize: 4_000 };
     // A stored leaf hash one character longer, at the very end of the log.
     await exec(store, sql`UPDATE audit_entries SET leaf_hash = leaf_hash || '0' WHERE idx = 24999`);
     expect((await verifyLog(store, 'sha256', options)).problem).toMatchObject({
@@ -195,20 +202,20 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
 
   describe('tampering', () => {
     it('a changed entry is named by its index', async () => {
-      const { store, log } = await openLog(dialect);
+      const { store, log, trust } = await openLog(dialect);
       await fill(log, [10, 10]);
       await exec(
         store,
         sql`UPDATE audit_entries SET entry = REPLACE(entry, 'user:alice', 'user:mallory') WHERE idx = 7`,
       );
-      expect((await verifyLog(store, 'sha256')).problem).toMatchObject({
+      expect((await verifyLog(store, 'sha256', { trust })).problem).toMatchObject({
         index: 7,
         kind: 'leaf_hash_mismatch',
       });
     });
 
     it('a changed entry with a recomputed leaf hash is caught by the stored subtree', async () => {
-      const { store, log } = await openLog(dialect);
+      const { store, log, trust } = await openLog(dialect);
       await fill(log, [10, 10]);
       const row = await store.db
         .selectFrom('audit_entries')
@@ -221,30 +228,33 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
         .set({ entry: forged, leaf_hash: leafHash('sha256', Buffer.from(forged)).toString('hex') })
         .where('idx', '=', 6)
         .execute();
-      const problem = (await verifyLog(store, 'sha256')).problem!;
+      const problem = (await verifyLog(store, 'sha256', { trust })).problem!;
       expect(problem.kind).toBe('subtree_mismatch');
       expect(problem.index).toBe(6);
     });
 
     it('a deleted entry is reported at its index', async () => {
-      const { store, log } = await openLog(dialect);
+      const { store, log, trust } = await openLog(dialect);
       await fill(log, [10, 10]);
       await exec(store, sql`DELETE FROM audit_entries WHERE idx = 12`);
-      expect((await verifyLog(store, 'sha256')).problem).toMatchObject({ index: 12, kind: 'entry_missing' });
+      expect((await verifyLog(store, 'sha256', { trust })).problem).toMatchObject({
+        index: 12,
+        kind: 'entry_missing',
+      });
     });
 
     it('a deleted tail is reported against the signed head', async () => {
-      const { store, log } = await openLog(dialect);
+      const { store, log, trust } = await openLog(dialect);
       await fill(log, [10, 10]);
       await exec(store, sql`DELETE FROM audit_entries WHERE idx >= 15`);
-      expect((await verifyLog(store, 'sha256')).problem).toMatchObject({
+      expect((await verifyLog(store, 'sha256', { trust })).problem).toMatchObject({
         index: 15,
         kind: 'head_beyond_log',
       });
     });
 
     it('reordered entries are reported at the first moved index', async () => {
-      const { store, log } = await openLog(dialect);
+      const { store, log, trust } = await openLog(dialect);
       await fill(log, [10, 10]);
       const a = await store.db
         .selectFrom('audit_entries')
@@ -266,14 +276,14 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
         .set({ entry: a.entry, leaf_hash: a.leaf_hash })
         .where('idx', '=', 9)
         .execute();
-      expect((await verifyLog(store, 'sha256')).problem).toMatchObject({
+      expect((await verifyLog(store, 'sha256', { trust })).problem).toMatchObject({
         index: 4,
         kind: 'entry_index_mismatch',
       });
     });
 
     it('an inserted entry outside the log is reported as unsigned', async () => {
-      const { store, log } = await openLog(dialect);
+      const { store, log, trust } = await openLog(dialect);
       await fill(log, [10]);
       const text =
         '{"v":1,"index":10,"time":"2026-01-01T00:00:00.000Z","actor":"user:mallory","action":"x","target":"y"}';
@@ -281,17 +291,17 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
         .insertInto('audit_entries')
         .values({ idx: 10, entry: text, leaf_hash: leafHash('sha256', Buffer.from(text)).toString('hex') })
         .execute();
-      expect((await verifyLog(store, 'sha256')).problem).toMatchObject({
+      expect((await verifyLog(store, 'sha256', { trust })).problem).toMatchObject({
         index: 10,
         kind: 'unsigned_entries',
       });
     });
 
     it('a changed subtree hash is reported', async () => {
-      const { store, log } = await openLog(dialect);
+      const { store, log, trust } = await openLog(dialect);
       await fill(log, [16]);
       await exec(store, sql`UPDATE audit_nodes SET hash = ${'00'.repeat(32)} WHERE id = ${7 * 64 + 2}`);
-      expect((await verifyLog(store, 'sha256')).problem).toMatchObject({
+      expect((await verifyLog(store, 'sha256', { trust })).problem).toMatchObject({
         index: 4,
         toIndex: 7,
         kind: 'subtree_mismatch',
@@ -299,7 +309,7 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
     });
 
     it('a rewritten history is caught by an exported head and by the signed heads', async () => {
-      const { store, log } = await openLog(dialect);
+      const { store, log, trust } = await openLog(dialect);
       await fill(log, [5, 5]);
       const exported = (await log.latestHead())!;
       // The attacker rewrites everything from scratch with a fresh log (fresh tables, same shape)
@@ -316,15 +326,10 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
         origin: 'custos/test',
       });
       await forger.record(events(10).map((e) => ({ ...e, actor: 'user:mallory' })));
-      // Trusting only our own key: the forger's heads are refused.
-      const trusted = new Map([
-        [exported.keyId, { algorithm: exported.signatureAlgorithm, publicKey: exported.publicKey }],
-      ]);
-      expect((await verifyLog(store, 'sha256', { trustedKeys: trusted })).problem?.kind).toBe(
-        'head_signature_invalid',
-      );
+      // Trusting only our own pinned key: the forger's heads are refused.
+      expect((await verifyLog(store, 'sha256', { trust })).problem?.kind).toBe('head_signature_invalid');
       // With the witness's exported copy of our head, the rewrite shows up as a root mismatch.
-      const report = await verifyLog(store, 'sha256', { exportedHeads: [exported] });
+      const report = await verifyLog(store, 'sha256', { trust, exportedHeads: [exported] });
       expect(report.problem).toMatchObject({ kind: 'exported_head_mismatch', index: 0, toIndex: 9 });
     });
   });

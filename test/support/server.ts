@@ -1,5 +1,7 @@
 // An API server on a throwaway workspace, with one user and token per role.
 
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { buildServer, type CustosServer } from '../../src/api/index.js';
 import { type AppContext, openContext } from '../../src/context.js';
@@ -21,9 +23,19 @@ export interface TestServer extends CustosServer {
 
 export async function startTestServer(
   dialect: TestDialect = 'sqlite',
-  options: { fromDemo?: boolean } = {},
+  options: {
+    fromDemo?: boolean;
+    /** Environment of the context (e.g. CUSTOS_MASTER_KEY); default none. */
+    env?: NodeJS.ProcessEnv;
+    /** Edits custos.yaml before the server opens the workspace. */
+    configure?: (yaml: string) => string;
+  } = {},
 ): Promise<TestServer> {
   const workspace = await createTestWorkspace(dialect, options);
+  if (options.configure) {
+    const file = path.join(workspace.dir, 'custos.yaml');
+    writeFileSync(file, options.configure(readFileSync(file, 'utf8')));
+  }
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -31,7 +43,11 @@ export async function startTestServer(
       done();
     },
   });
-  const ctx = await openContext(workspace.dir, { env: {}, logLevel: 'info', logDestination: sink });
+  const ctx = await openContext(workspace.dir, {
+    env: options.env ?? {},
+    logLevel: 'info',
+    logDestination: sink,
+  });
   const server = await buildServer(ctx);
   const tokens = {} as Record<Role, string>;
   for (const role of ROLES) {

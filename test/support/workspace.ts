@@ -24,7 +24,10 @@ export async function createTestWorkspace(
   const database = await createTestDatabase(dialect);
   const dir = path.join(mkdtempSync(path.join(tmpdir(), 'custos-ws-')), 'ws');
   if (options.fromDemo) {
-    cpSync(DEMO_WORKSPACE, dir, { recursive: true, filter: (src) => !/[/\\](data|keys)([/\\]|$)/.test(src) });
+    cpSync(DEMO_WORKSPACE, dir, {
+      recursive: true,
+      filter: (src) => !/[/\\](data|keys|audit-trust\.json)([/\\]|$)/.test(src),
+    });
   } else {
     initWorkspace(dir, { organisation: 'Test Org' });
   }

@@ -2,9 +2,17 @@
 // prefix; paged by index), verify the whole log, an entry's inclusion proof, and the latest signed
 // tree head as JSON or as a C2SP checkpoint note for witnesses. Entries hold no personal data.
 
+import path from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { parseEntry, type TreeHead, toCheckpointNote, verifyLog } from '../../audit/index.js';
+import {
+  AUDIT_TRUST_FILE,
+  parseEntry,
+  readTrustFile,
+  type TreeHead,
+  toCheckpointNote,
+  verifyLog,
+} from '../../audit/index.js';
 import type { AppContext } from '../../context.js';
 import { NotFoundError } from '../../domain/index.js';
 
@@ -132,7 +140,10 @@ export function auditRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const against = request.body?.against;
+        // Trust comes from the workspace's pinned keys, never from the database (docs/security.md).
+        const trust = readTrustFile(path.join(ctx.workspace.dir, AUDIT_TRUST_FILE), AUDIT_TRUST_FILE);
         return verifyLog(ctx.store, ctx.audit.hashAlgorithm, {
+          trust,
           ...(against ? { exportedHeads: against as TreeHead[] } : {}),
         });
       },

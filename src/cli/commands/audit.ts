@@ -3,6 +3,7 @@
 // does not, 2 on malformed input.
 
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { TreeHead } from '../../audit/index.js';
 import type { HashAlgorithm } from '../../crypto/hash.js';
@@ -19,12 +20,22 @@ export function registerAuditCommands(program: Command, cli: CliEnvironment): vo
     .command('verify')
     .description('recompute the whole log from stored entries and check every signed tree head')
     .option('--against <file...>', 'tree heads exported earlier (JSON from `custos audit sth`)')
-    .action(async (options: { against?: string[] }) => {
+    .option(
+      '--trust <file>',
+      "the pinned signing keys to trust (an auditor's own copy of audit-trust.json); default: the workspace's",
+    )
+    .action(async (options: { against?: string[]; trust?: string }) => {
       const exportedHeads = (options.against ?? []).map(readHeadFile);
-      const { verifyLog } = await auditLayer();
+      const { AUDIT_TRUST_FILE, readTrustFile, verifyLog } = await auditLayer();
+      // Read before the workspace opens: an auditor's file is checked as given.
+      const auditorTrust =
+        options.trust === undefined ? undefined : readTrustFile(options.trust, options.trust);
       await cli.withContext(async (ctx) => {
+        const trust =
+          auditorTrust ?? readTrustFile(path.join(ctx.workspace.dir, AUDIT_TRUST_FILE), AUDIT_TRUST_FILE);
         const isTty = !cli.isJson && (cli.io.stderr as { isTTY?: boolean }).isTTY === true;
         const report = await verifyLog(ctx.store, ctx.audit.hashAlgorithm, {
+          trust,
           exportedHeads,
           ...(isTty ? { onProgress: (done, total) => cli.io.stderr.write(`\r${done}/${total}`) } : {}),
         });
@@ -48,6 +59,48 @@ export function registerAuditCommands(program: Command, cli: CliEnvironment): vo
           report,
         );
         throw new ExitCode(EXIT_FAILURE);
+      });
+    });
+
+  const trustCommand = audit
+    .command('trust')
+    .description(
+      "print the pinned tree-head signing keys (audit-trust.json) and their fingerprints, for an auditor's own copy",
+    );
+  trustCommand.action(async () => {
+    const { AUDIT_TRUST_FILE, keyFingerprint, readTrustFile } = await auditLayer();
+    const file = path.join(cli.workspaceDir, AUDIT_TRUST_FILE);
+    const trust = readTrustFile(file, AUDIT_TRUST_FILE);
+    const rows = trust.keys.map((pin) => ({
+      ...pin,
+      fingerprint: pin.fingerprint ?? keyFingerprint(pin.algorithm, pin.publicKey!),
+    }));
+    cli.print(
+      rows.map(
+        (pin) =>
+          `${pin.algorithm} ${pin.fingerprint}${pin.fromSize === undefined ? '' : ` from size ${pin.fromSize + 1}`}${pin.untilSize === undefined ? '' : ` until size ${pin.untilSize}`}`,
+      ),
+      { version: 1, keys: rows },
+    );
+  });
+
+  audit
+    .command('rotate-key')
+    .description(
+      'replace the tree-head signing key: the new key is announced in an entry signed by the current one and pinned in audit-trust.json',
+    )
+    .action(async () => {
+      const { rotateSigningKey } = await auditLayer();
+      await cli.withContext(async (ctx) => {
+        const result = await rotateSigningKey(ctx.workspace.dir, ctx.audit, 'cli');
+        cli.print(
+          cli.t('cli.audit.key_rotated', {
+            previous: result.previousKeyId,
+            key: result.keyId,
+            size: result.announcedIn.treeSize,
+          }),
+          result,
+        );
       });
     });
 

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CliEnvironment } from '../environment.js';
 import { registerAccessCommands } from './access.js';
 import { registerAuditCommands } from './audit.js';
+import { registerBackupCommands } from './backup.js';
 import { registerClassifyCommands } from './classify.js';
 import { registerCollectCommands } from './collect.js';
 import { registerComplianceCommands } from './compliance.js';
@@ -14,6 +15,7 @@ import { registerGrantCommands } from './grants.js';
 import { registerInitCommands } from './init.js';
 import { registerKeysCommands } from './keys.js';
 import { registerMigrateCommands } from './migrate.js';
+import { registerMonitorCommands } from './monitor.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerRecordCommands } from './records.js';
 import { registerRetentionCommands } from './retention.js';
@@ -42,4 +44,6 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerRetentionCommands,
   registerConsentCommands,
   registerComplianceCommands,
+  registerMonitorCommands,
+  registerBackupCommands,
 ];

@@ -22,7 +22,7 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
       }
       // The server, pipeline and simulators load when serve runs, not with every `custos` start.
       const [
-        { buildServer },
+        { buildServer, checkBindAddress },
         { queueDemoRuns, retentionSchedule, seedDemoConsents, startScheduler },
         { startDemoSimulators },
         { checkAuditSchedule, startAuditScheduler },
@@ -46,6 +46,8 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         // A bad compliance.auditSchedule stops the start before anything listens.
         checkAuditSchedule(ctx.workspace);
         const host = options.host ?? ctx.workspace.config.server.host;
+        // Before anything listens: a non-loopback address is not served in clear (docs/security.md).
+        checkBindAddress(host, ctx.workspace);
         const simulators = await whenPortFree(() => startDemoSimulators(ctx.workspace));
         const { app } = await buildServer(ctx);
         try {
@@ -61,7 +63,8 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         const workspaceOption = workspaceOptionFor(cli.io.cwd, ctx.workspace.dir);
         const address = app.server.address();
         const actualPort = typeof address === 'object' && address ? address.port : port;
-        const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}/`;
+        const scheme = ctx.workspace.config.server.tls ? 'https' : 'http';
+        const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}/`;
         const lines = [
           cli.t('cli.serve.listening', { url }),
           cli.t('cli.serve.api_docs', { url: `${url}api/v1/docs` }),
@@ -142,6 +145,13 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
             cli.note(cli.t('cli.compliance.scheduled_audit', { id: audit.id, score: audit.score })),
         });
         if (!options.worker) cli.note(cli.t('cli.serve.no_worker'));
+        // Security monitoring every minute (docs/security.md); a failure is logged, never fatal.
+        const monitorTimer = setInterval(() => {
+          ctx.monitor
+            .run()
+            .catch((error: Error) => ctx.logger.warn({ reason: error.message }, 'security monitor failed'));
+        }, 60_000);
+        monitorTimer.unref();
         if (simulators && ctx.workspace.config.demo?.collectOnStart) {
           await seedDemoConsents(ctx.store, ctx.keys(), ctx.workspace, simulators.partnerApi);
           const { queued, skipped } = await queueDemoRuns(ctx.workspace, ctx.runs);
@@ -149,6 +159,7 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
           if (skipped.length > 0) cli.note(cli.t('cli.serve.demo_skipped', { skipped: skipped.join(', ') }));
         }
         await shutdown.requested;
+        clearInterval(monitorTimer);
         await scheduler.stop();
         await audits.stop();
         await app.close();

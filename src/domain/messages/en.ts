@@ -46,6 +46,13 @@ export const en = {
   'cli.audit.verify_failed': 'Audit log verification FAILED at entry {index}: {message}',
   'cli.audit.proof_ok': 'The proof holds.',
   'cli.audit.proof_failed': 'The proof does NOT hold.',
+  'cli.audit.key_rotated':
+    'Signing key {previous} retired at tree size {size}; key {key} now signs (announced in the log, pinned in audit-trust.json).',
+  'cli.monitor.ran': 'Monitoring rules evaluated: {findings} findings, {raised} new alerts.',
+  'cli.backup.written':
+    'Backup written: {file} ({bytes} bytes, SHA-256 {sha256}). Keep the master secret: the backup cannot be opened without it.',
+  'cli.backup.restored':
+    'Restored into {dir}: audit log verified ({entries} entries), {records} records present.',
   'cli.audit.empty': 'The audit log is empty.',
   // --- keys ---
   'cli.keys.status':

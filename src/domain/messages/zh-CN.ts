@@ -45,6 +45,12 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.audit.verify_failed': '审计日志校验失败，首个问题位于第 {index} 条：{message}',
   'cli.audit.proof_ok': '证明成立。',
   'cli.audit.proof_failed': '证明不成立。',
+  'cli.audit.key_rotated':
+    '签名密钥 {previous} 已于树大小 {size} 停用；新密钥 {key} 开始签名（已在日志中公告，并固定在 audit-trust.json 中）。',
+  'cli.monitor.ran': '已评估监控规则：{findings} 项发现，新增 {raised} 条告警。',
+  'cli.backup.written':
+    '备份已写入：{file}（{bytes} 字节，SHA-256 {sha256}）。请保管好主密钥：没有它无法打开备份。',
+  'cli.backup.restored': '已恢复到 {dir}：审计日志校验通过（{entries} 条），现有 {records} 条记录。',
   'cli.audit.empty': '审计日志为空。',
   // --- keys ---
   'cli.keys.status':

@@ -12,6 +12,7 @@ import type { SourceDeclaration } from '../../workspace/index.js';
 import { EgressGuard } from '../egress.js';
 import { HttpClient } from '../http.js';
 import { resolveSecret } from '../secrets.js';
+import { declaredStream } from '../stream-lookup.js';
 import type {
   CheckResult,
   Connector,
@@ -154,12 +155,7 @@ class ApiSource implements Source {
     rawState: SourceState,
     options: ReadOptions = {},
   ): AsyncIterable<SourceBatch> {
-    const s = this.settings.streams[streamName];
-    if (!s)
-      throw new SourceError(`source ${this.name} has no stream ${streamName}`, {
-        source: this.name,
-        stream: streamName,
-      });
+    const s = declaredStream(this.settings.streams, streamName, this.name);
     const prior = (rawState ?? {}) as ApiState;
     // A finished run's high-water mark (less the lookback) filters the next run.
     let since: string | number | undefined;

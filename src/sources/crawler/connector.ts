@@ -11,10 +11,10 @@
 // requests and skips pages whose content did not change.
 
 import { createHash } from 'node:crypto';
-import { SourceError } from '../../domain/index.js';
 import type { SourceDeclaration } from '../../workspace/index.js';
 import { EgressGuard } from '../egress.js';
 import { HttpClient } from '../http.js';
+import { declaredStream } from '../stream-lookup.js';
 import type {
   CheckResult,
   Connector,
@@ -116,12 +116,7 @@ class CrawlerSource implements Source {
     rawState: SourceState,
     options: ReadOptions = {},
   ): AsyncIterable<SourceBatch> {
-    const stream = this.settings.streams[streamName];
-    if (!stream)
-      throw new SourceError(`source ${this.name} has no stream ${streamName}`, {
-        source: this.name,
-        stream: streamName,
-      });
+    const stream = declaredStream(this.settings.streams, streamName, this.name);
     const match = new RegExp(stream.match, 'u');
     const frontier = new Frontier(rawState as CrawlState | null);
     if (frontier.isFresh) {

@@ -15,6 +15,7 @@ import { SourceError } from '../../domain/index.js';
 import type { SourceDeclaration } from '../../workspace/index.js';
 import { EgressGuard } from '../egress.js';
 import { resolveSecret, secretRef } from '../secrets.js';
+import { declaredStream } from '../stream-lookup.js';
 import type {
   CheckResult,
   Connector,
@@ -218,12 +219,7 @@ class DatabaseSource implements Source {
     rawState: SourceState,
     options: ReadOptions = {},
   ): AsyncIterable<SourceBatch> {
-    const stream = this.settings.streams[streamName];
-    if (!stream)
-      throw new SourceError(`source ${this.name} has no stream ${streamName}`, {
-        source: this.name,
-        stream: streamName,
-      });
+    const stream = declaredStream(this.settings.streams, streamName, this.name);
     const driver = await this.connect();
     const types = await this.checkColumns(driver, stream);
     const q = (n: string) => driver.quote(n);

@@ -18,6 +18,7 @@ import { streamArray } from 'stream-json/streamers/stream-array.js';
 import { z } from 'zod';
 import { SourceError } from '../../domain/index.js';
 import type { SourceDeclaration } from '../../workspace/index.js';
+import { unknownStream } from '../stream-lookup.js';
 import type {
   CheckResult,
   Connector,
@@ -134,12 +135,7 @@ class FileSource implements Source {
     rawState: SourceState,
     options: ReadOptions = {},
   ): AsyncIterable<SourceBatch> {
-    if (streamName !== this.stream) {
-      throw new SourceError(`source ${this.name} has one stream, ${this.stream}`, {
-        source: this.name,
-        stream: streamName,
-      });
-    }
+    if (streamName !== this.stream) throw unknownStream(this.name);
     const saved = (rawState ?? {}) as Partial<FileState>;
     let skip = saved.consumed ?? 0;
     let size: number;

@@ -15,6 +15,7 @@ import * as snapshotKeys from './0011_snapshot_keys.js';
 import * as consentLedger from './0012_consent_ledger.js';
 import * as subjectRights from './0013_subject_rights.js';
 import * as compliance from './0014_compliance.js';
+import * as security from './0015_security.js';
 import * as indexHashes from './0016_index_hashes.js';
 
 export const migrations: Record<string, Migration> = {
@@ -31,5 +32,6 @@ export const migrations: Record<string, Migration> = {
   '0012_consent_ledger': consentLedger,
   '0013_subject_rights': subjectRights,
   '0014_compliance': compliance,
+  '0015_security': security,
   '0016_index_hashes': indexHashes,
 };

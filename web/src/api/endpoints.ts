@@ -225,6 +225,46 @@ export interface SubjectRequest {
 const DSR_MANAGERS = ['compliance_officer', 'admin'] as const;
 const DSR_READERS = ['compliance_officer', 'admin', 'auditor'] as const;
 
+/** A completed sign-in: the session cookie is set. */
+export interface SignedIn {
+  status: 'signed_in';
+  user: User;
+  expiresAt: string;
+  /** Only on the sign-in that completed a second-factor enrolment: shown once. */
+  recoveryCodes?: string[];
+}
+
+/** The password was right; a second factor is needed (docs/api.md, sign-in flow). */
+export interface SecondFactorRequired {
+  status: 'second_factor_required';
+  challenge: string;
+  isEnrolled: boolean;
+  expiresAt: string;
+}
+
+export type AlertStatus = 'open' | 'acknowledged' | 'closed';
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+export interface SecurityAlert {
+  id: string;
+  rule: string;
+  severity: Severity;
+  subject: string;
+  status: AlertStatus;
+  evidence: Record<string, string | number | boolean>;
+  occurrences: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  closedBy: string | null;
+  closedAt: string | null;
+  note: string | null;
+}
+
+const ALERT_WATCHERS = ['admin', 'compliance_officer', 'auditor'] as const;
+const ALERT_RESPONDERS = ['admin', 'compliance_officer'] as const;
+
 export interface ApiToken {
   id: string;
   username: string;
@@ -384,10 +424,35 @@ export interface ConsentHistoryEntry {
 }
 
 export const endpoints = {
-  login: ep<undefined, undefined, { username: string; password: string }, { user: User; expiresAt: string }>(
+  login: ep<undefined, undefined, { username: string; password: string }, SignedIn | SecondFactorRequired>(
     'POST',
     '/api/v1/auth/login',
     [],
+  ),
+  secondFactorEnrol: ep<undefined, undefined, { challenge: string }, { secret: string; otpauthUrl: string }>(
+    'POST',
+    '/api/v1/auth/second-factor/enrol',
+    [],
+  ),
+  secondFactor: ep<undefined, undefined, { challenge: string; code: string }, SignedIn>(
+    'POST',
+    '/api/v1/auth/second-factor',
+    [],
+  ),
+  alerts: ep<undefined, { status?: AlertStatus; limit?: number }, undefined, { alerts: SecurityAlert[] }>(
+    'GET',
+    '/api/v1/security/alerts',
+    ALERT_WATCHERS,
+  ),
+  acknowledgeAlert: ep<{ id: string }, undefined, { note?: string }, { alert: SecurityAlert }>(
+    'POST',
+    '/api/v1/security/alerts/:id/acknowledge',
+    ALERT_RESPONDERS,
+  ),
+  closeAlert: ep<{ id: string }, undefined, { note?: string }, { alert: SecurityAlert }>(
+    'POST',
+    '/api/v1/security/alerts/:id/close',
+    ALERT_RESPONDERS,
   ),
   logout: ep<undefined, undefined, undefined, null>('POST', '/api/v1/auth/logout', ALL),
   me: ep<undefined, undefined, undefined, { user: User }>('GET', '/api/v1/auth/me', ALL),

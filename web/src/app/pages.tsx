@@ -47,6 +47,13 @@ export const PAGES: PageEntry[] = [
     component: lazy(() => import('../pages/dsr/SubjectRequestsPage')),
   },
   {
+    key: 'alerts',
+    area: 'security',
+    path: '/security/alerts',
+    endpoint: endpoints.alerts,
+    component: lazy(() => import('../pages/security/AlertsPage')),
+  },
+  {
     key: 'sources',
     area: 'collection',
     path: '/collection/sources',

@@ -6,7 +6,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { ApiError, call, onSessionExpired } from '../api/client';
-import { endpoints, type User } from '../api/endpoints';
+import { endpoints, type SecondFactorRequired, type SignedIn, type User } from '../api/endpoints';
 
 const EXPIRY_KEY = 'custos.sessionExpiresAt';
 
@@ -15,7 +15,12 @@ interface Session {
   loading: boolean;
   /** Set when the last session ended by itself (not by signing out). */
   expired: boolean;
-  signIn(username: string, password: string): Promise<void>;
+  /** The password step: signed in, or the second factor is needed (nothing is set then). */
+  signIn(username: string, password: string): Promise<SignedIn | SecondFactorRequired>;
+  /** The second step; the caller shows any recovery codes, then calls `accept`. */
+  completeSecondFactor(challenge: string, code: string): Promise<SignedIn>;
+  /** Makes a completed sign-in the console's session. */
+  accept(result: SignedIn): void;
   signOut(): Promise<void>;
 }
 
@@ -68,14 +73,27 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => clearTimeout(timer);
   }, [user, end]);
 
-  const signIn = useCallback(
-    async (username: string, password: string) => {
-      const result = await call(endpoints.login, { body: { username, password } });
+  const accept = useCallback(
+    (result: SignedIn) => {
       sessionStorage.setItem(EXPIRY_KEY, String(Date.parse(result.expiresAt)));
       setExpired(false);
       queryClient.setQueryData(['auth', 'me'], result.user);
     },
     [queryClient],
+  );
+
+  const signIn = useCallback(
+    async (username: string, password: string) => {
+      const result = await call(endpoints.login, { body: { username, password } });
+      if (result.status === 'signed_in') accept(result);
+      return result;
+    },
+    [accept],
+  );
+
+  const completeSecondFactor = useCallback(
+    (challenge: string, code: string) => call(endpoints.secondFactor, { body: { challenge, code } }),
+    [],
   );
 
   const signOut = useCallback(async () => {
@@ -88,8 +106,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [end]);
 
   const value = useMemo<Session>(
-    () => ({ user, loading: me.isPending, expired, signIn, signOut }),
-    [user, me.isPending, expired, signIn, signOut],
+    () => ({ user, loading: me.isPending, expired, signIn, completeSecondFactor, accept, signOut }),
+    [user, me.isPending, expired, signIn, completeSecondFactor, accept, signOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

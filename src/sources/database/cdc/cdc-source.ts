@@ -2,10 +2,10 @@
 // read from the partner's replication log (PostgreSQL logical replication, MySQL/MariaDB binlog)
 // after an initial snapshot. check/discover are the extracting connector's, unchanged.
 
-import { SourceError } from '../../../domain/index.js';
 import type { SourceDeclaration } from '../../../workspace/index.js';
 import { EgressGuard } from '../../egress.js';
 import { resolveSecret } from '../../secrets.js';
+import { declaredStream } from '../../stream-lookup.js';
 import type {
   CheckResult,
   ConnectorContext,
@@ -51,12 +51,7 @@ export class CdcSource implements Source {
 
   private async capture(streamName: string, batchSize = this.settings.batchSize): Promise<Capture> {
     const s = this.settings;
-    const stream = s.streams[streamName];
-    if (!stream)
-      throw new SourceError(`source ${this.name} has no stream ${streamName}`, {
-        source: this.name,
-        stream: streamName,
-      });
+    const stream = declaredStream(s.streams, streamName, this.name);
     const url = new URL(
       resolveSecret(s.url!, this.context.env, this.context.workspaceDir, `${this.name}.url`),
     );

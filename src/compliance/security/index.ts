@@ -1,0 +1,2 @@
+// Public face of security operations that are not monitoring: backups.
+export { type BackupSummary, createBackup, RESTORED_DATABASE, restoreBackup } from './backup.js';
