@@ -111,6 +111,4 @@ export const CHECKS: Readonly<Record<string, Check>> = {
 };
 
 /** Checks that report not_applicable on this build because the feature they read is absent. */
-export const AWAITING_FEATURES: Readonly<Record<string, string>> = {
-  'second-factor-privileged': 'second factor (TOTP) for accounts',
-};
+export const AWAITING_FEATURES: Readonly<Record<string, string>> = {};
