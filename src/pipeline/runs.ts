@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import { ConflictError, NotFoundError } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { type ExecuteOptions, executeRun, type PipelineDeps, type RunSummary, runCounts } from './engine.js';
+import { markReprocessed } from './quarantine.js';
 
 export const HEARTBEAT_MS = 5_000;
 export const STALE_MS = 30_000;
@@ -231,6 +232,39 @@ export class RunService {
       throw error;
     }
     return id;
+  }
+
+  /**
+   * Reprocesses a dataset's quarantine after a fix (consent granted, schema corrected): a full run
+   * now, in this process — stored records come back unchanged (idempotent upsert), held ones are
+   * admitted if the fix lets them through. Only a run that read everything can say which records
+   * held by earlier runs were let through: those are marked reprocessed. One audit entry
+   * (`quarantine.reprocess`: run id, counts). The CLI and the API both call this.
+   */
+  async reprocess(
+    dataset: string,
+    actor: string,
+    trigger: string,
+    options: Pick<ExecuteOptions, 'onProgress' | 'batchSize'> = {},
+  ): Promise<{ summary: RunSummary; reprocessed: number }> {
+    const id = await this.startInline(dataset, trigger, { full: true });
+    const summary = await this.execute(id, actor, options);
+    const reprocessed =
+      summary.status === 'succeeded' ? await markReprocessed(this.deps.store, dataset, summary.runId) : 0;
+    await this.deps.audit.record([
+      {
+        actor,
+        action: 'quarantine.reprocess',
+        target: `dataset:${dataset}`,
+        details: {
+          run: summary.runId,
+          status: summary.status,
+          quarantined: summary.quarantined,
+          reprocessed,
+        },
+      },
+    ]);
+    return { summary, reprocessed };
   }
 
   /** Claims the oldest queued run whose dataset has no running run; undefined when none. */

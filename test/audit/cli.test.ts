@@ -35,6 +35,50 @@ describe('custos audit', () => {
     expect(proof.stdout).not.toContain('horse');
   });
 
+  it('records each tree-head export, which the tree-head-witnessed control then sees', async () => {
+    const { CHECKS, createCheckContext } = await import('../../src/compliance/index.js');
+    const { openContext } = await import('../../src/context.js');
+    const witnessed = async () => {
+      const ctx = await openContext(workspace.dir, { env: {}, logLevel: 'silent' });
+      try {
+        const check = createCheckContext(
+          { workspace: ctx.workspace, store: ctx.store, audit: ctx.audit, keys: ctx.keys },
+          new Date(),
+          undefined,
+        );
+        return await CHECKS['tree-head-witnessed']!(check);
+      } finally {
+        await ctx.close();
+      }
+    };
+    expect(await witnessed()).toMatchObject({ status: 'fail', evidence: { lastExport: null } });
+    const sth = await cli(['audit', 'sth', '--format', 'checkpoint', ...w()]);
+    expect(sth.code).toBe(0);
+    const size = Number(sth.stdout.split('\n')[1]);
+    const result = await witnessed();
+    expect(result.status).toBe('pass');
+    expect(result.evidence).toMatchObject({ action: 'audit.head_export' });
+    const entries = JSON.parse((await cli(['audit', 'verify', '--json', ...w()])).stdout);
+    expect(entries.ok).toBe(true);
+    const { openStore, parseDatabaseUrl } = await import('../../src/store/index.js');
+    const store = await openStore(parseDatabaseUrl(workspace.storageUrl, workspace.dir), { migrate: false });
+    const rows = await store.db
+      .selectFrom('audit_entries')
+      .select('entry')
+      .orderBy('idx', 'desc')
+      .limit(5)
+      .execute();
+    await store.close();
+    const exported = rows
+      .map((r) => JSON.parse(r.entry) as Record<string, unknown>)
+      .find((e) => e.action === 'audit.head_export');
+    expect(exported).toMatchObject({
+      actor: 'cli',
+      target: `tree_head:${size}`,
+      details: { treeSize: size, format: 'checkpoint' },
+    });
+  });
+
   it('exports a signed head and checks an inclusion proof with the standalone verifier', async () => {
     const sth = await cli(['audit', 'sth', ...w()]);
     expect(sth.code).toBe(0);
@@ -45,7 +89,8 @@ describe('custos audit', () => {
       signatureAlgorithm: 'sm2',
     });
     const note = await cli(['audit', 'sth', '--format', 'checkpoint', ...w()]);
-    expect(note.stdout.split('\n').slice(0, 2)).toEqual(['custos/Test-Org', String(head.treeSize)]);
+    // The first export is itself an audit entry (audit.head_export), so the next head is one larger.
+    expect(note.stdout.split('\n').slice(0, 2)).toEqual(['custos/Test-Org', String(head.treeSize + 1)]);
     expect(note.stdout).toMatch(/\n\n— custos\/Test-Org [A-Za-z0-9+/=]+\n$/);
     const headFile = path.join(workspace.dir, 'head.json');
     writeFileSync(headFile, sth.stdout);

@@ -11,7 +11,6 @@ import { buildServer } from '../../src/api/index.js';
 import { type AppContext, openContext } from '../../src/context.js';
 import type { Principal } from '../../src/domain/index.js';
 import { eraseSubject } from '../../src/governance/index.js';
-import { markReprocessed } from '../../src/pipeline/index.js';
 import { type PartnerApi, startPartnerApi } from '../../src/sources/simulators/partner-api.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { createTestWorkspace, type TestWorkspace } from '../support/workspace.js';
@@ -57,9 +56,7 @@ describe.each(TEST_DIALECTS)('the consent cycle on the demo workspace on %s', (d
     app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tokens[user]}` }, payload });
   /** A run of the dataset from the start of its source (what `quarantine reprocess` does). */
   const reprocess = async () => {
-    const id = await ctx.runs.startInline(DATASET, 'test', { full: true });
-    const summary = await ctx.runs.execute(id, 'test');
-    if (summary.status === 'succeeded') await markReprocessed(ctx.store, DATASET, summary.runId);
+    const { summary } = await ctx.runs.reprocess(DATASET, 'test', 'test');
     return summary;
   };
   const readable = async () => {

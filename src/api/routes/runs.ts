@@ -165,6 +165,57 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
     );
 
+    app.post(
+      '/api/v1/quarantine/reprocess',
+      {
+        config: { access: { roles: ENGINEERS } },
+        schema: {
+          tags: ['collection'],
+          summary: 'After a fix, collect a dataset again from its source (as `custos quarantine reprocess`)',
+          description:
+            'Runs now, in this request: a full run of the dataset; held records the fix lets through are admitted, and when the run read everything, records held by earlier runs that are not held again are marked reprocessed. Audited as quarantine.reprocess. 409 while a run of the dataset is going.',
+          body: z.object({ dataset: z.string().min(1).max(64) }),
+          response: {
+            200: z
+              .object({
+                run: z.string(),
+                dataset: z.string(),
+                status: z.enum(['succeeded', 'failed', 'blocked']),
+                read: z.number(),
+                stored: z.number(),
+                updated: z.number(),
+                unchanged: z.number(),
+                quarantined: z.number(),
+                quarantineReasons: z.record(z.string(), z.number()),
+                reprocessed: z.number().describe('held records of earlier runs the fix let through'),
+                error: z.string().nullable(),
+              })
+              .meta({ id: 'QuarantineReprocess' }),
+          },
+        },
+      },
+      async (request) => {
+        const { summary, reprocessed } = await ctx.runs.reprocess(
+          request.body.dataset,
+          actorOf(principalOf(request)),
+          'api',
+        );
+        return {
+          run: summary.runId,
+          dataset: summary.dataset,
+          status: summary.status,
+          read: summary.read,
+          stored: summary.stored,
+          updated: summary.updated,
+          unchanged: summary.unchanged,
+          quarantined: summary.quarantined,
+          quarantineReasons: summary.quarantineReasons,
+          reprocessed,
+          error: summary.error ?? null,
+        };
+      },
+    );
+
     app.get(
       '/api/v1/classifications',
       {

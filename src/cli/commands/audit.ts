@@ -120,6 +120,15 @@ export function registerAuditCommands(program: Command, cli: CliEnvironment): vo
         }
         if (options.format === 'checkpoint' && !cli.isJson) cli.io.stdout.write(toCheckpointNote(head));
         else cli.io.stdout.write(`${JSON.stringify(head, null, 2)}\n`);
+        // The export is what the tree-head-witnessed control looks for: size and root, never a key.
+        await ctx.audit.record([
+          {
+            actor: 'cli',
+            action: 'audit.head_export',
+            target: `tree_head:${head.treeSize}`,
+            details: { treeSize: head.treeSize, rootHash: head.rootHash, format: options.format },
+          },
+        ]);
       });
     });
 

@@ -143,21 +143,10 @@ export function registerCollectCommands(program: Command, cli: CliEnvironment): 
     .description('after a fix (consent granted, schema corrected): collect the dataset again from its source')
     .argument('<dataset>')
     .action(async (dataset: string) => {
-      const { markReprocessed } = await import('../../pipeline/index.js');
       await cli.withContext(async (ctx) => {
-        // Reprocessing re-reads from the start: stored records are unchanged (idempotent upsert),
-        // quarantined ones are admitted if the fix lets them through.
-        const summary = await collectWithProgress(cli, ctx, dataset, 1000, { full: true });
-        // Only a run that read everything can say which held records the fix let through.
-        if (summary.status === 'succeeded') await markReprocessed(ctx.store, dataset, summary.runId);
-        await ctx.audit.record([
-          {
-            actor: 'cli',
-            action: 'quarantine.reprocess',
-            target: `dataset:${dataset}`,
-            details: { run: summary.runId },
-          },
-        ]);
+        const { summary } = await withProgress(cli, dataset, (onProgress) =>
+          ctx.runs.reprocess(dataset, 'cli', 'cli', { batchSize: 1000, onProgress }),
+        );
         printSummary(cli, summary);
         if (summary.status !== 'succeeded') throw new ExitCode(EXIT_FAILURE);
       });
@@ -231,6 +220,15 @@ export async function collectWithProgress(
   options: { full?: boolean } = {},
 ): Promise<RunSummary> {
   const id = await ctx.runs.startInline(dataset, 'cli', options);
+  return withProgress(cli, dataset, (onProgress) => ctx.runs.execute(id, 'cli', { batchSize, onProgress }));
+}
+
+/** Runs `work` with a progress bar on a terminal's stderr (nothing otherwise). */
+async function withProgress<T>(
+  cli: CliEnvironment,
+  dataset: string,
+  work: (onProgress: (p: RunProgressUpdate) => void) => Promise<T>,
+): Promise<T> {
   // The progress bar and its estimator load when a collection runs, not with every `custos` start.
   const [{ default: cliProgress }, { EtaEstimator, formatDuration }] = await Promise.all([
     import('cli-progress'),
@@ -264,7 +262,7 @@ export async function collectWithProgress(
     });
   };
   try {
-    return await ctx.runs.execute(id, 'cli', { batchSize, onProgress });
+    return await work(onProgress);
   } finally {
     bar?.stop();
   }

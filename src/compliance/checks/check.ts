@@ -52,18 +52,6 @@ export function daysBefore(now: Date, days: number): string {
   return new Date(now.getTime() - days * DAY_MS).toISOString();
 }
 
-/** Parses `30d`, `18m`, `5y` (datasets.yaml `retention`) into a cut-off before `now`. */
-export function retentionCutoff(now: Date, retention: string): string {
-  const match = /^(\d+)([dmy])$/.exec(retention);
-  if (!match) throw new Error(`not a retention period: ${retention}`);
-  const amount = Number(match[1]);
-  const cut = new Date(now.getTime());
-  if (match[2] === 'd') cut.setUTCDate(cut.getUTCDate() - amount);
-  if (match[2] === 'm') cut.setUTCMonth(cut.getUTCMonth() - amount);
-  if (match[2] === 'y') cut.setUTCFullYear(cut.getUTCFullYear() - amount);
-  return cut.toISOString();
-}
-
 export function jsonList(text: string | null): string[] {
   if (text === null) return [];
   const parsed: unknown = JSON.parse(text);

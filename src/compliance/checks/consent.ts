@@ -1,6 +1,7 @@
 // Checks of consent-based processing against the consent ledger (table `consents` on this build):
 // PIPL Art. 14–15, 23, 29, 39. Counts of subjects, never their ids or values.
 
+import { acceptedNotices, currentNotice } from '../../governance/consent-check.js';
 import type { DatasetDeclaration } from '../../workspace/index.js';
 import { type Check, type CheckContext, failIfAny, notApplicable } from './check.js';
 import { fieldGrades, isSensitiveDataset } from './declarations.js';
@@ -176,16 +177,34 @@ export const crossBorderSeparateConsent: Check = async (ctx) => {
   return failIfAny(problems, 'transfers', { transfers: transfers.length });
 };
 
-// PIPL Art. 14 (re-consent on change): needs notice versions in the consent ledger. This build's
-// ledger (table `consents`) records none, so the control cannot be evaluated — said, not passed.
+// PIPL Art. 14 (re-consent on change): a consent still relied on was given to the purpose's
+// notice as it stands since its last material change — the ledger's rule (acceptedNotices). Counts
+// subjects per purpose; never their ids.
 export const consentNoticeVersion: Check = async (ctx) => {
-  const consents = await ctx.db
-    .selectFrom('consents')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return notApplicable({
-    reason: 'the consent ledger of this build records no notice version per consent',
-    consentsOnRecord: Number(consents.n),
-    needs: 'consent ledger with notice versions (issue 16, consent ledger work)',
-  });
+  const versioned = ctx.workspace.purposes.filter((p) => p.notices.length > 0);
+  if (versioned.length === 0) return notApplicable({ purposesWithNotices: 0 });
+  const problems = [];
+  for (const purpose of versioned) {
+    const accepted = acceptedNotices(purpose);
+    if (!accepted) continue;
+    const row = await ctx.db
+      .selectFrom('consents')
+      .select((eb) => eb.fn.count<number>('subject_id').distinct().as('n'))
+      .where('purpose', '=', purpose.name)
+      .where('withdrawn_at', 'is', null)
+      .where((eb) =>
+        eb.or([
+          eb('notice_version', 'not in', [...accepted.versions]),
+          ...(accepted.unversioned ? [] : [eb('notice_version', 'is', null)]),
+        ]),
+      )
+      .executeTakeFirstOrThrow();
+    if (Number(row.n) > 0)
+      problems.push({
+        purpose: purpose.name,
+        currentNotice: currentNotice(purpose),
+        subjectsConsentedToEarlierNotice: Number(row.n),
+      });
+  }
+  return failIfAny(problems, 'purposes', { purposesWithNotices: versioned.length });
 };

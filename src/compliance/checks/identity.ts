@@ -1,9 +1,11 @@
 // Checks over accounts, tokens, access requests and grants (GB/T 22239 identification and access
 // control; PIPL Art. 52). Evidence names user, token, request and grant ids.
 
-import { type Check, DAY_MS, daysBefore, failIfAny, jsonList, notApplicable, pass } from './check.js';
+import { type Check, DAY_MS, daysBefore, fail, failIfAny, jsonList, pass } from './check.js';
 
 const PRIVILEGED_ROLES = ['admin', 'compliance_officer', 'auditor'];
+/** Roles that must sign in with a second factor whatever else the workspace adds. */
+const SECOND_FACTOR_ROLES = ['admin', 'compliance_officer'] as const;
 
 // Identification: no token valid for more than 366 days.
 export const tokensBounded: Check = async (ctx) => {
@@ -20,20 +22,26 @@ export const tokensBounded: Check = async (ctx) => {
   return failIfAny(long, 'tokenIds', { activeTokens: tokens.length });
 };
 
-// Identification: second factor for privileged accounts. This build has no second factor for
-// accounts, so the control cannot be evaluated — said, never passed.
+// Identification: second factor for privileged accounts (GB/T 22239 L3 identification; docs/security.md).
+// The workspace must require it of admins and compliance officers (security.signIn.secondFactorRoles),
+// and every enabled account in a role that requires it has one confirmed; an account without one is
+// asked to enrol at its next sign-in, and until then it is reported here.
 export const secondFactorPrivileged: Check = async (ctx) => {
-  const privileged = await ctx.db
+  const required: readonly string[] = ctx.workspace.config.security.signIn.secondFactorRoles;
+  const rolesNotRequired = SECOND_FACTOR_ROLES.filter((role) => !required.includes(role));
+  const accounts = await ctx.db
     .selectFrom('users')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('role', 'in', PRIVILEGED_ROLES)
-    .where('is_disabled', '=', 0)
-    .executeTakeFirstOrThrow();
-  return notApplicable({
-    reason: 'accounts on this build have no second factor to check',
-    privilegedAccounts: Number(privileged.n),
-    needs: 'second factor (TOTP) for accounts (issue 19)',
-  });
+    .leftJoin('second_factors', 'second_factors.user_id', 'users.id')
+    .select(['users.id as id', 'users.role as role', 'second_factors.confirmed_at as confirmedAt'])
+    .where('users.role', 'in', PRIVILEGED_ROLES)
+    .where('users.is_disabled', '=', 0)
+    .execute();
+  const notEnrolled = accounts
+    .filter((a) => required.includes(a.role) && a.confirmedAt === null)
+    .map((a) => a.id);
+  if (rolesNotRequired.length > 0)
+    return fail({ rolesNotRequired, privilegedAccounts: accounts.length, notEnrolled: notEnrolled.length });
+  return failIfAny(notEnrolled, 'userIds', { privilegedAccounts: accounts.length });
 };
 
 // Identification: no enabled account idle for longer than compliance.inactiveAccountDays.

@@ -1,6 +1,8 @@
 // Checks over the audit log, keys, assessments, incidents and the audits themselves.
 
 import { parseEntry } from '../../audit/index.js';
+import { isPastDeadline } from '../../domain/index.js';
+import { OPEN_STATUSES } from '../../governance/subject-request-service.js';
 import { piaTriggers, RETENTION_YEARS } from '../impact-assessment.js';
 import {
   type Check,
@@ -166,13 +168,21 @@ export const incidentsClosed: Check = async (ctx) => {
   );
 };
 
-// PIPL Art. 44–48: data-subject requests. This build keeps no register of such requests, so the
-// control cannot be evaluated — said, never passed.
-export const noOverdueSubjectRequests: Check = async () =>
-  notApplicable({
-    reason: 'this build keeps no register of data-subject requests',
-    needs: 'data-subject request handling (issue 16, DSR work)',
-  });
+// PIPL Art. 44–48 / 50: no data-subject request still open past its deadline — the register's
+// own rule (OPEN_STATUSES, isPastDeadline). Evidence: request ids, types and deadlines.
+export const noOverdueSubjectRequests: Check = async (ctx) => {
+  const open = await ctx.db
+    .selectFrom('subject_requests')
+    .select(['id', 'type', 'deadline_at'])
+    .where('status', 'in', [...OPEN_STATUSES])
+    .orderBy('deadline_at')
+    .orderBy('id')
+    .execute();
+  const overdue = open
+    .filter((r) => isPastDeadline(r.deadline_at, ctx.now))
+    .map((r) => ({ requestId: r.id, type: r.type, deadlineAt: r.deadline_at }));
+  return failIfAny(overdue, 'overdueRequests', { openRequests: open.length });
+};
 
 // GB/T 22239 confidentiality: the current KEK is younger than compliance.kekRotationDays.
 export const kekRotated: Check = async (ctx) => {

@@ -4,6 +4,7 @@
 
 import { detectValue } from '../../classify/index.js';
 import { ENTITY_FACTS, type EntityType } from '../../domain/index.js';
+import { retentionCutoff } from '../../governance/retention-service.js';
 import { SUBJECT_INDEX_FIELD } from '../../store/index.js';
 import { vendorStanding } from '../vendor-review.js';
 import {
@@ -14,30 +15,56 @@ import {
   failIfAny,
   notApplicable,
   pass,
-  retentionCutoff,
   warn,
 } from './check.js';
 import { fieldGrades, vendorOf } from './declarations.js';
 
-// PIPL Art. 19 / 47: no record kept past its dataset's retention (counted from its last collection).
+// PIPL Art. 19 / 47: no record kept past its dataset's retention, by the rule retention runs
+// enforce (calendar cut-off, from collection or the declared date field); records under a legal
+// hold (dataset or subject) are kept by design and only counted. Evidence names the last run.
 export const retentionEnforced: Check = async (ctx) => {
+  const held = new Set(
+    (await ctx.db.selectFrom('legal_holds').select('subject_id').execute()).map((r) => r.subject_id),
+  );
   const problems = [];
+  let keptOnHold = 0;
   for (const dataset of ctx.workspace.datasets) {
-    const cutoff = retentionCutoff(ctx.now, dataset.retention);
-    const row = await ctx.db
-      .selectFrom('dataset_records')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('dataset', '=', dataset.name)
-      .where('updated_at', '<', cutoff)
-      .executeTakeFirstOrThrow();
-    if (Number(row.n) > 0)
+    const cutoff = retentionCutoff(dataset.retention, ctx.now).toISOString();
+    let past = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await ctx.store.records.expiredRecords(dataset.name, {
+        cutoff,
+        ...(dataset.retentionFrom === undefined ? {} : { dateField: dataset.retentionFrom }),
+        ...(after === undefined ? {} : { after }),
+        limit: 500,
+      });
+      if (page.length === 0) break;
+      after = page[page.length - 1]?.naturalKey;
+      for (const r of page)
+        if (dataset.legalHold || (r.subjectId !== null && held.has(r.subjectId))) keptOnHold += 1;
+        else past += 1;
+    }
+    if (past > 0)
       problems.push({
         dataset: dataset.name,
         retention: dataset.retention,
-        recordsPastRetention: Number(row.n),
+        from: dataset.retentionFrom ?? 'collection',
+        recordsPastRetention: past,
       });
   }
-  return failIfAny(problems, 'datasets', { datasets: ctx.workspace.datasets.length });
+  const last = await ctx.db
+    .selectFrom('retention_reports')
+    .select(['id', 'finished_at'])
+    .where('is_dry_run', '=', 0)
+    .orderBy('finished_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return failIfAny(problems, 'datasets', {
+    datasets: ctx.workspace.datasets.length,
+    keptOnHold,
+    lastRetentionRun: last ? { id: last.id, finishedAt: last.finished_at } : null,
+  });
 };
 
 // PIPL Art. 47: an erased subject has no usable data key left.

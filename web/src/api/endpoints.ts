@@ -92,6 +92,21 @@ export interface QuarantineEntry {
   createdAt: string;
 }
 
+export interface QuarantineReprocess {
+  run: string;
+  dataset: string;
+  status: 'succeeded' | 'failed' | 'blocked';
+  read: number;
+  stored: number;
+  updated: number;
+  unchanged: number;
+  quarantined: number;
+  quarantineReasons: Record<string, number>;
+  /** Held records of earlier runs the fix let through. */
+  reprocessed: number;
+  error: string | null;
+}
+
 export interface AccessRequest {
   id: string;
   requester: string;
@@ -471,6 +486,11 @@ export const endpoints = {
     undefined,
     { quarantine: QuarantineEntry[]; total: number }
   >('GET', '/api/v1/quarantine', OVERSIGHT),
+  reprocessQuarantine: ep<undefined, undefined, { dataset: string }, QuarantineReprocess>(
+    'POST',
+    '/api/v1/quarantine/reprocess',
+    ENGINEERS,
+  ),
   accessRequests: ep<undefined, { status?: string }, undefined, { requests: AccessRequest[] }>(
     'GET',
     '/api/v1/access-requests',

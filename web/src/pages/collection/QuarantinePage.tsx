@@ -1,14 +1,17 @@
 // Quarantine: held records by reference (a keyed hash, never content), with their reasons;
-// filter by dataset and status, paged by the server (offset and total). The records stay sealed.
+// filter by dataset and status, paged by the server (offset and total). The records stay sealed. Engineers reprocess the chosen dataset
+// after a fix (POST /api/v1/quarantine/reprocess) and see the run's counts.
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Card, Empty, Select, Space, Table, Tag, Typography } from 'antd';
+import { ReloadOutlined } from '@ant-design/icons';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Card, Empty, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
-import { endpoints, type QuarantineEntry } from '../../api/endpoints';
-import { ErrorState } from '../../app/errors';
+import { allows, endpoints, type QuarantineEntry } from '../../api/endpoints';
+import { ErrorState, errorText } from '../../app/errors';
 import { formatDateTime } from '../../app/i18n';
+import { useSession } from '../../app/session';
 import { useWorkspace } from '../../app/useWorkspace';
 
 const STATUSES = ['open', 'reprocessed', 'discarded'];
@@ -25,6 +28,15 @@ export default function QuarantinePage() {
     ...(dataset ? { dataset } : {}),
     ...(status ? { status } : {}),
   };
+  const { user } = useSession();
+  const queryClient = useQueryClient();
+  const reprocess = useMutation({
+    mutationFn: (name: string) => call(endpoints.reprocessQuarantine, { body: { dataset: name } }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ['quarantine'] });
+      void queryClient.invalidateQueries({ queryKey: ['runs'] });
+    },
+  });
   const list = useQuery({
     queryKey: ['quarantine', query],
     queryFn: () => call(endpoints.quarantine, { query }),
@@ -64,7 +76,46 @@ export default function QuarantinePage() {
               {t('quarantine.total', { count: list.data.total })}
             </Typography.Text>
           )}
+          {allows(endpoints.reprocessQuarantine, user?.role) && (
+            <Popconfirm
+              title={t('quarantine.reprocessConfirm', { dataset })}
+              disabled={!dataset}
+              onConfirm={() => dataset && reprocess.mutate(dataset)}
+            >
+              <Button
+                icon={<ReloadOutlined />}
+                disabled={!dataset}
+                loading={reprocess.isPending}
+                title={dataset ? undefined : t('quarantine.reprocessHint')}
+              >
+                {t('quarantine.reprocess')}
+              </Button>
+            </Popconfirm>
+          )}
         </Space>
+        {reprocess.isError && (
+          <Alert
+            type="error"
+            showIcon
+            style={{ marginBottom: 16 }}
+            title={errorText(reprocess.error, t)}
+            closable
+            onClose={() => reprocess.reset()}
+          />
+        )}
+        {reprocess.data && (
+          <Alert
+            type={reprocess.data.status === 'succeeded' ? 'success' : 'warning'}
+            showIcon
+            style={{ marginBottom: 16 }}
+            title={t('quarantine.reprocessDone', {
+              ...reprocess.data,
+              status: t(`runStatus.${reprocess.data.status}`, { defaultValue: reprocess.data.status }),
+            })}
+            closable
+            onClose={() => reprocess.reset()}
+          />
+        )}
         {list.isError ? (
           <ErrorState error={list.error} retry={() => void list.refetch()} />
         ) : (
