@@ -23,10 +23,16 @@ export {
 export { dropReplication, replicationReport, type StreamReplication } from './replication.js';
 export {
   type Checkpoint,
+  DEFAULT_RUN_SORT,
   HEARTBEAT_MS,
   MAX_ATTEMPTS,
+  RUN_SORTS,
+  RUN_STATUSES,
+  type RunListOptions,
   type RunRow,
   RunService,
+  type RunSort,
+  type RunStatus,
   STALE_MS,
   workerId,
 } from './runs.js';

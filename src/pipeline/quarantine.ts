@@ -24,12 +24,14 @@ export interface QuarantineQuery {
   dataset?: string;
   status?: QuarantineStatus;
   limit?: number;
+  /** How many of the newest to skip (paging). */
+  offset?: number;
 }
 
 export const DEFAULT_QUARANTINE_LIMIT = 50;
 export const MAX_QUARANTINE_LIMIT = 500;
 
-/** Newest first, at most `limit` (default 50, at most 500). */
+/** Newest first, at most `limit` (default 50, at most 500), skipping the first `offset`. */
 export async function listQuarantine(store: Store, query: QuarantineQuery = {}): Promise<QuarantineEntry[]> {
   const limit = Math.min(Math.max(1, query.limit ?? DEFAULT_QUARANTINE_LIMIT), MAX_QUARANTINE_LIMIT);
   let select = store.db
@@ -38,7 +40,8 @@ export async function listQuarantine(store: Store, query: QuarantineQuery = {}):
     // The id breaks ties: a batch's records share their created_at.
     .orderBy('created_at', 'desc')
     .orderBy('id')
-    .limit(limit);
+    .limit(limit)
+    .offset(Math.max(0, query.offset ?? 0));
   if (query.dataset) select = select.where('dataset', '=', query.dataset);
   if (query.status) select = select.where('status', '=', query.status);
   return (await select.execute()).map((r) => ({
@@ -56,7 +59,7 @@ export async function listQuarantine(store: Store, query: QuarantineQuery = {}):
 /** How many records match (the list may show fewer). */
 export async function countQuarantine(
   store: Store,
-  query: Omit<QuarantineQuery, 'limit'> = {},
+  query: Omit<QuarantineQuery, 'limit' | 'offset'> = {},
 ): Promise<number> {
   let select = store.db.selectFrom('quarantine').select((eb) => eb.fn.countAll<number>().as('n'));
   if (query.dataset) select = select.where('dataset', '=', query.dataset);

@@ -18,6 +18,48 @@ export const STALE_MS = 30_000;
 /** Attempts of one queued run (the first and its resumptions) before a dead worker is not replaced. */
 export const MAX_ATTEMPTS = 3;
 
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'blocked', 'abandoned'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** What runs sort by: `createdAt` ascending, `-createdAt` descending, and so on. */
+export const RUN_SORT_KEYS = [
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+  'dataset',
+  'status',
+  'read',
+  'stored',
+  'quarantined',
+] as const;
+export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
+export type RunSort = RunSortKey | `-${RunSortKey}`;
+export const RUN_SORTS = RUN_SORT_KEYS.flatMap((k) => [k, `-${k}`] as const) as RunSort[];
+export const DEFAULT_RUN_SORT: RunSort = '-createdAt';
+const RUN_SORT_COLUMNS = {
+  createdAt: 'created_at',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  dataset: 'dataset',
+  status: 'status',
+  read: 'read_count',
+  stored: 'stored_count',
+  quarantined: 'quarantined_count',
+} as const satisfies Record<RunSortKey, string>;
+
+function sortOf(sort: RunSort): [(typeof RUN_SORT_COLUMNS)[RunSortKey], 'asc' | 'desc'] {
+  const descending = sort.startsWith('-');
+  const key = (descending ? sort.slice(1) : sort) as RunSortKey;
+  return [RUN_SORT_COLUMNS[key], descending ? 'desc' : 'asc'];
+}
+
+export interface RunListOptions {
+  dataset?: string;
+  status?: RunStatus;
+  limit?: number;
+  offset?: number;
+  sort?: RunSort;
+}
+
 export interface RunRow {
   id: string;
   dataset: string;
@@ -313,13 +355,21 @@ export class RunService {
     return { runId: row.run_id, updatedAt: row.updated_at };
   }
 
-  async list(options: { dataset?: string; limit?: number } = {}): Promise<RunRow[]> {
+  /**
+   * Runs matching `dataset`/`status`, ordered by `sort` (default newest first; the id breaks
+   * ties so pages never overlap), `limit` of them from `offset`.
+   */
+  async list(options: RunListOptions = {}): Promise<RunRow[]> {
+    const [key, direction] = sortOf(options.sort ?? DEFAULT_RUN_SORT);
     let query = this.db
       .selectFrom('runs')
       .selectAll()
-      .orderBy('created_at', 'desc')
-      .limit(options.limit ?? 50);
+      .orderBy(key, direction)
+      .orderBy('id', direction)
+      .limit(options.limit ?? 50)
+      .offset(options.offset ?? 0);
     if (options.dataset) query = query.where('dataset', '=', options.dataset);
+    if (options.status) query = query.where('status', '=', options.status);
     return (await query.execute()).map((r) => ({
       id: r.id,
       dataset: r.dataset,
@@ -343,6 +393,14 @@ export class RunService {
       resumedFrom: r.resumed_from,
       attempt: Number(r.attempt),
     }));
+  }
+
+  /** How many runs match (the list shows a page of them). */
+  async count(options: Pick<RunListOptions, 'dataset' | 'status'> = {}): Promise<number> {
+    let query = this.db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n'));
+    if (options.dataset) query = query.where('dataset', '=', options.dataset);
+    if (options.status) query = query.where('status', '=', options.status);
+    return Number((await query.executeTakeFirstOrThrow()).n);
   }
 
   private requireDataset(name: string): void {

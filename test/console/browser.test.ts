@@ -174,6 +174,16 @@ describe('the console in Chromium', () => {
         expect(await html.text()).toContain(code === 'en' ? 'Compliance audit report' : '合规审计报告');
         await page.screenshot({ path: path.join(SCREENSHOTS, `compliance-${code}.png`), fullPage: true });
 
+        // The overview shows the officer the latest audit's score and the open alerts, linking on.
+        await page.getByRole('menuitem', { name: text.nav.overview }).click();
+        await page.getByText(text.overview.complianceScore).waitFor();
+        await page.getByRole('link', { name: text.overview.openCompliance }).waitFor();
+        await page.getByRole('link', { name: text.overview.openAlertsPage }).waitFor();
+        await page.screenshot({
+          path: path.join(SCREENSHOTS, `overview-officer-${code}.png`),
+          fullPage: true,
+        });
+
         expect(errors).toEqual([]);
       } catch (error) {
         await page.screenshot({
@@ -231,6 +241,10 @@ describe('the console in Chromium', () => {
         console.log(
           `console overview after sign-in (${code}): JavaScript ${(overviewGzipped / 1024).toFixed(1)} kB gzipped in ${scripts.length} files (sign-in page included)`,
         );
+        // An admin watches alerts but reads no compliance audits: one panel, not the other.
+        await page.getByRole('link', { name: text.overview.openAlertsPage }).waitFor();
+        expect(await page.getByText(text.overview.complianceScore).count()).toBe(0);
+        expect(await page.getByText(text.overview.noAudit).count()).toBe(0);
         await shot(page, `overview-${code}`);
 
         // The language is remembered across a reload.

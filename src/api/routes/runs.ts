@@ -8,14 +8,20 @@ import { actorOf, levelFloor, NotFoundError, ValidationError } from '../../domai
 import {
   countQuarantine,
   DEFAULT_QUARANTINE_LIMIT,
+  DEFAULT_RUN_SORT,
   listQuarantine,
   MAX_QUARANTINE_LIMIT,
   QUARANTINE_STATUSES,
+  RUN_SORTS,
+  RUN_STATUSES,
+  type RunSort,
 } from '../../pipeline/index.js';
 import { principalOf } from '../access.js';
 
 const ENGINEERS = ['admin', 'data_engineer'] as const;
 const OVERSIGHT = ['admin', 'data_engineer', 'compliance_officer', 'auditor'] as const;
+/** The largest offset a page may start at (deep pages: narrow the filter instead). */
+const MAX_OFFSET = 1_000_000;
 
 const runSchema = z
   .object({
@@ -72,19 +78,39 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         config: { access: { roles: OVERSIGHT } },
         schema: {
           tags: ['collection'],
+          description:
+            'Runs, a page at a time: filtered by dataset and status, sorted (`-` descending; the id breaks ties), `limit` from `offset`; `total` counts every match.',
           querystring: z.object({
             dataset: z.string().optional(),
+            status: z.enum(RUN_STATUSES).optional(),
+            sort: z.enum(RUN_SORTS as [RunSort, ...RunSort[]]).default(DEFAULT_RUN_SORT),
             limit: z.coerce.number().int().min(1).max(500).default(50),
+            offset: z.coerce.number().int().min(0).max(MAX_OFFSET).default(0),
           }),
-          response: { 200: z.object({ runs: z.array(runSchema) }) },
+          response: {
+            200: z.object({
+              runs: z.array(runSchema),
+              total: z.number().describe('runs matching dataset and status, across all pages'),
+            }),
+          },
         },
       },
-      async (request) => ({
-        runs: await ctx.runs.list({
+      async (request) => {
+        const filter = {
           ...(request.query.dataset ? { dataset: request.query.dataset } : {}),
-          limit: request.query.limit,
-        }),
-      }),
+          ...(request.query.status ? { status: request.query.status } : {}),
+        };
+        const [runs, total] = await Promise.all([
+          ctx.runs.list({
+            ...filter,
+            sort: request.query.sort,
+            limit: request.query.limit,
+            offset: request.query.offset,
+          }),
+          ctx.runs.count(filter),
+        ]);
+        return { runs, total };
+      },
     );
 
     app.post(
@@ -109,12 +135,20 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         config: { access: { roles: OVERSIGHT } },
         schema: {
           tags: ['collection'],
+          description:
+            'Quarantined records by reference (never content), newest first, `limit` from `offset`; `total` counts every match.',
           querystring: z.object({
             dataset: z.string().optional(),
             status: z.enum(QUARANTINE_STATUSES).optional(),
             limit: z.coerce.number().int().min(1).max(MAX_QUARANTINE_LIMIT).default(DEFAULT_QUARANTINE_LIMIT),
+            offset: z.coerce.number().int().min(0).max(MAX_OFFSET).default(0),
           }),
-          response: { 200: z.object({ quarantine: z.array(quarantineEntrySchema), total: z.number() }) },
+          response: {
+            200: z.object({
+              quarantine: z.array(quarantineEntrySchema),
+              total: z.number().describe('entries matching dataset and status, across all pages'),
+            }),
+          },
         },
       },
       async (request) => {
@@ -124,7 +158,7 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         };
         // Records themselves stay sealed: references, reasons and positions only.
         const [quarantine, total] = await Promise.all([
-          listQuarantine(ctx.store, { ...query, limit: request.query.limit }),
+          listQuarantine(ctx.store, { ...query, limit: request.query.limit, offset: request.query.offset }),
           countQuarantine(ctx.store, query),
         ]);
         return { quarantine, total };

@@ -50,6 +50,18 @@ export interface Workspace {
   datasets: { name: string; source: string; purposes: string[]; lawfulBasis: string }[];
 }
 
+/** GET /api/v1/runs `sort`: a column, `-` for descending (src/pipeline/runs.ts RUN_SORT_KEYS). */
+export type RunSortKey =
+  | 'createdAt'
+  | 'startedAt'
+  | 'finishedAt'
+  | 'dataset'
+  | 'status'
+  | 'read'
+  | 'stored'
+  | 'quarantined';
+export type RunSort = RunSortKey | `-${RunSortKey}`;
+
 export interface Run {
   id: string;
   dataset: string;
@@ -457,11 +469,12 @@ export const endpoints = {
   logout: ep<undefined, undefined, undefined, null>('POST', '/api/v1/auth/logout', ALL),
   me: ep<undefined, undefined, undefined, { user: User }>('GET', '/api/v1/auth/me', ALL),
   workspace: ep<undefined, undefined, undefined, Workspace>('GET', '/api/v1/workspace', ALL),
-  runs: ep<undefined, { dataset?: string; limit?: number }, undefined, { runs: Run[] }>(
-    'GET',
-    '/api/v1/runs',
-    OVERSIGHT,
-  ),
+  runs: ep<
+    undefined,
+    { dataset?: string; status?: string; sort?: RunSort; limit?: number; offset?: number },
+    undefined,
+    { runs: Run[]; total: number }
+  >('GET', '/api/v1/runs', OVERSIGHT),
   startRun: ep<{ name: string }, undefined, undefined, { run: string; status: 'queued' }>(
     'POST',
     '/api/v1/datasets/:name/runs',
@@ -469,7 +482,7 @@ export const endpoints = {
   ),
   quarantine: ep<
     undefined,
-    { dataset?: string; status?: string; limit?: number },
+    { dataset?: string; status?: string; limit?: number; offset?: number },
     undefined,
     { quarantine: QuarantineEntry[]; total: number }
   >('GET', '/api/v1/quarantine', OVERSIGHT),

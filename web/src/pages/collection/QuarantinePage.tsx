@@ -1,9 +1,9 @@
 // Quarantine: held records by reference (a keyed hash, never content), with their reasons;
-// filter by dataset and status. The records stay sealed. Engineers reprocess the chosen dataset
+// filter by dataset and status, paged by the server (offset and total). The records stay sealed. Engineers reprocess the chosen dataset
 // after a fix (POST /api/v1/quarantine/reprocess) and see the run's counts.
 
 import { ReloadOutlined } from '@ant-design/icons';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Empty, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -21,7 +21,13 @@ export default function QuarantinePage() {
   const workspace = useWorkspace();
   const [dataset, setDataset] = useState<string | undefined>();
   const [status, setStatus] = useState<string | undefined>();
-  const [limit, setLimit] = useState(100);
+  const [page, setPage] = useState({ current: 1, pageSize: 20 });
+  const query = {
+    limit: page.pageSize,
+    offset: (page.current - 1) * page.pageSize,
+    ...(dataset ? { dataset } : {}),
+    ...(status ? { status } : {}),
+  };
   const { user } = useSession();
   const queryClient = useQueryClient();
   const reprocess = useMutation({
@@ -32,11 +38,9 @@ export default function QuarantinePage() {
     },
   });
   const list = useQuery({
-    queryKey: ['quarantine', { dataset, status, limit }],
-    queryFn: () =>
-      call(endpoints.quarantine, {
-        query: { limit, ...(dataset ? { dataset } : {}), ...(status ? { status } : {}) },
-      }),
+    queryKey: ['quarantine', query],
+    queryFn: () => call(endpoints.quarantine, { query }),
+    placeholderData: keepPreviousData,
   });
   return (
     <>
@@ -50,7 +54,10 @@ export default function QuarantinePage() {
             style={{ width: 220 }}
             options={(workspace.data?.datasets ?? []).map((d) => ({ label: d.name, value: d.name }))}
             value={dataset ?? null}
-            onChange={(v) => setDataset(v ?? undefined)}
+            onChange={(v) => {
+              setDataset(v ?? undefined);
+              setPage((p) => ({ ...p, current: 1 }));
+            }}
           />
           <Select
             allowClear
@@ -59,7 +66,10 @@ export default function QuarantinePage() {
             style={{ width: 180 }}
             options={STATUSES.map((s) => ({ label: t(`quarantine.statuses.${s}`), value: s }))}
             value={status ?? null}
-            onChange={(v) => setStatus(v ?? undefined)}
+            onChange={(v) => {
+              setStatus(v ?? undefined);
+              setPage((p) => ({ ...p, current: 1 }));
+            }}
           />
           {list.data && (
             <Typography.Text type="secondary">
@@ -112,17 +122,16 @@ export default function QuarantinePage() {
           <Table<QuarantineEntry>
             rowKey="id"
             size="middle"
-            loading={list.isPending}
+            loading={list.isPending || list.isPlaceholderData}
             dataSource={list.data?.quarantine ?? []}
             locale={{ emptyText: <Empty description={t('quarantine.empty')} /> }}
             pagination={{
-              pageSize: 20,
-              showSizeChanger: false,
-              onChange: (page) => {
-                // Fetch further when the last loaded page is reached.
-                if (page * 20 >= limit && list.data && list.data.total > limit)
-                  setLimit(Math.min(limit + 100, 1000));
-              },
+              current: page.current,
+              pageSize: page.pageSize,
+              total: list.data?.total ?? 0,
+              showSizeChanger: true,
+              pageSizeOptions: [20, 50, 100],
+              onChange: (current, pageSize) => setPage({ current, pageSize }),
             }}
             columns={[
               { title: t('run.dataset'), dataIndex: 'dataset' },

@@ -1,8 +1,10 @@
 // The overview: what the workspace declares, and — for roles that oversee collection — records
-// collected per dataset over time, runs by status, quarantine by reason and the latest runs.
+// collected per dataset over time, runs by status, quarantine by reason and the latest runs; for
+// roles that oversee compliance and security, the latest audit's score and the open alerts.
 
 import { useQuery } from '@tanstack/react-query';
 import { Card, Col, Empty, Row, Skeleton, Statistic, Table, Tag, Typography } from 'antd';
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
 import { allows, endpoints, type Run } from '../../api/endpoints';
@@ -13,6 +15,8 @@ import { Chart, type EChartsOption } from '../../components/Chart';
 import { RunStatus } from '../../components/RunStatus';
 
 const RUN_WINDOW = 200;
+// Compliance score and open alerts: their own chunk, fetched only for roles that see them.
+const PosturePanels = lazy(() => import('./PosturePanels'));
 
 export default function OverviewPage() {
   const { t } = useTranslation();
@@ -43,6 +47,11 @@ export default function OverviewPage() {
           </Col>
         ))}
       </Row>
+      {(allows(endpoints.complianceAudits, user?.role) || allows(endpoints.alerts, user?.role)) && (
+        <Suspense fallback={<Skeleton active style={{ marginTop: 16 }} />}>
+          <PosturePanels role={user?.role} />
+        </Suspense>
+      )}
       {seesRuns ? (
         <RunSection
           runs={runs.data?.runs}
