@@ -51,9 +51,14 @@ export async function serveDemo(): Promise<DemoServer> {
         .replace(/partnerApiPort: \d+/, `partnerApiPort: ${api}`)
         .replace(/noticeSitePort: \d+/, `noticeSitePort: ${site}`)
         .replaceAll('127.0.0.1:8751', `127.0.0.1:${api}`)
-        .replaceAll('127.0.0.1:8752', `127.0.0.1:${site}`),
+        .replaceAll('127.0.0.1:8752', `127.0.0.1:${site}`)
+        // Every sign-in of a browser test comes from 127.0.0.1: a test file signs in more often than
+        // the default 30 a minute per address allows (the limit itself: test/security/sign-in.test.ts).
+        .replace('    secondFactorRoles: []', '    secondFactorRoles: []\n    perAddressPerMinute: 1000'),
     );
   }
+  if (!readFileSync(path.join(dir, 'custos.yaml'), 'utf8').includes('perAddressPerMinute: 1000'))
+    throw new Error('examples/demo/custos.yaml changed: the browser tests could not raise the sign-in limit');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     CUSTOS_LANG: 'en',
