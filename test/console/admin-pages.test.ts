@@ -77,9 +77,19 @@ describe('administration and collection-setup pages in Chromium', () => {
   /** Opens a page from the side navigation (keyboard-reachable links, not a typed URL). */
   async function navigate(page: Page, text: Text, area: keyof Text['area'], key: keyof Text['nav']) {
     const link = page.getByRole('menuitem', { name: text.nav[key] as string, exact: true });
-    if (!(await link.isVisible())) await page.getByRole('menuitem', { name: text.area[area] }).click();
-    await link.click();
-    await page.getByRole('heading', { name: text.nav[key] as string }).waitFor();
+    const heading = page.getByRole('heading', { name: text.nav[key] as string });
+    // A click that lands while the submenu is still sliding open can miss on a loaded machine: the
+    // page must open within three clicks (a missing page still fails).
+    for (let attempt = 1; ; attempt++) {
+      if (!(await link.isVisible())) await page.getByRole('menuitem', { name: text.area[area] }).click();
+      await link.click();
+      try {
+        await heading.waitFor({ timeout: 10_000 });
+        return;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
   }
 
   for (const { code, text, locale } of LANGUAGES) {
