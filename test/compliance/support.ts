@@ -128,6 +128,24 @@ export async function createComplianceFixture(dialect: TestDialect): Promise<Com
   await classifyDemoFields(ctx);
   await fixture.user('officer1', 'compliance_officer');
   await fixture.user('officer2', 'compliance_officer');
+  // The demo asks no second factor: admins and officers must use one, and each has one enrolled.
+  w.config.security.signIn.secondFactorRoles = ['admin', 'compliance_officer'];
+  const enrolledAt = new Date().toISOString();
+  for (const user of await ctx.store.db
+    .selectFrom('users')
+    .select('id')
+    .where('role', 'in', ['admin', 'compliance_officer'])
+    .execute())
+    await ctx.store.db
+      .insertInto('second_factors')
+      .values({
+        user_id: user.id,
+        secret_ciphertext: 'sealed',
+        confirmed_at: enrolledAt,
+        last_step: null,
+        created_at: enrolledAt,
+      })
+      .execute();
   // Stored records, each subject with the (separate) consents its dataset needs.
   await fixture.record('credit_reports', 'R1', 'S1', { report_id: 'R1', updated_at: iso(Date.now()) });
   await fixture.record('bank_accounts', 'A1', 'S1', { account_id: 'A1', opened_at: '2020-01-01' });

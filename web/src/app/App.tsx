@@ -78,12 +78,16 @@ function Routed() {
   );
 }
 
+/** The user's system asks for reduced motion: menus and dialogs open without animation. */
+const prefersReducedMotion =
+  typeof window !== 'undefined' && window.matchMedia?.('(prefers-reduced-motion: reduce)').matches === true;
+
 export function App() {
   const { i18n } = useTranslation();
   return (
     <ConfigProvider
       locale={i18n.language === 'en' ? enUS : zhCN}
-      theme={{ token: { colorPrimary: '#1677ff' } }}
+      theme={{ token: { colorPrimary: '#1677ff', motion: !prefersReducedMotion } }}
       button={{ autoInsertSpace: false }}
     >
       <AntApp>
