@@ -329,24 +329,10 @@ export abstract class SqlRecordStore implements RecordStore {
           .executeTakeFirst();
         erasure.indexEntries += Number(links.numDeletedRows);
       }
-      for (let i = 0; i < owned.length; i += KEY_CHUNK) {
-        const keys = owned.slice(i, i + KEY_CHUNK);
-        const deleteFrom = async (
-          table: 'blind_indexes' | 'index_staging' | 'record_versions' | 'dataset_records',
-        ) => {
-          const result = await trx
-            .deleteFrom(table)
-            .where('dataset', '=', dataset)
-            .where('natural_key', 'in', keys)
-            .executeTakeFirst();
-          return Number(result.numDeletedRows);
-        };
-        // The index has no natural-key column first: this scans the dataset's entries, which an
-        // erasure can afford and every run's merge could not (another index to write at random).
-        erasure.indexEntries += (await deleteFrom('blind_indexes')) + (await deleteFrom('index_staging'));
-        erasure.versions += await deleteFrom('record_versions');
-        erasure.records += await deleteFrom('dataset_records');
-      }
+      const removed = await deleteRecordRows(trx, dataset, owned);
+      erasure.indexEntries += removed.indexEntries;
+      erasure.versions = removed.versions;
+      erasure.records = removed.records;
       const quarantined = await trx
         .deleteFrom('quarantine')
         .where('dataset', '=', dataset)
@@ -383,27 +369,7 @@ export abstract class SqlRecordStore implements RecordStore {
   }
 
   deleteRecords(dataset: string, naturalKeys: readonly string[]): Promise<RecordDeletion> {
-    return this.db.transaction().execute(async (trx) => {
-      const removed: RecordDeletion = { records: 0, versions: 0, indexEntries: 0 };
-      const keys = [...new Set(naturalKeys)];
-      for (let i = 0; i < keys.length; i += KEY_CHUNK) {
-        const chunk = keys.slice(i, i + KEY_CHUNK);
-        const deleteFrom = async (
-          table: 'blind_indexes' | 'index_staging' | 'record_versions' | 'dataset_records',
-        ) => {
-          const result = await trx
-            .deleteFrom(table)
-            .where('dataset', '=', dataset)
-            .where('natural_key', 'in', chunk)
-            .executeTakeFirst();
-          return Number(result.numDeletedRows);
-        };
-        removed.indexEntries += (await deleteFrom('blind_indexes')) + (await deleteFrom('index_staging'));
-        removed.versions += await deleteFrom('record_versions');
-        removed.records += await deleteFrom('dataset_records');
-      }
-      return removed;
-    });
+    return this.db.transaction().execute((trx) => deleteRecordRows(trx, dataset, [...new Set(naturalKeys)]));
   }
 
   async deleteQuarantinedBefore(
@@ -572,4 +538,35 @@ function decodeCursor(cursor: string): string {
   if (cursor.length === 0 || encodeCursor(key) !== cursor)
     throw new ValidationError('not a cursor of this listing', { field: 'cursor' });
   return key;
+}
+
+/**
+ * Deletes records with their versions and index entries, by natural key, in the caller's
+ * transaction (erasure and retention). The index has no natural-key column first: this scans the
+ * dataset's entries, which a deletion can afford and every run's merge could not (another index to
+ * write at random).
+ */
+async function deleteRecordRows(
+  trx: Transaction<Database>,
+  dataset: string,
+  naturalKeys: readonly string[],
+): Promise<RecordDeletion> {
+  const removed: RecordDeletion = { records: 0, versions: 0, indexEntries: 0 };
+  for (let i = 0; i < naturalKeys.length; i += KEY_CHUNK) {
+    const keys = naturalKeys.slice(i, i + KEY_CHUNK);
+    const deleteFrom = async (
+      table: 'blind_indexes' | 'index_staging' | 'record_versions' | 'dataset_records',
+    ) => {
+      const result = await trx
+        .deleteFrom(table)
+        .where('dataset', '=', dataset)
+        .where('natural_key', 'in', keys)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    };
+    removed.indexEntries += (await deleteFrom('blind_indexes')) + (await deleteFrom('index_staging'));
+    removed.versions += await deleteFrom('record_versions');
+    removed.records += await deleteFrom('dataset_records');
+  }
+  return removed;
 }
