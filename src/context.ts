@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
 import { ComplianceService } from './compliance/index.js';
-import { AlertService, SecurityMonitor } from './compliance/monitoring/index.js';
+import { AlertService, AuditVerificationService, SecurityMonitor } from './compliance/monitoring/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
 import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/index.js';
 import {
@@ -42,6 +42,8 @@ export interface AppContext {
   /** Security alerts and the monitor that raises them (docs/security.md). */
   alerts: AlertService;
   monitor: SecurityMonitor;
+  /** Full audit-log verification against the trust file, stored, alerting on failure. */
+  auditVerifications: AuditVerificationService;
   /** TOTP second factor and recovery codes for sign-in (docs/security.md). */
   secondFactors: SecondFactorService;
   /** Access policies of the workspace: explain and authorise reads (docs/access.md). */
@@ -144,10 +146,12 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     warn: (message, details) => logger.warn(details, message),
   };
   const alerts = new AlertService(store.db, audit);
+  const monitor = new SecurityMonitor({ workspace, db: store.db, alerts, logger, env });
   const ctx: AppContext = {
     workspace,
     alerts,
-    monitor: new SecurityMonitor({ workspace, db: store.db, alerts, logger, env }),
+    monitor,
+    auditVerifications: new AuditVerificationService({ workspace, store, audit, monitor }),
     store,
     connectorContext,
     runs: undefined as unknown as RunService,

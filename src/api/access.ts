@@ -4,7 +4,7 @@
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { ForbiddenError, type Principal, type Role, UnauthorizedError } from '../domain/index.js';
+import { actorOf, ForbiddenError, type Principal, type Role, UnauthorizedError } from '../domain/index.js';
 
 export type RouteAccess = { roles: readonly Role[] } | { public: string };
 
@@ -48,6 +48,15 @@ export function installAccessControl(app: FastifyInstance, ctx: AppContext): Reg
     const principal = await resolvePrincipal(request, ctx);
     if (!principal) throw new UnauthorizedError();
     if (!access.roles.includes(principal.role)) {
+      // Audited: the monitor's refusalBurst rule counts refusals per principal.
+      await ctx.audit.record([
+        {
+          actor: actorOf(principal),
+          action: 'access.refused',
+          target: `route:${request.method} ${request.routeOptions.url ?? request.url}`,
+          details: { code: 'forbidden', role: principal.role },
+        },
+      ]);
       throw new ForbiddenError(`role ${principal.role} may not call this route`, {
         role: principal.role,
         allowed: access.roles,
@@ -63,7 +72,7 @@ async function resolvePrincipal(request: FastifyRequest, ctx: AppContext): Promi
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw new UnauthorizedError('malformed Authorization header; expected: Bearer <token>');
-    const { user, tokenId } = await ctx.tokens.authenticate(match[1]);
+    const { user, tokenId } = await ctx.tokens.authenticate(match[1], request.ip);
     return { userId: user.id, username: user.username, role: user.role, via: 'token', tokenId };
   }
   const cookie = request.cookies[SESSION_COOKIE];

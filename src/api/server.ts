@@ -13,6 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
 import { installAccessControl, type RegisteredRoute } from './access.js';
+import { installClientAddress } from './client-address.js';
 import { frameworkError, installErrorHandler } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
@@ -82,6 +83,8 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // First, so that every entry audited while serving a request carries its client address.
+  installClientAddress(app);
   // Cookies are parsed before access control reads the session cookie (hooks run in order).
   await app.register(cookie);
   const routes = installAccessControl(app, ctx);

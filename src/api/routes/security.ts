@@ -1,4 +1,5 @@
-// Security alerts over the API: list, acknowledge, close (audited), and run the monitor now.
+// Security alerts over the API: list, acknowledge, close (audited), run the monitor now, and the
+// last scheduled audit-log verification.
 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -79,6 +80,39 @@ export function securityRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       );
     }
+
+    app.get(
+      '/api/v1/security/audit-verification',
+      {
+        config: { access: { roles: WATCHERS } },
+        schema: {
+          tags: ['security'],
+          summary:
+            'The last full audit-log verification against the pinned keys (scheduled under custos serve, or custos monitor run)',
+          response: {
+            200: z.object({
+              last: z
+                .object({
+                  id: z.string(),
+                  verifiedAt: z.string(),
+                  trigger: z.enum(['schedule', 'manual']),
+                  isOk: z.boolean(),
+                  treeSize: z.number(),
+                  headsChecked: z.number(),
+                  problem: z.object({ kind: z.string(), index: z.number() }).nullable(),
+                  durationMs: z.number(),
+                })
+                .nullable(),
+              everyMinutes: z.number(),
+            }),
+          },
+        },
+      },
+      async () => ({
+        last: await ctx.auditVerifications.latest(),
+        everyMinutes: ctx.workspace.config.monitoring.verifyEveryMinutes,
+      }),
+    );
 
     app.post(
       '/api/v1/security/monitor/run',
