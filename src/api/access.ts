@@ -4,7 +4,7 @@
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { actorOf, ForbiddenError, type Principal, type Role, UnauthorizedError } from '../domain/index.js';
+import { ForbiddenError, type Principal, type Role, UnauthorizedError } from '../domain/index.js';
 
 export type RouteAccess = { roles: readonly Role[] } | { public: string };
 
@@ -48,15 +48,6 @@ export function installAccessControl(app: FastifyInstance, ctx: AppContext): Reg
     const principal = await resolvePrincipal(request, ctx);
     if (!principal) throw new UnauthorizedError();
     if (!access.roles.includes(principal.role)) {
-      // Audited: the monitor's refusalBurst rule counts refusals per principal.
-      await ctx.audit.record([
-        {
-          actor: actorOf(principal),
-          action: 'access.refused',
-          target: `route:${request.method} ${request.routeOptions.url ?? request.url}`,
-          details: { code: 'forbidden', role: principal.role },
-        },
-      ]);
       throw new ForbiddenError(`role ${principal.role} may not call this route`, {
         role: principal.role,
         allowed: access.roles,

@@ -44,7 +44,9 @@ describe('working hours', () => {
 describe('monitoring rules over reads, refusals and token use', () => {
   let server: TestServer;
   beforeAll(async () => {
+    // The demo workspace: datasets and policies to be refused by.
     server = await startTestServer('sqlite', {
+      fromDemo: true,
       configure: (yaml) =>
         `${yaml}
 monitoring:
@@ -119,27 +121,32 @@ monitoring:
   });
 
   it('raises a refusal burst for a principal refused again and again, not for one refused less', async () => {
+    const records = '/api/v1/datasets/credit_reports/records?purpose=credit_assessment';
     const auditor = bearer(server.tokens.auditor);
-    const analyst = bearer(server.tokens.analyst);
+    const officer = bearer(server.tokens.compliance_officer);
     for (let i = 0; i < 3; i++) {
       const refused = await server.app.inject({
-        method: 'POST',
-        url: '/api/v1/security/monitor/run',
+        method: 'GET',
+        url: records,
         headers: auditor,
         remoteAddress: '198.51.100.7',
       });
       expect(refused.statusCode).toBe(403);
     }
     for (let i = 0; i < 2; i++) {
-      await server.app.inject({ method: 'POST', url: '/api/v1/security/monitor/run', headers: analyst });
+      expect((await server.app.inject({ method: 'GET', url: records, headers: officer })).statusCode).toBe(
+        403,
+      );
     }
-    // Each refusal is an audit entry naming the principal, the route and the request's address.
+    // Each refused read is an audit entry naming the principal, the dataset, the refusal code and
+    // the request's address.
     const refusals = (await entries()).filter((e) => e.action === 'access.refused');
     expect(refusals).toHaveLength(5);
     expect(refusals[0]).toMatchObject({
       actor: expect.stringMatching(/^user:u_auditor\/token:/),
-      target: 'route:POST /api/v1/security/monitor/run',
-      details: { code: 'forbidden', role: 'auditor', clientAddress: '198.51.100.7' },
+      target: 'dataset:credit_reports',
+      purpose: 'credit_assessment',
+      details: { code: 'no_policy', clientAddress: '198.51.100.7' },
     });
     const run = await runMonitor();
     const bursts = run.raised.filter((a) => a.rule === 'refusalBurst');
@@ -147,8 +154,17 @@ monitoring:
     expect(bursts[0]).toMatchObject({
       severity: 'medium',
       subject: expect.stringMatching(/^actor:user:u_auditor\/token:/),
-      evidence: { refusals: 3, targets: 1, codes: 'forbidden', threshold: 3, windowMinutes: 10 },
+      evidence: { refusals: 3, targets: 1, codes: 'no_policy', threshold: 3, windowMinutes: 10 },
     });
+    // A lookup across datasets only probes: the datasets it may not search are not refusals.
+    const lookup = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/subjects/lookup',
+      headers: auditor,
+      payload: { identifier: '110101199003077777', purpose: 'credit_assessment' },
+    });
+    expect(lookup.statusCode).not.toBe(500);
+    expect((await entries()).filter((e) => e.action === 'access.refused')).toHaveLength(5);
   });
 
   it('raises when a token is used from a second address, not on its first use or from a known one', async () => {
@@ -309,6 +325,27 @@ describe('scheduled audit-log verification', () => {
       subject: 'audit-log',
       evidence: { firstBadEntry: 1, problem: last.problem.kind },
     });
+  });
+
+  it('verifies on demand over the API for responders, not for auditors', async () => {
+    const as = (role: 'auditor' | 'compliance_officer') => ({
+      authorization: `Bearer ${server.tokens[role]}`,
+    });
+    const refused = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/security/audit-verification',
+      headers: as('auditor'),
+    });
+    expect(refused.statusCode).toBe(403);
+    const ran = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/security/audit-verification',
+      headers: as('compliance_officer'),
+    });
+    expect(ran.statusCode).toBe(200);
+    // Still tampered: the result says so; the alert is already open (counted, not raised again).
+    expect(ran.json()).toMatchObject({ verification: { isOk: false, trigger: 'manual' }, raised: [] });
+    expect((await latest()).last).toMatchObject({ id: ran.json().verification.id });
   });
 
   it('counts an unreadable trust file as a failed verification', async () => {

@@ -274,6 +274,18 @@ export interface SecurityAlert {
   note: string | null;
 }
 
+/** A full verification of the audit log against the pinned keys (scheduled or on demand). */
+export interface AuditVerification {
+  id: string;
+  verifiedAt: string;
+  trigger: 'schedule' | 'manual';
+  isOk: boolean;
+  treeSize: number;
+  headsChecked: number;
+  problem: { kind: string; index: number } | null;
+  durationMs: number;
+}
+
 const ALERT_WATCHERS = ['admin', 'compliance_officer', 'auditor'] as const;
 const ALERT_RESPONDERS = ['admin', 'compliance_officer'] as const;
 
@@ -466,6 +478,18 @@ export const endpoints = {
     '/api/v1/security/alerts/:id/close',
     ALERT_RESPONDERS,
   ),
+  auditVerification: ep<
+    undefined,
+    undefined,
+    undefined,
+    { last: AuditVerification | null; everyMinutes: number }
+  >('GET', '/api/v1/security/audit-verification', ALERT_WATCHERS),
+  verifyAuditLog: ep<
+    undefined,
+    undefined,
+    undefined,
+    { verification: AuditVerification; raised: SecurityAlert[] }
+  >('POST', '/api/v1/security/audit-verification', ALERT_RESPONDERS),
   logout: ep<undefined, undefined, undefined, null>('POST', '/api/v1/auth/logout', ALL),
   me: ep<undefined, undefined, undefined, { user: User }>('GET', '/api/v1/auth/me', ALL),
   workspace: ep<undefined, undefined, undefined, Workspace>('GET', '/api/v1/workspace', ALL),
