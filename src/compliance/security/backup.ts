@@ -220,8 +220,11 @@ export async function restoreBackup(options: { file: string; masterSecret: strin
   try {
     return isV1 ? restoreV1(options) : await restoreV2(options);
   } catch (error) {
-    // Nothing half-restored stays behind.
+    // Nothing half-restored stays behind (the folder was new, or empty).
     if (created) rmSync(options.into, { recursive: true, force: true });
+    else
+      for (const name of readdirSync(options.into))
+        rmSync(path.join(options.into, name), { recursive: true, force: true });
     throw error;
   }
 }
