@@ -28,6 +28,7 @@ import { keyRoutes } from './routes/keys.js';
 import { policyRoutes } from './routes/policies.js';
 import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
+import { scanRoutes } from './routes/scans.js';
 import { securityRoutes } from './routes/security.js';
 import { sourceRoutes } from './routes/sources.js';
 import { subjectRequestRoutes } from './routes/subject-requests.js';
@@ -61,6 +62,7 @@ const routePlugins: RoutePlugin[] = [
   subjectRequestRoutes,
   consentRoutes,
   securityRoutes,
+  scanRoutes,
   keyRoutes,
   complianceRoutes,
 ];
