@@ -20,7 +20,7 @@ export interface DependencyAuditOptions {
   /** Extra arguments, e.g. `--registry http://…` (npm also reads `npm_config_registry`). */
   args?: readonly string[];
   timeoutMs: number;
-  /** Environment of the npm process. */
+  /** Environment whose npm settings (`npm_config_*`, proxies) the npm process gets. */
   env?: NodeJS.ProcessEnv;
   /** Include development dependencies (default: only what runs in production). */
   includeDev?: boolean;
@@ -156,7 +156,7 @@ function run(
     execFile(
       command,
       args,
-      { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: env ?? process.env, windowsHide: true },
+      { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: npmEnvironment(env), windowsHide: true },
       (error, stdout) => {
         if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
           resolve({ kind: 'spawn', detail: `${command}: not found` });
@@ -169,4 +169,17 @@ function run(
       },
     );
   });
+}
+
+/**
+ * The npm process's environment: this process's, without Custos's own secrets (CUSTOS_*), plus
+ * the npm settings and proxies of the workspace's environment (which tests point at a local registry).
+ */
+export function npmEnvironment(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env))
+    if (!key.toUpperCase().startsWith('CUSTOS_')) out[key] = value;
+  for (const [key, value] of Object.entries(env ?? {}))
+    if (/^(npm_config_|https?_proxy$|no_proxy$)/i.test(key)) out[key] = value;
+  return out;
 }
