@@ -4,7 +4,6 @@
 // server, and the results stored, audited, raised as alerts and read by the compliance control.
 
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,73 +20,30 @@ import {
 } from '../../src/compliance/scan/index.js';
 import type { WorkspaceConfig } from '../../src/workspace/index.js';
 import { cli } from '../support/cli.js';
+import {
+  criticalYamlAdvisory,
+  type NpmRegistry,
+  startNpmRegistry,
+  unreachableRegistryUrl,
+} from '../support/npm-registry.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const MASTER = 'a test master secret of some length';
-const ADVISORY_ID = Date.now() * 1000 + process.pid;
-
-/** A registry answering the bulk advisory endpoint: `yaml` (a production dependency) is critical. */
-function startRegistry(mode: 'answer' | 'silent'): Promise<{ server: Server; url: string; bulk: number[] }> {
-  const bulk: number[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      if (mode === 'silent') return; // never answers: the audit must time out
-      if (request.method === 'POST' && request.url?.startsWith('/-/npm/v1/security/advisories/bulk')) {
-        bulk.push(Buffer.concat(chunks).length);
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(
-          JSON.stringify({
-            yaml: [
-              {
-                // Unique per run: npm caches advisories it has seen.
-                id: ADVISORY_ID,
-                url: `https://advisories.example.test/GHSA-test-${ADVISORY_ID}`,
-                title: 'Test advisory: prototype pollution',
-                severity: 'critical',
-                vulnerable_versions: '<99.0.0',
-                cwe: ['CWE-1321'],
-                cvss: { score: 9.8 },
-              },
-            ],
-          }),
-        );
-        return;
-      }
-      response.writeHead(404, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, bulk }),
-    ),
-  );
-}
-
-function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(`http://127.0.0.1:${port}/`));
-    }),
-  );
-}
 
 describe('vulnerability and posture scan', () => {
   let server: TestServer;
-  let registry: Awaited<ReturnType<typeof startRegistry>>;
+  let registry: NpmRegistry;
+  const advisory = criticalYamlAdvisory();
 
   beforeAll(async () => {
-    registry = await startRegistry('answer');
+    registry = await startNpmRegistry(advisory);
     server = await startTestServer('sqlite', {
       env: { CUSTOS_MASTER_KEY: MASTER, npm_config_registry: registry.url },
     });
   });
   afterAll(async () => {
     await server.close();
-    registry.server.close();
+    await registry.close();
   });
 
   /** Posture findings of the workspace with `change` applied to its configuration. */
@@ -118,7 +74,7 @@ describe('vulnerability and posture scan', () => {
         severity: 'critical',
         evidence: { isDirect: true },
       });
-      expect(String(yaml!.evidence.advisories)).toContain(`GHSA-test-${ADVISORY_ID}`);
+      expect(String(yaml!.evidence.advisories)).toContain(advisory.yaml![0]!.url);
       expect(yaml!.title.en).toContain('yaml');
       expect(yaml!.title['zh-CN']).toContain('漏洞');
       // Packages only affected through yaml are its effects, not findings of their own.
@@ -129,7 +85,7 @@ describe('vulnerability and posture scan', () => {
     it('could not check when the registry is unreachable — no finding, no pass', async () => {
       const part = await auditDependencies({
         timeoutMs: 60_000,
-        args: ['--registry', await closedPortUrl()],
+        args: ['--registry', await unreachableRegistryUrl()],
       });
       expect(part.findings).toEqual([]);
       expect(part.couldNotCheck).toHaveLength(1);
@@ -139,14 +95,13 @@ describe('vulnerability and posture scan', () => {
     });
 
     it('could not check when the registry does not answer in time', async () => {
-      const silent = await startRegistry('silent');
+      const silent = await startNpmRegistry('silent');
       try {
         const part = await auditDependencies({ timeoutMs: 3000, args: ['--registry', silent.url] });
         expect(part.findings).toEqual([]);
         expect(part.couldNotCheck[0]!.reason.en).toMatch(/longer than 3 s/);
       } finally {
-        silent.server.closeAllConnections();
-        silent.server.close();
+        await silent.close();
       }
     });
 
@@ -312,7 +267,7 @@ describe('vulnerability and posture scan', () => {
     });
 
     it('could not check an API that does not answer', async () => {
-      const part = await selfCheckApi({ url: await closedPortUrl() });
+      const part = await selfCheckApi({ url: await unreachableRegistryUrl() });
       expect(part.findings).toEqual([]);
       expect(part.couldNotCheck.map((c) => c.check)).toEqual(['openapi']);
     });
@@ -401,9 +356,12 @@ describe('vulnerability and posture scan', () => {
       expect(result.actor).toBe('cli');
       expect((await cli([...base, 'scan', '--fail-on', 'critical'], { env })).code).toBe(1);
 
-      const offline = await cli([...base, 'scan', '--fail-on', 'high', '--registry', await closedPortUrl()], {
-        env,
-      });
+      const offline = await cli(
+        [...base, 'scan', '--fail-on', 'high', '--registry', await unreachableRegistryUrl()],
+        {
+          env,
+        },
+      );
       expect(offline.code).toBe(0);
       expect(offline.stdout).toMatch(/NOT CHECKED\] dependency\/npm-audit: Dependencies not checked/);
 
