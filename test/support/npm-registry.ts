@@ -17,19 +17,26 @@ export interface NpmRegistry {
   url: string;
   /** Sizes of the bulk requests received. */
   bulk: number[];
+  /** What later audits get: other advisories, or `fail` (the audit endpoints answer 500). */
+  answer(next: Record<string, NpmAdvisory[]> | 'fail'): void;
   close(): Promise<void>;
 }
 
 export function startNpmRegistry(advisories: Record<string, NpmAdvisory[]> | 'silent'): Promise<NpmRegistry> {
   const bulk: number[] = [];
+  let current: Record<string, NpmAdvisory[]> | 'fail' | 'silent' = advisories;
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      if (advisories === 'silent') return;
+      if (current === 'silent') return;
+      if (current === 'fail' && request.url?.startsWith('/-/npm/v1/security/')) {
+        response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"down"}');
+        return;
+      }
       if (request.method === 'POST' && request.url?.startsWith('/-/npm/v1/security/advisories/bulk')) {
         bulk.push(Buffer.concat(chunks).length);
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(advisories));
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(current));
         return;
       }
       response.writeHead(404, { 'content-type': 'application/json' }).end('{}');
@@ -40,6 +47,9 @@ export function startNpmRegistry(advisories: Record<string, NpmAdvisory[]> | 'si
       resolve({
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
         bulk,
+        answer: (next) => {
+          current = next;
+        },
         close: () =>
           new Promise<void>((done) => {
             server.closeAllConnections();
