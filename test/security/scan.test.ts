@@ -9,14 +9,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHECKS, createCheckContext } from '../../src/compliance/index.js';
 import {
   auditDependencies,
   checkPosture,
+  checkScanSchedule,
   DEMO_MASTER_SECRET,
   type ScanFinding,
   selfCheckApi,
+  startScanScheduler,
 } from '../../src/compliance/scan/index.js';
 import type { WorkspaceConfig } from '../../src/workspace/index.js';
 import { cli } from '../support/cli.js';
@@ -344,6 +346,42 @@ describe('vulnerability and posture scan', () => {
       const clean = await server.ctx.scans.run('test', { dependencies: false });
       expect(clean.findings).toEqual([]);
       expect(await control()).toMatchObject({ status: 'warn', evidence: { dependenciesChecked: false } });
+    });
+
+    it('runs on security.scan.schedule under custos serve, and refuses a schedule that is not cron', async () => {
+      const { ctx } = server;
+      const workspace = {
+        ...ctx.workspace,
+        config: {
+          ...ctx.workspace.config,
+          security: { ...ctx.workspace.config.security, scan: { ...ctx.workspace.config.security.scan } },
+        },
+      };
+      workspace.config.security.scan.schedule = 'every morning';
+      expect(() => checkScanSchedule(workspace)).toThrow(
+        expect.objectContaining({ details: [expect.objectContaining({ path: 'security.scan.schedule' })] }),
+      );
+      workspace.config.security.scan.schedule = '* * * * * *'; // every second (croner's seconds field)
+      const before = (await ctx.scans.list()).length;
+      const done: string[] = [];
+      const scheduler = startScanScheduler({
+        workspace,
+        scans: ctx.scans,
+        logger: ctx.logger,
+        onScan: (scan) => done.push(scan.id),
+      });
+      try {
+        await vi.waitFor(() => expect(done.length).toBeGreaterThan(0), { timeout: 20_000, interval: 200 });
+      } finally {
+        await scheduler.stop();
+      }
+      const latest = await ctx.scans.get(done[0]!);
+      expect(latest).toMatchObject({
+        actor: 'system',
+        trigger: 'schedule',
+        checked: ['dependency', 'posture'],
+      });
+      expect((await ctx.scans.list()).length).toBeGreaterThan(before);
     });
 
     it('custos scan prints findings, stores them and exits 1 only with --fail-on at or below them', async () => {
