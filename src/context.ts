@@ -5,6 +5,7 @@ import path from 'node:path';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
 import { ComplianceService } from './compliance/index.js';
 import { AlertService, AuditVerificationService, SecurityMonitor } from './compliance/monitoring/index.js';
+import { ScanService } from './compliance/scan/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
 import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/index.js';
 import {
@@ -44,6 +45,8 @@ export interface AppContext {
   monitor: SecurityMonitor;
   /** Full audit-log verification against the trust file, stored, alerting on failure. */
   auditVerifications: AuditVerificationService;
+  /** Vulnerability and posture scans (docs/security.md). */
+  scans: ScanService;
   /** TOTP second factor and recovery codes for sign-in (docs/security.md). */
   secondFactors: SecondFactorService;
   /** Access policies of the workspace: explain and authorise reads (docs/access.md). */
@@ -152,6 +155,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     alerts,
     monitor,
     auditVerifications: new AuditVerificationService({ workspace, store, audit, monitor }),
+    scans: new ScanService({ workspace, store, audit, alerts, env }),
     store,
     connectorContext,
     runs: undefined as unknown as RunService,

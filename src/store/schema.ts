@@ -512,6 +512,19 @@ export interface AuditVerificationsTable {
   duration_ms: number;
 }
 
+export interface SecurityScansTable {
+  id: string;
+  at: string;
+  actor: string;
+  trigger: string;
+  critical_count: number;
+  high_count: number;
+  medium_count: number;
+  low_count: number;
+  could_not_check_count: number;
+  result: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -558,4 +571,5 @@ export interface Database {
   security_alerts: SecurityAlertsTable;
   token_addresses: TokenAddressesTable;
   audit_verifications: AuditVerificationsTable;
+  security_scans: SecurityScansTable;
 }
