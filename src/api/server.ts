@@ -29,6 +29,7 @@ import { policyRoutes } from './routes/policies.js';
 import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
 import { securityRoutes } from './routes/security.js';
+import { shareRoutes } from './routes/shares.js';
 import { sourceRoutes } from './routes/sources.js';
 import { subjectRequestRoutes } from './routes/subject-requests.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -63,6 +64,7 @@ const routePlugins: RoutePlugin[] = [
   securityRoutes,
   keyRoutes,
   complianceRoutes,
+  shareRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {
