@@ -79,7 +79,7 @@ const principal = (username: string, role: Principal['role']): Principal => ({
   via: 'session',
 });
 
-describe('sharing out to a third party (sqlite)', () => {
+describe.each(['sqlite', 'postgres'] as const)('sharing out to a third party (%s)', (dialect) => {
   let ws: TestWorkspace;
   let ctx: AppContext;
   let server: CustosServer;
@@ -90,7 +90,7 @@ describe('sharing out to a third party (sqlite)', () => {
   const erin = principal('erin', 'data_engineer');
 
   beforeAll(async () => {
-    ws = await createPipelineWorkspace('sqlite', { lawfulBasis: 'contract', requireConfirmation: false });
+    ws = await createPipelineWorkspace(dialect, { lawfulBasis: 'contract', requireConfirmation: false });
     const w = (file: string, text: string) => writeFileSync(path.join(ws.dir, file), text);
     w('vendors.yaml', VENDORS);
     w(
