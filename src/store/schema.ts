@@ -510,6 +510,19 @@ export interface SecurityAlertsTable {
   note: string | null;
 }
 
+export interface SecurityScansTable {
+  id: string;
+  at: string;
+  actor: string;
+  trigger: string;
+  critical_count: number;
+  high_count: number;
+  medium_count: number;
+  low_count: number;
+  could_not_check_count: number;
+  result: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -555,4 +568,5 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   login_challenges: LoginChallengesTable;
   security_alerts: SecurityAlertsTable;
+  security_scans: SecurityScansTable;
 }
