@@ -21,6 +21,7 @@ import { registerRecordCommands } from './records.js';
 import { registerRetentionCommands } from './retention.js';
 import { registerScanCommands } from './scan.js';
 import { registerServeCommands } from './serve.js';
+import { registerShareCommands } from './share.js';
 import { registerSourceCommands } from './source.js';
 import { registerTokenCommands } from './token.js';
 import { registerUserCommands } from './user.js';
@@ -45,6 +46,7 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerRetentionCommands,
   registerConsentCommands,
   registerComplianceCommands,
+  registerShareCommands,
   registerMonitorCommands,
   registerBackupCommands,
   registerScanCommands,
