@@ -19,6 +19,7 @@ import { registerMonitorCommands } from './monitor.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerRecordCommands } from './records.js';
 import { registerRetentionCommands } from './retention.js';
+import { registerScorecardCommands } from './scorecard.js';
 import { registerServeCommands } from './serve.js';
 import { registerSourceCommands } from './source.js';
 import { registerTokenCommands } from './token.js';
@@ -46,4 +47,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerComplianceCommands,
   registerMonitorCommands,
   registerBackupCommands,
+  registerScorecardCommands,
 ];
