@@ -263,17 +263,6 @@ export class ModelRegistry {
       reason: reason ?? null,
     };
   }
-
-  /** Datasets with a scorecard that is not rejected: automated decision-making on them (PIPL Art. 24/55). */
-  async automatedDecisionDatasets(): Promise<Set<string>> {
-    const rows = await this.db
-      .selectFrom('analytics_models')
-      .select('dataset')
-      .where('status', '!=', 'rejected')
-      .distinct()
-      .execute();
-    return new Set(rows.map((r) => r.dataset));
-  }
 }
 
 /** Checks the shape of a model file (read from disk or a request) before trusting any of it. */

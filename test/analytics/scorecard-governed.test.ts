@@ -192,6 +192,9 @@ describe.each(TEST_DIALECTS)('credit scorecard over governed reads (%s)', (diale
     expect(JSON.parse(approved.stdout).model.status).toBe('approved');
     const again = await post('olga', `/api/v1/analytics/scorecard/models/${id}/approve`, {});
     expect(again.statusCode).toBe(409);
+    // A fitted model is automated decision-making on its dataset: an impact-assessment trigger.
+    const triggers = await ctx.compliance.piaTriggers();
+    expect(triggers.find((t) => t.dataset === 'loans')?.triggers).toContain('automated_decisions');
     const listed = await run('olga', 'scorecard', 'list', '--status', 'approved');
     expect(JSON.parse(listed.stdout).models.map((m: { id: string }) => m.id)).toEqual([id]);
   });
