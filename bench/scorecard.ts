@@ -58,13 +58,13 @@ function synthetic(rows: number, seed: number): { columns: Map<string, BinValue[
       const v = Math.round(random() * 1000) / 10;
       const missing = random() < 0.02;
       columns.get(`x${i + 1}`)![r] = missing ? null : v;
-      // Half the numeric variables carry signal, of decreasing strength.
-      if (!missing && i < 8) z += ((v - 50) / 50) * (0.9 / (i + 1));
+      // Most numeric variables carry signal, of decreasing strength.
+      if (!missing && i < 12) z += ((v - 50) / 50) * (0.8 / Math.sqrt(i + 1));
     }
     for (let i = 0; i < CATEGORICAL; i += 1) {
       const k = Math.floor(random() * CATEGORIES.length);
       columns.get(`c${i + 1}`)![r] = CATEGORIES[k]!;
-      if (i < 3) z += (k - 2.5) * (0.15 / (i + 1));
+      if (i < 4) z += (k - 2.5) * (0.2 / Math.sqrt(i + 1));
     }
     target[r] = random() < sigmoid(z) ? 1 : 0;
   }

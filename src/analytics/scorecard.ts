@@ -245,40 +245,59 @@ export interface Scorer {
 }
 
 export function scorerOf(definition: ScorecardDefinition): Scorer {
-  const parts = definition.variables.map((v) => {
-    // The best bin among those training saw (an empty missing bin is neutral, not a target).
-    const seen = v.bins.filter((b) => b.count > 0);
-    const best = Math.max(...(seen.length > 0 ? seen : v.bins).map((b) => b.points));
-    return {
-      name: v.name,
-      index: binIndexer(v),
-      coefficient: v.coefficient,
-      bins: v.bins,
-      best,
-    };
-  });
+  // Variables in name order, so equal shortfalls list their reasons by name.
+  const parts = [...definition.variables]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((v) => {
+      // The best bin among those training saw (an empty missing bin is neutral, not a target).
+      const seen = v.bins.filter((b) => b.count > 0);
+      const best = Math.max(...(seen.length > 0 ? seen : v.bins).map((b) => b.points));
+      return {
+        name: v.name,
+        index: binIndexer(v),
+        bins: v.bins,
+        weights: Float64Array.from(v.bins.map((b) => v.coefficient * b.woe)),
+        points: Float64Array.from(v.bins.map((b) => b.points)),
+        best,
+      };
+    });
+  const n = parts.length;
+  // Per-row scratch: a scorer scores one row at a time (synchronously), so these are reused.
+  const chosen = new Int32Array(n);
+  const shortfalls = new Float64Array(n);
   return {
     variables: parts.map((p) => p.name),
     score(row) {
       let z = definition.intercept;
       let points = definition.basePoints;
-      const losses: Reason[] = [];
-      for (const part of parts) {
-        const bin = part.bins[part.index(row[part.name])]!;
-        z += part.coefficient * bin.woe;
-        points += bin.points;
-        const shortfall = part.best - bin.points;
-        if (shortfall > 1e-9)
-          losses.push({
-            variable: part.name,
-            bin: bin.label,
-            points: round2(bin.points),
-            shortfall: round2(shortfall),
-          });
+      for (let j = 0; j < n; j += 1) {
+        const part = parts[j]!;
+        const i = part.index(row[part.name]);
+        chosen[j] = i;
+        z += part.weights[i]!;
+        points += part.points[i]!;
+        shortfalls[j] = part.best - part.points[i]!;
       }
-      losses.sort((a, b) => b.shortfall - a.shortfall || a.variable.localeCompare(b.variable));
+      // The REASON_COUNT largest shortfalls (above rounding noise), largest first: a few passes
+      // over the variables instead of sorting them for every row.
+      const reasons: Reason[] = [];
+      while (reasons.length < REASON_COUNT) {
+        let top = -1;
+        for (let j = 0; j < n; j += 1)
+          if (shortfalls[j]! > 1e-9 && (top < 0 || shortfalls[j]! > shortfalls[top]!)) top = j;
+        if (top < 0) break;
+        const part = parts[top]!;
+        const bin = part.bins[chosen[top]!]!;
+        reasons.push({
+          variable: part.name,
+          bin: bin.label,
+          points: round2(bin.points),
+          shortfall: round2(shortfalls[top]!),
+        });
+        shortfalls[top] = 0;
+      }
       // points = offset − factor · z exactly, so the score and the probability always agree.
-      return { score: Math.round(points), probability: sigmoid(z), reasons: losses.slice(0, REASON_COUNT) };
+      return { score: Math.round(points), probability: sigmoid(z), reasons };
     },
   };
 }
