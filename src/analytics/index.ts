@@ -27,6 +27,7 @@ export { fitLogistic, type LogisticFit, sigmoid } from './logistic-regression.js
 export {
   hashDefinition,
   MODEL_APPROVER_ROLES,
+  MODEL_READER_ROLES,
   MODEL_STATUSES,
   type ModelFile,
   type ModelHashes,

@@ -25,6 +25,9 @@ export type ModelStatus = (typeof MODEL_STATUSES)[number];
 /** Roles that decide on models. */
 export const MODEL_APPROVER_ROLES = ['compliance_officer'] as const;
 
+/** Roles that may list and inspect models (bins, weights and aggregates; no personal value). */
+export const MODEL_READER_ROLES = ['analyst', 'compliance_officer', 'auditor', 'admin'] as const;
+
 export interface ModelHashes {
   sha256: string;
   sm3: string;
@@ -149,7 +152,12 @@ export class ModelRegistry {
     return { id, name: definition.name, version, hash, definition };
   }
 
-  async list(filter: { status?: ModelStatus } = {}): Promise<ModelRecord[]> {
+  /** Models, newest first, for a role that may see them. */
+  async list(principal: Principal, filter: { status?: ModelStatus } = {}): Promise<ModelRecord[]> {
+    if (!(MODEL_READER_ROLES as readonly string[]).includes(principal.role))
+      throw new ForbiddenError('models are listed to analysts, compliance officers, auditors and admins', {
+        role: principal.role,
+      });
     let query = this.db
       .selectFrom('analytics_models')
       .select(SUMMARY_COLUMNS)

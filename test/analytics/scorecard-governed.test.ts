@@ -75,7 +75,13 @@ describe.each(TEST_DIALECTS)('credit scorecard over governed reads (%s)', (diale
       purpose: 'marketing',
     });
     expect(otherPurpose.statusCode).toBe(403);
-    expect(await ctx.models.list()).toHaveLength(0);
+    expect(
+      await ctx.models.list({ userId: 'x', username: 'olga', role: 'compliance_officer', via: 'cli' }),
+    ).toHaveLength(0);
+    // Listing models is for analysts, officers, auditors and admins — not for a data engineer.
+    const listed = await run('dan', 'scorecard', 'list');
+    expect(listed.code).toBe(1);
+    expect(listed.stdout).toContain('forbidden');
   });
 
   it('never uses a field the analyst sees only masked', async () => {

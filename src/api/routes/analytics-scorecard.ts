@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  MODEL_READER_ROLES,
   MODEL_STATUSES,
   type ModelRecord,
   type ScorecardDefinition,
@@ -168,7 +169,7 @@ function detailOf(model: ModelRecord & { definition: ScorecardDefinition }) {
 export function scorecardRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const analysts = { access: { roles: ['analyst'] as const } };
   const officers = { access: { roles: ['compliance_officer'] as const } };
-  const readers = { access: { roles: ['analyst', 'compliance_officer', 'auditor', 'admin'] as const } };
+  const readers = { access: { roles: MODEL_READER_ROLES } };
   return async (app) => {
     app.post(
       '/api/v1/analytics/scorecard/models',
@@ -227,7 +228,10 @@ export function scorecardRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => ({
-        models: await ctx.models.list(request.query.status ? { status: request.query.status } : {}),
+        models: await ctx.models.list(
+          principalOf(request),
+          request.query.status ? { status: request.query.status } : {},
+        ),
       }),
     );
 

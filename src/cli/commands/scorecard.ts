@@ -190,8 +190,9 @@ export function registerScorecardCommands(program: Command, cli: CliEnvironment)
       if (options.status !== undefined && !(MODEL_STATUSES as readonly string[]).includes(options.status))
         throw new UsageError(`--status must be one of ${MODEL_STATUSES.join(', ')}`);
       await cli.withContext(async (ctx) => {
-        await actingUser(ctx, cli.io.env);
+        const me = await actingUser(ctx, cli.io.env);
         const models = await ctx.models.list(
+          me,
           options.status ? { status: options.status as (typeof MODEL_STATUSES)[number] } : {},
         );
         cli.print(
