@@ -512,6 +512,17 @@ export interface AnalyticsModelsTable {
   rejected_by: string | null;
   rejected_at: string | null;
   decision_reason: string | null;
+export interface SecurityScansTable {
+  id: string;
+  at: string;
+  actor: string;
+  trigger: string;
+  critical_count: number;
+  high_count: number;
+  medium_count: number;
+  low_count: number;
+  could_not_check_count: number;
+  result: string;
 }
 
 export interface Database {
@@ -559,4 +570,5 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   login_challenges: LoginChallengesTable;
   security_alerts: SecurityAlertsTable;
+  security_scans: SecurityScansTable;
 }

@@ -19,6 +19,7 @@ import { registerMonitorCommands } from './monitor.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerRecordCommands } from './records.js';
 import { registerRetentionCommands } from './retention.js';
+import { registerScanCommands } from './scan.js';
 import { registerScorecardCommands } from './scorecard.js';
 import { registerServeCommands } from './serve.js';
 import { registerSourceCommands } from './source.js';
@@ -48,4 +49,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerMonitorCommands,
   registerBackupCommands,
   registerScorecardCommands,
+  registerScanCommands,
 ];
