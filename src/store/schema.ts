@@ -512,6 +512,8 @@ export interface AnalyticsModelsTable {
   rejected_by: string | null;
   rejected_at: string | null;
   decision_reason: string | null;
+}
+
 export interface SecurityScansTable {
   id: string;
   at: string;
