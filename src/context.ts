@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { ModelRegistry, ScorecardService } from './analytics/index.js';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
-import { ComplianceService } from './compliance/index.js';
+import { ComplianceService, ThirdPartyShareService } from './compliance/index.js';
 import { AlertService, SecurityMonitor } from './compliance/monitoring/index.js';
 import { ScanService } from './compliance/scan/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
@@ -60,6 +60,8 @@ export interface AppContext {
   records: RecordReadService;
   /** Streamed, audited exports through the read path. */
   exports: RecordExporter;
+  /** Provision of a dataset to a third party (PIPL Art. 23) over the exports (docs/compliance.md). */
+  shares: ThirdPartyShareService;
   /** Data-subject requests: access, copy, correction, deletion, withdrawal, explanation. */
   subjectRequests: SubjectRequestService;
   /** Retention runs and legal holds. */
@@ -182,6 +184,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     consents: undefined as unknown as ConsentLedger,
     records: undefined as unknown as RecordReadService,
     exports: undefined as unknown as RecordExporter,
+    shares: undefined as unknown as ThirdPartyShareService,
     subjectRequests: undefined as unknown as SubjectRequestService,
     models: new ModelRegistry(store.db, audit),
     scorecards: undefined as unknown as ScorecardService,
@@ -203,6 +206,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     registry: ctx.models,
     audit,
   });
+  ctx.shares = new ThirdPartyShareService(store.db, workspace, audit, ctx.exports);
   ctx.subjectRequests = new SubjectRequestService({
     db: store.db,
     workspace,

@@ -31,6 +31,7 @@ import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
 import { scanRoutes } from './routes/scans.js';
 import { securityRoutes } from './routes/security.js';
+import { shareRoutes } from './routes/shares.js';
 import { sourceRoutes } from './routes/sources.js';
 import { subjectRequestRoutes } from './routes/subject-requests.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -67,6 +68,7 @@ const routePlugins: RoutePlugin[] = [
   keyRoutes,
   complianceRoutes,
   scorecardRoutes,
+  shareRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {

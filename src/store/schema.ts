@@ -441,6 +441,25 @@ export interface ComplianceAttestationsTable {
   valid_until: string;
 }
 
+/** A provision of a dataset to a third party (PIPL Art. 23): names and counts, no values. */
+export interface ThirdPartySharesTable {
+  id: string;
+  dataset: string;
+  vendor: string;
+  contract: string;
+  purpose: string;
+  consent_purpose: string;
+  without_consent: string;
+  format: string;
+  export_id: string;
+  status: string;
+  records: Generated<number>;
+  left_out: Generated<number>;
+  actor: string;
+  started_at: string;
+  finished_at: string | null;
+}
+
 /** Failed sign-ins per hash of (submitted user name, client address): a delay, never a lockout. */
 export interface LoginThrottleTable {
   throttle_key: string;
@@ -567,6 +586,7 @@ export interface Database {
   vendor_reviews: VendorReviewsTable;
   incidents: IncidentsTable;
   compliance_attestations: ComplianceAttestationsTable;
+  third_party_shares: ThirdPartySharesTable;
   login_throttle: LoginThrottleTable;
   second_factors: SecondFactorsTable;
   recovery_codes: RecoveryCodesTable;

@@ -22,6 +22,7 @@ import { registerRetentionCommands } from './retention.js';
 import { registerScanCommands } from './scan.js';
 import { registerScorecardCommands } from './scorecard.js';
 import { registerServeCommands } from './serve.js';
+import { registerShareCommands } from './share.js';
 import { registerSourceCommands } from './source.js';
 import { registerTokenCommands } from './token.js';
 import { registerUserCommands } from './user.js';
@@ -46,6 +47,7 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerRetentionCommands,
   registerConsentCommands,
   registerComplianceCommands,
+  registerShareCommands,
   registerMonitorCommands,
   registerBackupCommands,
   registerScorecardCommands,

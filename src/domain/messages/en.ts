@@ -11,6 +11,7 @@ export const en = {
   'error.approval_required': 'An approved access grant is required',
   'error.grant_expired': 'Your access grant has expired or was revoked',
   'error.conflict': 'Conflict with existing data',
+  'error.share_refused': 'Share to a third party refused',
   'error.rate_limited': 'Too many attempts',
   'error.source': 'Source failed',
   'error.crypto': 'Cryptographic failure',
@@ -178,6 +179,11 @@ export const en = {
   'cli.compliance.incident_registered': 'Incident {id} registered',
   'cli.compliance.incident_updated': 'Incident {id}: {status}',
   'cli.compliance.vendor_reviewed': 'Vendor {vendor} reviewed: {result}, valid until {validUntil}',
+  'cli.compliance.pia_revised': 'Impact assessment {id} revised',
+  'cli.compliance.pia_deleted': 'Impact assessment {id} deleted',
+  'cli.compliance.expired': 'expired',
+  'cli.share.written':
+    'Share {id} to {vendor}: {records} records written to {file} ({leftOut} left out for want of consent)',
   'cli.compliance.attested': 'Control {control} attested until {validUntil} ({id})',
   'cli.compliance.package_written':
     'Regulator package written to {dir}: {files} files, tree head of size {size}',

@@ -13,6 +13,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.approval_required': '需要经审批的访问授权',
   'error.grant_expired': '访问授权已过期或被撤销',
   'error.conflict': '与已有数据冲突',
+  'error.share_refused': '向第三方提供被拒绝',
   'error.rate_limited': '尝试次数过多',
   'error.source': '数据源出错',
   'error.crypto': '密码运算失败',
@@ -168,6 +169,11 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.compliance.incident_registered': '事件 {id} 已登记',
   'cli.compliance.incident_updated': '事件 {id}：{status}',
   'cli.compliance.vendor_reviewed': '供应商 {vendor} 审查结果：{result}，有效期至 {validUntil}',
+  'cli.compliance.pia_revised': '影响评估 {id} 已修订',
+  'cli.compliance.pia_deleted': '影响评估 {id} 已删除',
+  'cli.compliance.expired': '已过期',
+  'cli.share.written':
+    '向 {vendor} 的提供 {id}：{records} 条记录已写入 {file}（{leftOut} 条因缺少同意未提供）',
   'cli.compliance.attested': '控制项 {control} 已确认，有效期至 {validUntil}（{id}）',
   'cli.compliance.package_written': '监管材料包已写入 {dir}：{files} 个文件，树头大小 {size}',
   'scan.demo-master-secret.title':

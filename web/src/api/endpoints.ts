@@ -441,6 +441,48 @@ export interface ComplianceReport {
 
 const COMPLIANCE_READERS = ['compliance_officer', 'auditor'] as const;
 const COMPLIANCE_OFFICERS = ['compliance_officer'] as const;
+const SHARE_READERS = ['compliance_officer', 'auditor', 'data_engineer'] as const;
+const SHARERS = ['compliance_officer', 'data_engineer'] as const;
+
+/** An attestation of an `attested` control (src/compliance/compliance-service.ts AttestationView). */
+export interface Attestation {
+  id: string;
+  controlId: string;
+  statement: string;
+  evidenceRef: string | null;
+  attestedBy: string;
+  attestedAt: string;
+  validUntil: string;
+  isExpired: boolean;
+}
+
+/** A provision of a dataset to a third party (src/compliance/third-party-share.ts Share). */
+export interface Share {
+  id: string;
+  dataset: string;
+  vendor: string;
+  contract: string;
+  purpose: string;
+  consentPurpose: string;
+  withoutConsent: 'refuse' | 'leave_out';
+  format: string;
+  exportId: string;
+  status: 'started' | 'completed' | 'aborted';
+  records: number;
+  leftOut: number;
+  actor: string;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface NewShare {
+  dataset: string;
+  vendor: string;
+  contract: string;
+  purpose: string;
+  format: 'ndjson' | 'csv' | 'xlsx';
+  withoutConsent: 'refuse' | 'leave_out';
+}
 
 export interface ConsentChange {
   subjectId: string;
@@ -860,6 +902,24 @@ export const endpoints = {
     '/api/v1/analytics/scorecard/models/:id/reject',
     ['compliance_officer'],
   ),
+  complianceCapabilities: ep<
+    undefined,
+    undefined,
+    undefined,
+    { pdf: 'available' | 'unavailable'; pdfReason: string | null }
+  >('GET', '/api/v1/compliance/capabilities', COMPLIANCE_READERS),
+  complianceAttestations: ep<undefined, { control?: string }, undefined, { attestations: Attestation[] }>(
+    'GET',
+    '/api/v1/compliance/attestations',
+    COMPLIANCE_READERS,
+  ),
+  shares: ep<undefined, { limit?: number }, undefined, { shares: Share[] }>(
+    'GET',
+    '/api/v1/shares',
+    SHARE_READERS,
+  ),
+  /** Answers with the shared file (download it with `download`, not `call`). */
+  createShare: ep<undefined, undefined, NewShare, unknown>('POST', '/api/v1/shares', SHARERS),
 } as const;
 
 export type Endpoints = typeof endpoints;
