@@ -2,6 +2,7 @@
 // the CLI and workers share, so they can never disagree.
 
 import path from 'node:path';
+import { ModelRegistry, ScorecardService } from './analytics/index.js';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
 import { ComplianceService, ThirdPartyShareService } from './compliance/index.js';
 import { AlertService, AuditVerificationService, SecurityMonitor } from './compliance/monitoring/index.js';
@@ -76,6 +77,10 @@ export interface AppContext {
   runs: RunService;
   /** Controls, audits and reports, impact assessments, vendors, incidents (docs/compliance.md). */
   compliance: ComplianceService;
+  /** Versioned, hashed analytics models and their approval (docs/analytics.md). */
+  models: ModelRegistry;
+  /** Credit scorecards: fit and score over the governed read path (docs/analytics.md). */
+  scorecards: ScorecardService;
   /** Opens a declared source by name (connector settings were validated at load). */
   openSource(name: string): Source;
   /** What connectors get from the workspace (directory, env, egress permission, user agent). */
@@ -185,6 +190,8 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     exports: undefined as unknown as RecordExporter,
     shares: undefined as unknown as ThirdPartyShareService,
     subjectRequests: undefined as unknown as SubjectRequestService,
+    models: new ModelRegistry(store.db, audit),
+    scorecards: undefined as unknown as ScorecardService,
     retention: new RetentionService(workspace, store.db, store.records, keys, audit),
     keys,
     storageDescription: redactDatabaseUrl(workspace.storageUrl),
@@ -197,6 +204,12 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
   ctx.consents = new ConsentLedger({ workspace, db: store.db, keys, records: store.records, audit });
   ctx.records = new RecordReadService(store.records, accessPolicy, keys, store.db, audit);
   ctx.exports = new RecordExporter(store.records, accessPolicy, ctx.records);
+  ctx.scorecards = new ScorecardService({
+    policy: accessPolicy,
+    exports: ctx.exports,
+    registry: ctx.models,
+    audit,
+  });
   ctx.shares = new ThirdPartyShareService(store.db, workspace, audit, ctx.exports);
   ctx.subjectRequests = new SubjectRequestService({
     db: store.db,

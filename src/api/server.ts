@@ -19,6 +19,7 @@ import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { installRequestLog } from './request-log.js';
 import { accessRequestRoutes } from './routes/access-requests.js';
+import { scorecardRoutes } from './routes/analytics-scorecard.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { complianceRoutes } from './routes/compliance.js';
@@ -67,6 +68,7 @@ const routePlugins: RoutePlugin[] = [
   scanRoutes,
   keyRoutes,
   complianceRoutes,
+  scorecardRoutes,
   shareRoutes,
 ];
 

@@ -18,7 +18,12 @@ import {
   runComplianceAudit,
   type StoredAudit,
 } from './compliance-audit.js';
-import { ImpactAssessmentService, type NewImpactAssessment, piaTriggers } from './impact-assessment.js';
+import {
+  ImpactAssessmentService,
+  modelledDatasets,
+  type NewImpactAssessment,
+  piaTriggers,
+} from './impact-assessment.js';
 import { IncidentRegister } from './incident-register.js';
 import { type ProcessingRecord, processingRecord } from './processing-record.js';
 import { type PackageManifest, writeRegulatorPackage } from './regulator-package.js';
@@ -138,7 +143,8 @@ export class ComplianceService {
 
   /** The datasets needing an impact assessment and why (Art. 55), from the declarations. */
   async piaTriggers(): Promise<Array<{ dataset: string; triggers: string[] }>> {
-    return [...piaTriggers(this.deps.workspace, await this.sensitiveDatasets())].map(
+    const modelled = await modelledDatasets(this.deps.store.db);
+    return [...piaTriggers(this.deps.workspace, await this.sensitiveDatasets(), modelled)].map(
       ([dataset, triggers]) => ({
         dataset,
         triggers,

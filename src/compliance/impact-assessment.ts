@@ -64,6 +64,7 @@ export interface NewImpactAssessment {
 export function piaTriggers(
   workspace: Workspace,
   sensitiveDatasets: ReadonlySet<string>,
+  modelledDatasets: ReadonlySet<string> = new Set(),
 ): Map<string, PiaTrigger[]> {
   const out = new Map<string, PiaTrigger[]>();
   for (const dataset of workspace.datasets) {
@@ -72,7 +73,9 @@ export function piaTriggers(
       sensitiveDatasets.has(dataset.name) ||
       Object.values(dataset.fields).some((f) => f.isSensitive === true);
     if (isSensitive) triggers.push('sensitive_pi');
-    if (dataset.automatedDecisions) triggers.push('automated_decisions');
+    // Declared, or an analytics model (credit scorecard) fitted on it that is not rejected.
+    if (dataset.automatedDecisions || modelledDatasets.has(dataset.name))
+      triggers.push('automated_decisions');
     const vendor = workspace.vendors.find((v) => v.name === dataset.vendor);
     if (dataset.sharing.length > 0 || vendor?.relationship === 'processor')
       triggers.push('provision_to_others');
@@ -80,6 +83,20 @@ export function piaTriggers(
     if (triggers.length > 0) out.set(dataset.name, triggers);
   }
   return out;
+}
+
+/**
+ * Datasets on which an analytics model (a credit scorecard) is fitted and not rejected: automated
+ * decision-making in analytics (PIPL Art. 24, 55), whether or not the declaration says so.
+ */
+export async function modelledDatasets(db: Kysely<Database>): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('analytics_models')
+    .select('dataset')
+    .where('status', '!=', 'rejected')
+    .distinct()
+    .execute();
+  return new Set(rows.map((r) => r.dataset));
 }
 
 /** The end of an assessment's retention: three years after its decision (Art. 56). */
@@ -151,7 +168,7 @@ export class ImpactAssessmentService {
         { field: 'datasets' },
       );
     if (input.scope.trim() === '') throw new ValidationError('scope must not be empty', { field: 'scope' });
-    const triggers = piaTriggers(this.workspace, sensitiveDatasets);
+    const triggers = piaTriggers(this.workspace, sensitiveDatasets, await modelledDatasets(this.db));
     const found = [...new Set(input.datasets.flatMap((d) => triggers.get(d) ?? []))];
     const assessment: ImpactAssessment = {
       id: randomUUID(),
@@ -228,7 +245,7 @@ export class ImpactAssessmentService {
         { field: 'datasets' },
       );
     if (input.scope.trim() === '') throw new ValidationError('scope must not be empty', { field: 'scope' });
-    const triggers = piaTriggers(this.workspace, sensitiveDatasets);
+    const triggers = piaTriggers(this.workspace, sensitiveDatasets, await modelledDatasets(this.db));
     const found = [...new Set(input.datasets.flatMap((d) => triggers.get(d) ?? []))];
     await this.db
       .updateTable('impact_assessments')

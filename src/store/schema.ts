@@ -531,6 +531,29 @@ export interface AuditVerificationsTable {
   duration_ms: number;
 }
 
+export interface AnalyticsModelsTable {
+  id: string;
+  /** scorecard */
+  kind: string;
+  name: string;
+  version: number;
+  /** SHA-256 (hex) of the definition's canonical JSON. */
+  hash: string;
+  hash_sm3: string;
+  dataset: string;
+  purpose: string;
+  definition: string;
+  created_by: string;
+  created_at: string;
+  /** draft | approved | rejected */
+  status: string;
+  approved_by: string | null;
+  approved_at: string | null;
+  rejected_by: string | null;
+  rejected_at: string | null;
+  decision_reason: string | null;
+}
+
 export interface SecurityScansTable {
   id: string;
   at: string;
@@ -580,6 +603,7 @@ export interface Database {
   retention_reports: RetentionReportsTable;
   compliance_audits: ComplianceAuditsTable;
   impact_assessments: ImpactAssessmentsTable;
+  analytics_models: AnalyticsModelsTable;
   vendor_reviews: VendorReviewsTable;
   incidents: IncidentsTable;
   compliance_attestations: ComplianceAttestationsTable;

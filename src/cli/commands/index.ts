@@ -20,6 +20,7 @@ import { registerPolicyCommands } from './policy.js';
 import { registerRecordCommands } from './records.js';
 import { registerRetentionCommands } from './retention.js';
 import { registerScanCommands } from './scan.js';
+import { registerScorecardCommands } from './scorecard.js';
 import { registerServeCommands } from './serve.js';
 import { registerShareCommands } from './share.js';
 import { registerSourceCommands } from './source.js';
@@ -49,5 +50,6 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerShareCommands,
   registerMonitorCommands,
   registerBackupCommands,
+  registerScorecardCommands,
   registerScanCommands,
 ];

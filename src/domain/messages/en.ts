@@ -129,6 +129,16 @@ export const en = {
   'cli.records.deleted_at_source': 'deleted at source {at}',
   'cli.records.verified':
     '{dataset}: {checked} record(s) checked, {damaged} damaged, {erased} of erased subjects',
+  // --- analytics: credit scorecard ---
+  'cli.scorecard.fitted':
+    'Model {name} v{version} ({id}) fitted on {rows} row(s), {bads} bad; written to {file}. Status: draft (a compliance officer must approve it before it scores).',
+  'cli.scorecard.variable': '{name}\tIV {iv}\t{status}',
+  'cli.scorecard.kept': 'in the model',
+  'cli.scorecard.dropped_low_iv': 'left out: low IV',
+  'cli.scorecard.dropped_correlated': 'left out: correlated with {other} (r = {r})',
+  'cli.scorecard.training': 'Training data: AUC {auc}, KS {ks}, Gini {gini}',
+  'cli.scorecard.scored': '{count} record(s) scored with {name} v{version}',
+  'cli.scorecard.decided': 'Model {id} is now {status}.',
   // --- data-subject requests and retention ---
   'cli.dsr.created': 'Request {id} ({type}) received; answer by {deadline}.',
   'cli.dsr.status': 'Request {id} ({type}) is now {status}.',

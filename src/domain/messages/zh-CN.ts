@@ -121,6 +121,16 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.records.exported': '导出 {id} 已写入 {file}',
   'cli.records.deleted_at_source': '源端已于 {at} 删除',
   'cli.records.verified': '{dataset}：已校验 {checked} 条记录，{damaged} 条损坏，{erased} 条属于已删除的主体',
+  // --- analytics: credit scorecard ---
+  'cli.scorecard.fitted':
+    '模型 {name} v{version}（{id}）已在 {rows} 行数据（坏样本 {bads}）上拟合，已写入 {file}。状态：草稿（须经合规官批准后方可评分）。',
+  'cli.scorecard.variable': '{name}\tIV {iv}\t{status}',
+  'cli.scorecard.kept': '入模',
+  'cli.scorecard.dropped_low_iv': '未入模：IV 过低',
+  'cli.scorecard.dropped_correlated': '未入模：与 {other} 相关（r = {r}）',
+  'cli.scorecard.training': '训练数据：AUC {auc}，KS {ks}，Gini {gini}',
+  'cli.scorecard.scored': '已用 {name} v{version} 为 {count} 条记录评分',
+  'cli.scorecard.decided': '模型 {id} 现为 {status}。',
   // --- data-subject requests and retention ---
   'cli.dsr.created': '已受理请求 {id}（{type}），答复期限 {deadline}。',
   'cli.dsr.status': '请求 {id}（{type}）当前状态：{status}。',

@@ -531,6 +531,62 @@ export interface ConsentHistoryEntry {
   crossBorder: boolean;
 }
 
+/** Scorecard models (GET /api/v1/analytics/scorecard/models). */
+export type ModelStatus = 'draft' | 'approved' | 'rejected';
+
+export interface ScorecardModel {
+  id: string;
+  kind: 'scorecard';
+  name: string;
+  version: number;
+  hash: string;
+  hashSm3: string;
+  dataset: string;
+  purpose: string;
+  createdBy: string;
+  createdAt: string;
+  status: ModelStatus;
+  approvedBy: string | null;
+  approvedAt: string | null;
+  rejectedBy: string | null;
+  rejectedAt: string | null;
+  reason: string | null;
+}
+
+export interface ScorecardDetail {
+  model: ScorecardModel;
+  scaling: { pdo: number; basePoints: number; baseOdds: number; factor: number; offset: number };
+  target: string;
+  bad: string;
+  training: { rows: number; bads: number; auc: number; ks: number; gini: number };
+  charts: {
+    roc: { x: number; y: number }[];
+    ks: { population: number; bad: number; good: number }[];
+    iv: { variable: string; iv: number; isSelected: boolean; dropped: string | null }[];
+  };
+  variables: {
+    name: string;
+    kind: string;
+    iv: number;
+    coefficient: number;
+    bins: { label: string; count: number; badRate: number; woe: number; points: number }[];
+  }[];
+  table: { variable: string; bin: string; count: number; badRate: number; woe: number; points: number }[];
+}
+
+export interface ScorecardFit {
+  dataset: string;
+  target: string;
+  bad: string;
+  purpose: string;
+  pdo?: number;
+  basePoints?: number;
+  baseOdds?: number;
+  monotonicTrend?: 'ascending' | 'descending' | 'auto';
+}
+
+const SCORECARD_READERS = ['analyst', 'compliance_officer', 'auditor', 'admin'] as const;
+
 export const endpoints = {
   login: ep<undefined, undefined, { username: string; password: string }, SignedIn | SecondFactorRequired>(
     'POST',
@@ -845,6 +901,31 @@ export const endpoints = {
     undefined,
     unknown
   >('GET', '/api/v1/compliance/audits/:id/report', COMPLIANCE_READERS),
+  scorecardModels: ep<undefined, { status?: ModelStatus }, undefined, { models: ScorecardModel[] }>(
+    'GET',
+    '/api/v1/analytics/scorecard/models',
+    SCORECARD_READERS,
+  ),
+  scorecardModel: ep<{ id: string }, undefined, undefined, ScorecardDetail>(
+    'GET',
+    '/api/v1/analytics/scorecard/models/:id',
+    SCORECARD_READERS,
+  ),
+  fitScorecard: ep<undefined, undefined, ScorecardFit, ScorecardDetail>(
+    'POST',
+    '/api/v1/analytics/scorecard/models',
+    ['analyst'],
+  ),
+  approveScorecard: ep<{ id: string }, undefined, { reason?: string }, ScorecardModel>(
+    'POST',
+    '/api/v1/analytics/scorecard/models/:id/approve',
+    ['compliance_officer'],
+  ),
+  rejectScorecard: ep<{ id: string }, undefined, { reason?: string }, ScorecardModel>(
+    'POST',
+    '/api/v1/analytics/scorecard/models/:id/reject',
+    ['compliance_officer'],
+  ),
   complianceCapabilities: ep<
     undefined,
     undefined,

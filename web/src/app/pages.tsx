@@ -151,4 +151,11 @@ export const PAGES: PageEntry[] = [
     endpoint: endpoints.complianceControls,
     component: lazy(() => import('../pages/compliance/CompliancePage')),
   },
+  {
+    key: 'analytics',
+    area: 'analytics',
+    path: '/analytics',
+    endpoint: endpoints.scorecardModels,
+    component: lazy(() => import('../pages/analytics/AnalyticsPage')),
+  },
 ];
