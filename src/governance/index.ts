@@ -138,6 +138,7 @@ export {
   type ApiToken,
   DEFAULT_TOKEN_TTL_MS,
   MAX_TOKEN_TTL_MS,
+  TOKEN_NAME_PATTERN,
   TOKEN_PREFIX,
   TokenService,
 } from './token-service.js';

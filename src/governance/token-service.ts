@@ -15,6 +15,9 @@ import type { Database } from '../store/index.js';
 import { hashSecret, newId, newSecret } from './secret-token.js';
 import type { User, UserService } from './user-service.js';
 
+/** A token's name: 1–64 letters, digits, spaces, `_`, `.`, `-` (the API's schema publishes it). */
+export const TOKEN_NAME_PATTERN = /^[\p{L}\p{N} _.-]{1,64}$/u;
+
 export const TOKEN_PREFIX = 'cst_';
 export const DEFAULT_TOKEN_TTL_MS = 90 * 86_400_000;
 export const MAX_TOKEN_TTL_MS = 366 * 86_400_000;
@@ -44,7 +47,7 @@ export class TokenService {
     ttlMs: number,
     actor: string,
   ): Promise<{ token: string; info: ApiToken }> {
-    if (!/^[\p{L}\p{N} _.-]{1,64}$/u.test(name)) {
+    if (!TOKEN_NAME_PATTERN.test(name)) {
       throw new ValidationError('token name must be 1–64 letters, digits, spaces, _ . -', { field: 'name' });
     }
     if (!Number.isFinite(ttlMs) || ttlMs < 60_000 || ttlMs > MAX_TOKEN_TTL_MS) {

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { ALL_ROLES, actorOf, parseDuration, ValidationError } from '../../domain/index.js';
-import { DEFAULT_TOKEN_TTL_MS } from '../../governance/index.js';
+import { DEFAULT_TOKEN_TTL_MS, TOKEN_NAME_PATTERN } from '../../governance/index.js';
 import { principalOf } from '../access.js';
 import { tokenSchema } from './schemas.js';
 
@@ -36,7 +36,10 @@ export function tokenRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['tokens'],
           summary: 'Create a token for yourself; the secret is in this response only',
-          body: z.object({ name: z.string().min(1).max(64), expiresIn: z.string().max(16).optional() }),
+          body: z.object({
+            name: z.string().min(1).max(64).regex(TOKEN_NAME_PATTERN),
+            expiresIn: z.string().max(16).optional(),
+          }),
           response: { 201: z.object({ token: z.string(), info: tokenSchema }) },
         },
       },

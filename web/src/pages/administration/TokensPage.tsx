@@ -23,6 +23,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
 import { type ApiToken, endpoints } from '../../api/endpoints';
+import { useFormRules } from '../../api/useFormRules';
 import { ErrorState, errorText } from '../../app/errors';
 import { formatDateTime } from '../../app/i18n';
 import { useSession } from '../../app/session';
@@ -44,6 +45,10 @@ export default function TokensPage() {
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<string | undefined>();
   const [form] = Form.useForm<{ name: string; expiresIn: string }>();
+  const { rules, showServerErrors } = useFormRules(endpoints.createToken, {
+    name: t('tokens.name'),
+    expiresIn: t('tokens.lifetime'),
+  });
   const list = useQuery({
     queryKey: ['tokens', { all }],
     queryFn: () => call(endpoints.tokens, { query: all ? { all: 'true' } : {} }),
@@ -57,7 +62,9 @@ export default function TokensPage() {
       setSecret(r.token);
       void refresh();
     },
-    onError: (error) => form.setFields([{ name: 'name', errors: [errorText(error, t)] }]),
+    onError: (error) => {
+      if (!showServerErrors(form, error)) void message.error(errorText(error, t));
+    },
   });
   const revoke = useMutation({
     mutationFn: (id: string) => call(endpoints.revokeToken, { params: { id } }),
@@ -147,15 +154,10 @@ export default function TokensPage() {
           initialValues={{ expiresIn: '30d' }}
           onFinish={(v) => create.mutate(v)}
         >
-          <Form.Item
-            name="name"
-            label={t('tokens.name')}
-            extra={t('tokens.nameHint')}
-            rules={[{ required: true, message: t('tokens.nameRequired') }]}
-          >
+          <Form.Item name="name" label={t('tokens.name')} extra={t('tokens.nameHint')} rules={rules('name')}>
             <Input autoComplete="off" />
           </Form.Item>
-          <Form.Item name="expiresIn" label={t('tokens.lifetime')}>
+          <Form.Item name="expiresIn" label={t('tokens.lifetime')} rules={rules('expiresIn')}>
             <Select options={LIFETIMES.map((l) => ({ value: l, label: t(`tokens.lifetimes.${l}`) }))} />
           </Form.Item>
         </Form>

@@ -19,8 +19,9 @@ import {
 } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, call } from '../../api/client';
+import { call } from '../../api/client';
 import { endpoints, ROLES, type Role, type User } from '../../api/endpoints';
+import { useFormRules } from '../../api/useFormRules';
 import { ErrorState, errorText } from '../../app/errors';
 import { formatDateTime } from '../../app/i18n';
 import { useSession } from '../../app/session';
@@ -41,6 +42,14 @@ export default function UsersPage() {
   const [role, setRole] = useState<Role | undefined>();
   const [creating, setCreating] = useState(false);
   const [form] = Form.useForm<NewUser>();
+  // The create form's rules are the server's schema of POST /api/v1/users.
+  const labels = {
+    username: t('users.username'),
+    displayName: t('users.displayName'),
+    role: t('users.role'),
+    password: t('users.password'),
+  };
+  const { rules, showServerErrors } = useFormRules(endpoints.createUser, labels);
   const list = useQuery({ queryKey: ['users'], queryFn: () => call(endpoints.users) });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['users'] });
   const update = useMutation({
@@ -73,12 +82,7 @@ export default function UsersPage() {
     },
     onError: (error) => {
       // The server's validation names the field: show it on that field.
-      const issues =
-        error instanceof ApiError ? (error.details as { field?: string } | undefined) : undefined;
-      const field = issues?.field;
-      if (field === 'username' || field === 'password' || field === 'role')
-        form.setFields([{ name: field, errors: [errorText(error, t)] }]);
-      else void message.error(errorText(error, t));
+      if (!showServerErrors(form, error)) void message.error(errorText(error, t));
     },
   });
 
@@ -200,24 +204,20 @@ export default function UsersPage() {
           initialValues={{ role: 'analyst' }}
           onFinish={(v) => create.mutate(v)}
         >
-          <Form.Item
-            name="username"
-            label={t('users.username')}
-            rules={[{ required: true, message: t('users.usernameRequired') }]}
-          >
+          <Form.Item name="username" label={labels.username} rules={rules('username')}>
             <Input autoComplete="off" />
           </Form.Item>
-          <Form.Item name="displayName" label={t('users.displayName')}>
+          <Form.Item name="displayName" label={labels.displayName} rules={rules('displayName')}>
             <Input autoComplete="off" />
           </Form.Item>
-          <Form.Item name="role" label={t('users.role')} rules={[{ required: true }]}>
+          <Form.Item name="role" label={labels.role} rules={rules('role')}>
             <Select options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
           </Form.Item>
           <Form.Item
             name="password"
-            label={t('users.password')}
+            label={labels.password}
             extra={t('users.passwordHint')}
-            rules={[{ required: true, message: t('users.passwordRequired') }]}
+            rules={rules('password')}
           >
             <Input.Password autoComplete="new-password" />
           </Form.Item>
