@@ -140,7 +140,19 @@ export {
   MAX_TOKEN_TTL_MS,
   TOKEN_NAME_PATTERN,
   TOKEN_PREFIX,
+  TOKEN_SORT_KEYS,
+  TOKEN_STATUSES,
+  type TokenListOptions,
   TokenService,
+  type TokenSortKey,
+  type TokenStatus,
 } from './token-service.js';
-export { type NewUser, type User, UserService } from './user-service.js';
+export {
+  type NewUser,
+  USER_SORT_KEYS,
+  type User,
+  type UserListOptions,
+  UserService,
+  type UserSortKey,
+} from './user-service.js';
 export { isWithinValidity } from './validity.js';
