@@ -176,6 +176,15 @@ describe('administration and collection-setup pages in Chromium', () => {
           .getByRole('switch', { name: text.users.enabledOf.replace('{{username}}', officer) })
           .click();
         await officerRow.getByText(text.users.active).waitFor();
+        // The list is searched on the server: another name leaves the officer out, theirs finds them.
+        const search = page.getByRole('searchbox', { name: text.users.search });
+        await search.fill('nobody-by-this-name');
+        await search.press('Enter');
+        await page.getByText(text.users.empty).waitFor();
+        await search.fill(officer);
+        await search.press('Enter');
+        await officerRow.waitFor();
+        expect(await page.getByRole('row').count()).toBe(2); // the header and the officer
         await shot('users');
 
         step = 'tokens';

@@ -1,7 +1,7 @@
-// Users (admins): list with filter and sorting, create (the server validates), change a role,
+// Users (admins): list paged, sorted and filtered by the server (GET /api/v1/users), create (the server validates), change a role,
 // disable or enable. Every change is audited by the server.
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   App as AntApp,
   Button,
@@ -17,14 +17,17 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
-import { endpoints, ROLES, type Role, type User } from '../../api/endpoints';
+import { endpoints, ROLES, type Role, type User, type UserSortKey } from '../../api/endpoints';
 import { useFormRules } from '../../api/useFormRules';
 import { ErrorState, errorText } from '../../app/errors';
 import { formatDateTime } from '../../app/i18n';
 import { useSession } from '../../app/session';
+import { useServerTable } from '../../components/useServerTable';
+
+const SORTABLE: readonly UserSortKey[] = ['username', 'createdAt'];
 
 interface NewUser {
   username: string;
@@ -50,7 +53,13 @@ export default function UsersPage() {
     password: t('users.password'),
   };
   const { rules, showServerErrors } = useFormRules(endpoints.createUser, labels);
-  const list = useQuery({ queryKey: ['users'], queryFn: () => call(endpoints.users) });
+  const table = useServerTable<UserSortKey>('username', SORTABLE);
+  const query = { ...table.query, ...(search ? { search } : {}), ...(role ? { role } : {}) };
+  const list = useQuery({
+    queryKey: ['users', query],
+    queryFn: () => call(endpoints.users, { query }),
+    placeholderData: keepPreviousData,
+  });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['users'] });
   const update = useMutation({
     mutationFn: (v: { username: string; role?: Role; isDisabled?: boolean }) =>
@@ -86,17 +95,6 @@ export default function UsersPage() {
     },
   });
 
-  const users = useMemo(() => {
-    const needle = search.trim().toLowerCase();
-    return (list.data?.users ?? []).filter(
-      (u) =>
-        (role === undefined || u.role === role) &&
-        (needle === '' ||
-          u.username.toLowerCase().includes(needle) ||
-          (u.displayName ?? '').toLowerCase().includes(needle)),
-    );
-  }, [list.data, search, role]);
-
   return (
     <>
       <Typography.Title level={3}>{t('nav.users')}</Typography.Title>
@@ -107,7 +105,11 @@ export default function UsersPage() {
             aria-label={t('users.search')}
             placeholder={t('users.search')}
             style={{ width: 240 }}
-            onChange={(e) => setSearch(e.target.value)}
+            // Asks the server on Enter or the search button, not on every key.
+            onSearch={(value) => {
+              setSearch(value.trim());
+              table.restart();
+            }}
           />
           <Select
             allowClear
@@ -116,7 +118,10 @@ export default function UsersPage() {
             style={{ width: 200 }}
             options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))}
             value={role ?? null}
-            onChange={(v) => setRole(v ?? undefined)}
+            onChange={(v) => {
+              setRole(v ?? undefined);
+              table.restart();
+            }}
           />
           <Button type="primary" onClick={() => setCreating(true)}>
             {t('users.create')}
@@ -128,16 +133,20 @@ export default function UsersPage() {
           <Table<User>
             rowKey="id"
             size="middle"
-            loading={list.isPending}
-            dataSource={users}
-            pagination={{ pageSize: 20, hideOnSinglePage: true }}
+            loading={list.isPending || list.isPlaceholderData}
+            dataSource={list.data?.users ?? []}
+            pagination={table.pagination(list.data?.total ?? 0, (total) =>
+              t('users.total', { count: total }),
+            )}
+            onChange={table.onChange}
             locale={{ emptyText: <Empty description={t('users.empty')} /> }}
             columns={[
               {
                 title: t('users.username'),
                 dataIndex: 'username',
-                sorter: (a, b) => a.username.localeCompare(b.username),
-                defaultSortOrder: 'ascend',
+                key: 'username',
+                sorter: true,
+                sortOrder: table.sortOrder('username'),
               },
               {
                 title: t('users.displayName'),
@@ -169,8 +178,10 @@ export default function UsersPage() {
               {
                 title: t('users.createdAt'),
                 dataIndex: 'createdAt',
+                key: 'createdAt',
                 render: formatDateTime,
-                sorter: (a, b) => a.createdAt.localeCompare(b.createdAt),
+                sorter: true,
+                sortOrder: table.sortOrder('createdAt'),
               },
               {
                 title: t('users.enabled'),
