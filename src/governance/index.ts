@@ -64,6 +64,13 @@ export {
 } from './consent-ledger.js';
 export { type Grant, type GrantLookup, GrantService } from './grant-service.js';
 export {
+  IDLE_REWRAP,
+  KeyRewrapLog,
+  REWRAP_STALE_MS,
+  type RewrapProgress,
+  type RewrapState,
+} from './key-rewrap-log.js';
+export {
   KeyService,
   type KeyServiceOptions,
   type KeyStatus,

@@ -491,6 +491,19 @@ export interface SecurityAlertsTable {
   note: string | null;
 }
 
+/** A key rewrap's progress (0022_key_rewrap), updated after every batch. */
+export interface KeyRewrapsTable {
+  id: string;
+  state: string;
+  done_count: number;
+  remaining_count: number;
+  started_at: string;
+  finished_at: string | null;
+  started_by: string;
+  error: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -535,4 +548,5 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   login_challenges: LoginChallengesTable;
   security_alerts: SecurityAlertsTable;
+  key_rewraps: KeyRewrapsTable;
 }
