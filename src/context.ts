@@ -3,8 +3,9 @@
 
 import path from 'node:path';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
-import { ComplianceService } from './compliance/index.js';
+import { ComplianceService, ThirdPartyShareService } from './compliance/index.js';
 import { AlertService, SecurityMonitor } from './compliance/monitoring/index.js';
+import { ScanService } from './compliance/scan/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
 import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/index.js';
 import {
@@ -42,6 +43,8 @@ export interface AppContext {
   /** Security alerts and the monitor that raises them (docs/security.md). */
   alerts: AlertService;
   monitor: SecurityMonitor;
+  /** Vulnerability and posture scans (docs/security.md). */
+  scans: ScanService;
   /** TOTP second factor and recovery codes for sign-in (docs/security.md). */
   secondFactors: SecondFactorService;
   /** Access policies of the workspace: explain and authorise reads (docs/access.md). */
@@ -56,6 +59,8 @@ export interface AppContext {
   records: RecordReadService;
   /** Streamed, audited exports through the read path. */
   exports: RecordExporter;
+  /** Provision of a dataset to a third party (PIPL Art. 23) over the exports (docs/compliance.md). */
+  shares: ThirdPartyShareService;
   /** Data-subject requests: access, copy, correction, deletion, withdrawal, explanation. */
   subjectRequests: SubjectRequestService;
   /** Retention runs and legal holds. */
@@ -148,6 +153,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     workspace,
     alerts,
     monitor: new SecurityMonitor({ workspace, db: store.db, alerts, logger, env }),
+    scans: new ScanService({ workspace, store, audit, alerts, env }),
     store,
     connectorContext,
     runs: undefined as unknown as RunService,
@@ -173,6 +179,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     consents: undefined as unknown as ConsentLedger,
     records: undefined as unknown as RecordReadService,
     exports: undefined as unknown as RecordExporter,
+    shares: undefined as unknown as ThirdPartyShareService,
     subjectRequests: undefined as unknown as SubjectRequestService,
     retention: new RetentionService(workspace, store.db, store.records, keys, audit),
     keys,
@@ -186,6 +193,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
   ctx.consents = new ConsentLedger({ workspace, db: store.db, keys, records: store.records, audit });
   ctx.records = new RecordReadService(store.records, accessPolicy, keys, store.db, audit);
   ctx.exports = new RecordExporter(store.records, accessPolicy, ctx.records);
+  ctx.shares = new ThirdPartyShareService(store.db, workspace, audit, ctx.exports);
   ctx.subjectRequests = new SubjectRequestService({
     db: store.db,
     workspace,

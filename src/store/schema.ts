@@ -441,6 +441,25 @@ export interface ComplianceAttestationsTable {
   valid_until: string;
 }
 
+/** A provision of a dataset to a third party (PIPL Art. 23): names and counts, no values. */
+export interface ThirdPartySharesTable {
+  id: string;
+  dataset: string;
+  vendor: string;
+  contract: string;
+  purpose: string;
+  consent_purpose: string;
+  without_consent: string;
+  format: string;
+  export_id: string;
+  status: string;
+  records: Generated<number>;
+  left_out: Generated<number>;
+  actor: string;
+  started_at: string;
+  finished_at: string | null;
+}
+
 /** Failed sign-ins per hash of (submitted user name, client address): a delay, never a lockout. */
 export interface LoginThrottleTable {
   throttle_key: string;
@@ -489,6 +508,19 @@ export interface SecurityAlertsTable {
   closed_by: string | null;
   closed_at: string | null;
   note: string | null;
+}
+
+export interface SecurityScansTable {
+  id: string;
+  at: string;
+  actor: string;
+  trigger: string;
+  critical_count: number;
+  high_count: number;
+  medium_count: number;
+  low_count: number;
+  could_not_check_count: number;
+  result: string;
 }
 
 /** A key rewrap's progress (0022_key_rewrap), updated after every batch. */
@@ -543,10 +575,12 @@ export interface Database {
   vendor_reviews: VendorReviewsTable;
   incidents: IncidentsTable;
   compliance_attestations: ComplianceAttestationsTable;
+  third_party_shares: ThirdPartySharesTable;
   login_throttle: LoginThrottleTable;
   second_factors: SecondFactorsTable;
   recovery_codes: RecoveryCodesTable;
   login_challenges: LoginChallengesTable;
   security_alerts: SecurityAlertsTable;
+  security_scans: SecurityScansTable;
   key_rewraps: KeyRewrapsTable;
 }

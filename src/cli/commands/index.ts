@@ -19,7 +19,9 @@ import { registerMonitorCommands } from './monitor.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerRecordCommands } from './records.js';
 import { registerRetentionCommands } from './retention.js';
+import { registerScanCommands } from './scan.js';
 import { registerServeCommands } from './serve.js';
+import { registerShareCommands } from './share.js';
 import { registerSourceCommands } from './source.js';
 import { registerTokenCommands } from './token.js';
 import { registerUserCommands } from './user.js';
@@ -44,6 +46,8 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerRetentionCommands,
   registerConsentCommands,
   registerComplianceCommands,
+  registerShareCommands,
   registerMonitorCommands,
   registerBackupCommands,
+  registerScanCommands,
 ];

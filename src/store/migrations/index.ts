@@ -17,6 +17,8 @@ import * as subjectRights from './0013_subject_rights.js';
 import * as compliance from './0014_compliance.js';
 import * as security from './0015_security.js';
 import * as indexHashes from './0016_index_hashes.js';
+import * as thirdPartyShares from './0020_third_party_shares.js';
+import * as securityScans from './0021_security_scans.js';
 import * as keyRewrap from './0022_key_rewrap.js';
 
 export const migrations: Record<string, Migration> = {
@@ -35,5 +37,7 @@ export const migrations: Record<string, Migration> = {
   '0014_compliance': compliance,
   '0015_security': security,
   '0016_index_hashes': indexHashes,
+  '0020_third_party_shares': thirdPartyShares,
+  '0021_security_scans': securityScans,
   '0022_key_rewrap': keyRewrap,
 };

@@ -288,6 +288,48 @@ export interface SecurityAlert {
 }
 
 const ALERT_WATCHERS = ['admin', 'compliance_officer', 'auditor'] as const;
+const SCAN_READERS = ['admin', 'compliance_officer', 'auditor'] as const;
+
+export type ScanKind = 'dependency' | 'posture' | 'api';
+export type SeverityCounts = Record<Severity, number>;
+
+export interface ScanFinding {
+  id: string;
+  kind: ScanKind;
+  rule: string;
+  severity: Severity;
+  title: Localized;
+  evidence: Record<string, string | number | boolean>;
+  remediation: Localized;
+}
+
+export interface ScanCouldNotCheck {
+  kind: ScanKind;
+  check: string;
+  reason: Localized;
+  detail?: string;
+}
+
+export interface Scan {
+  id: string;
+  at: string;
+  actor: string;
+  trigger: 'manual' | 'schedule';
+  checked: ScanKind[];
+  findings: ScanFinding[];
+  couldNotCheck: ScanCouldNotCheck[];
+  counts: SeverityCounts;
+  target?: string;
+}
+
+export interface ScanSummary {
+  id: string;
+  at: string;
+  actor: string;
+  trigger: string;
+  counts: SeverityCounts;
+  couldNotCheck: number;
+}
 const ALERT_RESPONDERS = ['admin', 'compliance_officer'] as const;
 
 export interface ApiToken {
@@ -412,6 +454,48 @@ export interface ComplianceReport {
 
 const COMPLIANCE_READERS = ['compliance_officer', 'auditor'] as const;
 const COMPLIANCE_OFFICERS = ['compliance_officer'] as const;
+const SHARE_READERS = ['compliance_officer', 'auditor', 'data_engineer'] as const;
+const SHARERS = ['compliance_officer', 'data_engineer'] as const;
+
+/** An attestation of an `attested` control (src/compliance/compliance-service.ts AttestationView). */
+export interface Attestation {
+  id: string;
+  controlId: string;
+  statement: string;
+  evidenceRef: string | null;
+  attestedBy: string;
+  attestedAt: string;
+  validUntil: string;
+  isExpired: boolean;
+}
+
+/** A provision of a dataset to a third party (src/compliance/third-party-share.ts Share). */
+export interface Share {
+  id: string;
+  dataset: string;
+  vendor: string;
+  contract: string;
+  purpose: string;
+  consentPurpose: string;
+  withoutConsent: 'refuse' | 'leave_out';
+  format: string;
+  exportId: string;
+  status: 'started' | 'completed' | 'aborted';
+  records: number;
+  leftOut: number;
+  actor: string;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface NewShare {
+  dataset: string;
+  vendor: string;
+  contract: string;
+  purpose: string;
+  format: 'ndjson' | 'csv' | 'xlsx';
+  withoutConsent: 'refuse' | 'leave_out';
+}
 
 export interface ConsentChange {
   subjectId: string;
@@ -488,6 +572,21 @@ export const endpoints = {
     'POST',
     '/api/v1/security/alerts/:id/close',
     ALERT_RESPONDERS,
+  ),
+  scans: ep<undefined, { limit?: number }, undefined, { scans: ScanSummary[] }>(
+    'GET',
+    '/api/v1/security/scans',
+    SCAN_READERS,
+  ),
+  scan: ep<{ id: string }, undefined, undefined, { scan: Scan }>(
+    'GET',
+    '/api/v1/security/scans/:id',
+    SCAN_READERS,
+  ),
+  runScan: ep<undefined, undefined, { dependencies?: boolean; posture?: boolean }, { scan: Scan }>(
+    'POST',
+    '/api/v1/security/scans',
+    ['admin'],
   ),
   logout: ep<undefined, undefined, undefined, null>('POST', '/api/v1/auth/logout', ALL),
   me: ep<undefined, undefined, undefined, { user: User }>('GET', '/api/v1/auth/me', ALL),
@@ -756,6 +855,24 @@ export const endpoints = {
     undefined,
     unknown
   >('GET', '/api/v1/compliance/audits/:id/report', COMPLIANCE_READERS),
+  complianceCapabilities: ep<
+    undefined,
+    undefined,
+    undefined,
+    { pdf: 'available' | 'unavailable'; pdfReason: string | null }
+  >('GET', '/api/v1/compliance/capabilities', COMPLIANCE_READERS),
+  complianceAttestations: ep<undefined, { control?: string }, undefined, { attestations: Attestation[] }>(
+    'GET',
+    '/api/v1/compliance/attestations',
+    COMPLIANCE_READERS,
+  ),
+  shares: ep<undefined, { limit?: number }, undefined, { shares: Share[] }>(
+    'GET',
+    '/api/v1/shares',
+    SHARE_READERS,
+  ),
+  /** Answers with the shared file (download it with `download`, not `call`). */
+  createShare: ep<undefined, undefined, NewShare, unknown>('POST', '/api/v1/shares', SHARERS),
 } as const;
 
 export type Endpoints = typeof endpoints;
