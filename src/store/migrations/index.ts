@@ -20,6 +20,7 @@ import * as indexHashes from './0016_index_hashes.js';
 import * as analyticsModels from './0017_analytics_models.js';
 import * as thirdPartyShares from './0020_third_party_shares.js';
 import * as securityScans from './0021_security_scans.js';
+import * as keyRewrap from './0022_key_rewrap.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0017_analytics_models': analyticsModels,
   '0020_third_party_shares': thirdPartyShares,
   '0021_security_scans': securityScans,
+  '0022_key_rewrap': keyRewrap,
 };
