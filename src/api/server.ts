@@ -14,6 +14,7 @@ import {
 import type { AppContext } from '../context.js';
 import { installAccessControl, type RegisteredRoute } from './access.js';
 import { installClientAddress } from './client-address.js';
+import { installCompression } from './compression.js';
 import { frameworkError, installErrorHandler } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
@@ -118,6 +119,8 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
   });
   // Limits apply where a route asks for them (sign-in, routes/auth.ts).
   await app.register(rateLimit, { global: false });
+  // Before every route and the console's static files (compression.ts says what is never compressed).
+  await installCompression(app);
   await installOpenApi(app);
   installMetrics(app, ctx);
   for (const plugin of routePlugins) await app.register(plugin(ctx));

@@ -1,12 +1,17 @@
 // API tokens: shown once at creation, stored as a hash, expiring, revocable by owner or admin.
 
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import {
   type AuditTrail,
   type Clock,
+  containsPattern,
+  DEFAULT_PAGE_LIMIT,
   ForbiddenError,
   NotFoundError,
+  type Page,
+  type PageOptions,
   type Principal,
+  parseSort,
   systemClock,
   UnauthorizedError,
   ValidationError,
@@ -14,6 +19,30 @@ import {
 import type { Database } from '../store/index.js';
 import { hashSecret, newId, newSecret } from './secret-token.js';
 import type { User, UserService } from './user-service.js';
+
+/** A token's name: 1–64 letters, digits, spaces, `_`, `.`, `-` (the API's schema publishes it). */
+export const TOKEN_NAME_PATTERN = /^[\p{L}\p{N} _.-]{1,64}$/u;
+
+/** What the token list sorts by (`-` for descending); the id breaks ties. */
+export const TOKEN_SORT_KEYS = ['name', 'username', 'createdAt', 'expiresAt', 'lastUsedAt'] as const;
+export type TokenSortKey = (typeof TOKEN_SORT_KEYS)[number];
+const TOKEN_SORT_COLUMNS = {
+  name: 'api_tokens.name',
+  username: 'users.username',
+  createdAt: 'api_tokens.created_at',
+  expiresAt: 'api_tokens.expires_at',
+  lastUsedAt: 'api_tokens.last_used_at',
+} as const satisfies Record<TokenSortKey, string>;
+export const TOKEN_STATUSES = ['active', 'expired', 'revoked'] as const;
+export type TokenStatus = (typeof TOKEN_STATUSES)[number];
+
+export interface TokenListOptions extends PageOptions<TokenSortKey> {
+  /** Only this user's tokens; everyone's when absent. */
+  username?: string;
+  /** Part of the token's name, any case. */
+  search?: string;
+  status?: TokenStatus;
+}
 
 export const TOKEN_PREFIX = 'cst_';
 export const DEFAULT_TOKEN_TTL_MS = 90 * 86_400_000;
@@ -47,7 +76,7 @@ export class TokenService {
     ttlMs: number,
     actor: string,
   ): Promise<{ token: string; info: ApiToken }> {
-    if (!/^[\p{L}\p{N} _.-]{1,64}$/u.test(name)) {
+    if (!TOKEN_NAME_PATTERN.test(name)) {
       throw new ValidationError('token name must be 1–64 letters, digits, spaces, _ . -', { field: 'name' });
     }
     if (!Number.isFinite(ttlMs) || ttlMs < 60_000 || ttlMs > MAX_TOKEN_TTL_MS) {
@@ -160,6 +189,41 @@ export class TokenService {
   }
 
   /** Tokens of one user, or of everyone when `username` is undefined. */
+  /**
+   * A page of tokens (one user's, or everyone's), matching `search` (part of the name, any case)
+   * and `status`, sorted (default oldest first), and how many match.
+   */
+  async page(options: TokenListOptions = {}): Promise<Page<ApiToken>> {
+    const { key, direction } = parseSort(options.sort ?? 'createdAt');
+    const now = this.clock().toISOString();
+    let query = this.query();
+    if (options.username !== undefined) query = query.where('users.username', '=', options.username);
+    if (options.search) {
+      const pattern = containsPattern(options.search);
+      query = query.where(
+        (eb) => sql<boolean>`lower(${eb.ref('api_tokens.name')}) like ${pattern} escape '\\'`,
+      );
+    }
+    if (options.status === 'revoked') query = query.where('api_tokens.revoked_at', 'is not', null);
+    else if (options.status === 'expired')
+      query = query.where('api_tokens.revoked_at', 'is', null).where('api_tokens.expires_at', '<=', now);
+    else if (options.status === 'active')
+      query = query.where('api_tokens.revoked_at', 'is', null).where('api_tokens.expires_at', '>', now);
+    const [rows, count] = await Promise.all([
+      query
+        .orderBy(TOKEN_SORT_COLUMNS[key], direction)
+        .orderBy('api_tokens.id', direction)
+        .limit(options.limit ?? DEFAULT_PAGE_LIMIT)
+        .offset(options.offset ?? 0)
+        .execute(),
+      query
+        .clearSelect()
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toToken), total: Number(count.n) };
+  }
+
   async list(username?: string): Promise<ApiToken[]> {
     let query = this.query();
     if (username !== undefined) query = query.where('users.username', '=', username);

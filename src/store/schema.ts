@@ -567,6 +567,19 @@ export interface SecurityScansTable {
   result: string;
 }
 
+/** A key rewrap's progress (0022_key_rewrap), updated after every batch. */
+export interface KeyRewrapsTable {
+  id: string;
+  state: string;
+  done_count: number;
+  remaining_count: number;
+  started_at: string;
+  finished_at: string | null;
+  started_by: string;
+  error: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -616,4 +629,5 @@ export interface Database {
   token_addresses: TokenAddressesTable;
   audit_verifications: AuditVerificationsTable;
   security_scans: SecurityScansTable;
+  key_rewraps: KeyRewrapsTable;
 }

@@ -21,6 +21,7 @@ import * as analyticsModels from './0017_analytics_models.js';
 import * as securityOperations from './0019_security_operations.js';
 import * as thirdPartyShares from './0020_third_party_shares.js';
 import * as securityScans from './0021_security_scans.js';
+import * as keyRewrap from './0022_key_rewrap.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0019_security_operations': securityOperations,
   '0020_third_party_shares': thirdPartyShares,
   '0021_security_scans': securityScans,
+  '0022_key_rewrap': keyRewrap,
 };
