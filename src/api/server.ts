@@ -13,6 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
 import { installAccessControl, type RegisteredRoute } from './access.js';
+import { installClientAddress } from './client-address.js';
 import { installCompression } from './compression.js';
 import { frameworkError, installErrorHandler } from './error-handler.js';
 import { installMetrics } from './metrics.js';
@@ -89,6 +90,8 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // First, so that every entry audited while serving a request carries its client address.
+  installClientAddress(app);
   // Security headers first: refusals (401/403) from access control carry them too.
   const isHttps = ctx.workspace.config.server.secureCookies || https !== undefined;
   await app.register(helmet, {

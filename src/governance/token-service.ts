@@ -59,6 +59,9 @@ export interface ApiToken {
 }
 
 export class TokenService {
+  /** (token, address) pairs already stored by this process. */
+  private readonly knownAddresses = new Set<string>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly users: UserService,
@@ -117,8 +120,12 @@ export class TokenService {
     };
   }
 
-  /** Resolves a bearer token to its user, refusing unknown, revoked, expired tokens and disabled users. */
-  async authenticate(token: string): Promise<{ user: User; tokenId: string }> {
+  /**
+   * Resolves a bearer token to its user, refusing unknown, revoked, expired tokens and disabled users.
+   * `clientAddress` (the API request's) is remembered per token: the monitor's `tokenNewAddress` rule
+   * reads when a token was first used from an address.
+   */
+  async authenticate(token: string, clientAddress?: string): Promise<{ user: User; tokenId: string }> {
     if (!token.startsWith(TOKEN_PREFIX)) throw new UnauthorizedError('invalid token');
     const row = await this.db
       .selectFrom('api_tokens')
@@ -133,8 +140,30 @@ export class TokenService {
     // Record use at most once a minute: a busy integration should not write on every call.
     if (row.last_used_at === null || Date.parse(now) - Date.parse(row.last_used_at) > 60_000) {
       await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+      if (clientAddress !== undefined)
+        await this.db
+          .updateTable('token_addresses')
+          .set({ last_seen_at: now })
+          .where('token_id', '=', row.id)
+          .where('address', '=', clientAddress)
+          .execute();
     }
+    if (clientAddress !== undefined) await this.rememberAddress(row.id, clientAddress, now);
     return { user, tokenId: row.id };
+  }
+
+  /** Stores the first use of a token from an address; a pair this process has stored is not re-written. */
+  private async rememberAddress(tokenId: string, address: string, now: string): Promise<void> {
+    const key = `${tokenId}\u0000${address}`;
+    if (this.knownAddresses.has(key)) return;
+    await this.db
+      .insertInto('token_addresses')
+      .values({ token_id: tokenId, address, first_seen_at: now, last_seen_at: now })
+      .onConflict((oc) => oc.columns(['token_id', 'address']).doNothing())
+      .execute();
+    // Bounded: a flood of addresses costs a write each, never unbounded memory.
+    if (this.knownAddresses.size >= 10_000) this.knownAddresses.clear();
+    this.knownAddresses.add(key);
   }
 
   /** Revokes a token. Owners revoke their own; admins any. */

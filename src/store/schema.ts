@@ -510,6 +510,27 @@ export interface SecurityAlertsTable {
   note: string | null;
 }
 
+/** Client addresses an API token was used from (0019). */
+export interface TokenAddressesTable {
+  token_id: string;
+  address: string;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
+/** Results of audit-log verifications run by the schedule or on demand (0019). */
+export interface AuditVerificationsTable {
+  id: string;
+  verified_at: string;
+  trigger: string;
+  is_ok: number;
+  tree_size: number | string;
+  heads_checked: number;
+  problem_kind: string | null;
+  problem_index: number | string | null;
+  duration_ms: number;
+}
+
 export interface AnalyticsModelsTable {
   id: string;
   /** scorecard */
@@ -605,6 +626,8 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   login_challenges: LoginChallengesTable;
   security_alerts: SecurityAlertsTable;
+  token_addresses: TokenAddressesTable;
+  audit_verifications: AuditVerificationsTable;
   security_scans: SecurityScansTable;
   key_rewraps: KeyRewrapsTable;
 }

@@ -611,6 +611,15 @@ describe('the console in Chromium', () => {
           await page.getByText(text.area.security, { exact: true }).click();
           await page.getByText(text.nav.alerts).click();
           await page.getByRole('heading', { name: text.alerts.title }).waitFor();
+          // The last full verification of the audit log: none at first; "verify now" runs one.
+          const panel = page.getByTestId('audit-verification');
+          const passed = text.alerts.verification.passed.split('{{')[0]!;
+          if (index === 0) {
+            await panel.getByText(text.alerts.verification.never).waitFor();
+            await panel.getByRole('button', { name: text.alerts.verification.verifyNow }).click();
+          }
+          await panel.getByText(passed).waitFor();
+          await panel.getByText(text.alerts.verification.triggers.manual, { exact: false }).waitFor();
           if (index === 0) {
             const row = page.getByRole('row', {
               name: new RegExp(text.alerts.rules.failedSignInsPerAddress),

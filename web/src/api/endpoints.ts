@@ -287,6 +287,18 @@ export interface SecurityAlert {
   note: string | null;
 }
 
+/** A full verification of the audit log against the pinned keys (scheduled or on demand). */
+export interface AuditVerification {
+  id: string;
+  verifiedAt: string;
+  trigger: 'schedule' | 'manual';
+  isOk: boolean;
+  treeSize: number;
+  headsChecked: number;
+  problem: { kind: string; index: number } | null;
+  durationMs: number;
+}
+
 const ALERT_WATCHERS = ['admin', 'compliance_officer', 'auditor'] as const;
 const SCAN_READERS = ['admin', 'compliance_officer', 'auditor'] as const;
 
@@ -628,6 +640,18 @@ export const endpoints = {
     '/api/v1/security/alerts/:id/close',
     ALERT_RESPONDERS,
   ),
+  auditVerification: ep<
+    undefined,
+    undefined,
+    undefined,
+    { last: AuditVerification | null; everyMinutes: number }
+  >('GET', '/api/v1/security/audit-verification', ALERT_WATCHERS),
+  verifyAuditLog: ep<
+    undefined,
+    undefined,
+    undefined,
+    { verification: AuditVerification; raised: SecurityAlert[] }
+  >('POST', '/api/v1/security/audit-verification', ALERT_RESPONDERS),
   scans: ep<undefined, { limit?: number }, undefined, { scans: ScanSummary[] }>(
     'GET',
     '/api/v1/security/scans',
