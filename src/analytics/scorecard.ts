@@ -4,6 +4,7 @@
 // variables that cost the subject most points against their best bin (PIPL Art. 24 explanation).
 
 import {
+  type Bin,
   type BinningOptions,
   type BinValue,
   binIndexer,
@@ -27,18 +28,8 @@ export interface Scaling {
 
 export const DEFAULT_SCALING: Scaling = { pdo: 20, basePoints: 600, baseOdds: 50 };
 
-export interface ScorecardBin {
-  label: string;
-  isMissing: boolean;
-  lower?: number | null;
-  upper?: number | null;
-  categories?: string[];
-  count: number;
-  bad: number;
-  good: number;
-  badRate: number;
-  woe: number;
-  iv: number;
+/** A bin of the scorecard table: the binning's bin and the points it is worth. */
+export interface ScorecardBin extends Bin {
   points: number;
 }
 

@@ -152,12 +152,11 @@ export class ImpactAssessmentService {
     return toAssessment(row);
   }
 
-  /** Drafts an assessment; the triggers are those the declarations show for its datasets. */
-  async create(
+  /** Checks an assessment's datasets and scope; the triggers its datasets' declarations show. */
+  private async checkedTriggers(
     input: NewImpactAssessment,
-    author: string,
     sensitiveDatasets: ReadonlySet<string>,
-  ): Promise<ImpactAssessment> {
+  ): Promise<PiaTrigger[]> {
     const known = new Set(this.workspace.datasets.map((d) => d.name));
     const unknown = input.datasets.filter((d) => !known.has(d));
     if (input.datasets.length === 0 || unknown.length > 0)
@@ -169,7 +168,16 @@ export class ImpactAssessmentService {
       );
     if (input.scope.trim() === '') throw new ValidationError('scope must not be empty', { field: 'scope' });
     const triggers = piaTriggers(this.workspace, sensitiveDatasets, await modelledDatasets(this.db));
-    const found = [...new Set(input.datasets.flatMap((d) => triggers.get(d) ?? []))];
+    return [...new Set(input.datasets.flatMap((d) => triggers.get(d) ?? []))];
+  }
+
+  /** Drafts an assessment; the triggers are those the declarations show for its datasets. */
+  async create(
+    input: NewImpactAssessment,
+    author: string,
+    sensitiveDatasets: ReadonlySet<string>,
+  ): Promise<ImpactAssessment> {
+    const found = await this.checkedTriggers(input, sensitiveDatasets);
     const assessment: ImpactAssessment = {
       id: randomUUID(),
       kind: input.kind ?? 'pia',
@@ -235,18 +243,7 @@ export class ImpactAssessmentService {
           id,
         },
       );
-    const known = new Set(this.workspace.datasets.map((d) => d.name));
-    const unknown = input.datasets.filter((d) => !known.has(d));
-    if (input.datasets.length === 0 || unknown.length > 0)
-      throw new ValidationError(
-        input.datasets.length === 0
-          ? 'an assessment covers at least one dataset'
-          : `unknown dataset(s): ${unknown.join(', ')}`,
-        { field: 'datasets' },
-      );
-    if (input.scope.trim() === '') throw new ValidationError('scope must not be empty', { field: 'scope' });
-    const triggers = piaTriggers(this.workspace, sensitiveDatasets, await modelledDatasets(this.db));
-    const found = [...new Set(input.datasets.flatMap((d) => triggers.get(d) ?? []))];
+    const found = await this.checkedTriggers(input, sensitiveDatasets);
     await this.db
       .updateTable('impact_assessments')
       .set({
