@@ -491,6 +491,30 @@ export interface SecurityAlertsTable {
   note: string | null;
 }
 
+/** A saved analysis result (issue 20) with its lineage. */
+export interface DerivedDatasetsTable {
+  id: string;
+  name: string;
+  kind: string;
+  created_by: string;
+  created_at: string;
+  purpose: string;
+  grant_id: string | null;
+  inputs: string;
+  params: string;
+  input_hash: string;
+  result_hash: string;
+  row_count: number;
+}
+
+/** A derived dataset's rows, keyed by the subject's pseudonym. */
+export interface DerivedRowsTable {
+  derived_id: string;
+  pseudonym: string;
+  segment: string;
+  features: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -535,4 +559,6 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   login_challenges: LoginChallengesTable;
   security_alerts: SecurityAlertsTable;
+  derived_datasets: DerivedDatasetsTable;
+  derived_rows: DerivedRowsTable;
 }

@@ -17,6 +17,7 @@ import * as subjectRights from './0013_subject_rights.js';
 import * as compliance from './0014_compliance.js';
 import * as security from './0015_security.js';
 import * as indexHashes from './0016_index_hashes.js';
+import * as derivedDatasets from './0018_derived_datasets.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0014_compliance': compliance,
   '0015_security': security,
   '0016_index_hashes': indexHashes,
+  '0018_derived_datasets': derivedDatasets,
 };
