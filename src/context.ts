@@ -2,6 +2,7 @@
 // the CLI and workers share, so they can never disagree.
 
 import path from 'node:path';
+import { ClaimsService, DerivedDatasetStore, SegmentationService } from './analytics/index.js';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
 import { ComplianceService } from './compliance/index.js';
 import { AlertService, SecurityMonitor } from './compliance/monitoring/index.js';
@@ -60,6 +61,12 @@ export interface AppContext {
   subjectRequests: SubjectRequestService;
   /** Retention runs and legal holds. */
   retention: RetentionService;
+  /** Customer segmentation over the governed read path (docs/analytics.md). */
+  segmentation: SegmentationService;
+  /** Claims analysis: loss ratios, cycle times, reserves (docs/analytics.md). */
+  claims: ClaimsService;
+  /** Saved de-identified analysis results with their lineage. */
+  derivedDatasets: DerivedDatasetStore;
   /**
    * The key service (envelope encryption, blind index, rotation, shredding). Opened on first use:
    * it needs the master secret, which commands that never touch personal data do not.
@@ -174,6 +181,9 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     records: undefined as unknown as RecordReadService,
     exports: undefined as unknown as RecordExporter,
     subjectRequests: undefined as unknown as SubjectRequestService,
+    segmentation: undefined as unknown as SegmentationService,
+    claims: undefined as unknown as ClaimsService,
+    derivedDatasets: new DerivedDatasetStore(store.db),
     retention: new RetentionService(workspace, store.db, store.records, keys, audit),
     keys,
     storageDescription: redactDatabaseUrl(workspace.storageUrl),
@@ -186,6 +196,9 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
   ctx.consents = new ConsentLedger({ workspace, db: store.db, keys, records: store.records, audit });
   ctx.records = new RecordReadService(store.records, accessPolicy, keys, store.db, audit);
   ctx.exports = new RecordExporter(store.records, accessPolicy, ctx.records);
+  const analyticsReads = { policy: accessPolicy, records: ctx.records, keys, audit };
+  ctx.segmentation = new SegmentationService({ ...analyticsReads, derived: ctx.derivedDatasets });
+  ctx.claims = new ClaimsService(analyticsReads);
   ctx.subjectRequests = new SubjectRequestService({
     db: store.db,
     workspace,

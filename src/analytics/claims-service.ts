@@ -119,11 +119,11 @@ export function reserveFromRows(
     k !== undefined && triangle.counts !== null && isSuppressed(triangle.counts[i]?.[j] ?? 0, k);
   const mask = (table: Array<Array<number | null>>) =>
     table.map((row, i) => row.map((v, j) => (v !== null && hide(i, j) ? null : v)));
-  triangle.cumulative.forEach((row, i) =>
+  triangle.cumulative.forEach((row, i) => {
     row.forEach((v, j) => {
       if (v !== null && hide(i, j)) suppressed.push([i, j]);
-    }),
-  );
+    });
+  });
   // An origin with fewer than k claims in all is not published (its totals still count).
   const originHidden = (i: number) =>
     k !== undefined &&

@@ -73,6 +73,11 @@ export class SegmentationService {
       s.monetary += amount;
       bySubject.set(row.pseudonym, s);
     }
+    if (bySubject.size === 0)
+      throw new ValidationError(`no record of ${request.dataset} has a usable date and amount`, {
+        dataset: request.dataset,
+        skipped,
+      });
     const latest = Math.max(...[...bySubject.values()].map((s) => s.latest));
     const asOf = request.asOf === undefined ? latest : Date.parse(request.asOf);
     if (!Number.isFinite(asOf))

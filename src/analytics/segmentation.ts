@@ -71,7 +71,9 @@ export function segment(
     { kMin: options.kMin ?? 2, kMax: options.kMax ?? 8 },
   );
   const members = new Map<number, number[]>();
-  clustering.labels.forEach((c, i) => members.set(c, [...(members.get(c) ?? []), i]));
+  clustering.labels.forEach((c, i) => {
+    members.set(c, [...(members.get(c) ?? []), i]);
+  });
   const clusters = [...members.keys()].sort((a, b) => a - b);
   const sizes = suppressCounts(
     clusters.map((c) => members.get(c)?.length ?? 0),

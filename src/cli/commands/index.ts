@@ -5,6 +5,7 @@ import type { CliEnvironment } from '../environment.js';
 import { registerAccessCommands } from './access.js';
 import { registerAuditCommands } from './audit.js';
 import { registerBackupCommands } from './backup.js';
+import { registerClaimsCommands } from './claims.js';
 import { registerClassifyCommands } from './classify.js';
 import { registerCollectCommands } from './collect.js';
 import { registerComplianceCommands } from './compliance.js';
@@ -19,6 +20,7 @@ import { registerMonitorCommands } from './monitor.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerRecordCommands } from './records.js';
 import { registerRetentionCommands } from './retention.js';
+import { registerSegmentCommands } from './segment.js';
 import { registerServeCommands } from './serve.js';
 import { registerSourceCommands } from './source.js';
 import { registerTokenCommands } from './token.js';
@@ -46,4 +48,6 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerComplianceCommands,
   registerMonitorCommands,
   registerBackupCommands,
+  registerSegmentCommands,
+  registerClaimsCommands,
 ];
