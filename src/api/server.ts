@@ -20,6 +20,7 @@ import { installRequestLog } from './request-log.js';
 import { accessRequestRoutes } from './routes/access-requests.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { claimsRoutes } from './routes/claims.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { consentRoutes } from './routes/consents.js';
 import { consoleRoutes } from './routes/console.js';
@@ -29,6 +30,7 @@ import { policyRoutes } from './routes/policies.js';
 import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
 import { securityRoutes } from './routes/security.js';
+import { segmentationRoutes } from './routes/segmentation.js';
 import { sourceRoutes } from './routes/sources.js';
 import { subjectRequestRoutes } from './routes/subject-requests.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -63,6 +65,8 @@ const routePlugins: RoutePlugin[] = [
   securityRoutes,
   keyRoutes,
   complianceRoutes,
+  segmentationRoutes,
+  claimsRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {
