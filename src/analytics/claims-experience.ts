@@ -3,7 +3,7 @@
 // Every group counting fewer than k claims (or k policies) is suppressed.
 
 import { mean, median, quantileSorted } from 'simple-statistics';
-import { isSuppressed } from './k-anonymity.js';
+import { hiddenCells } from './k-anonymity.js';
 
 export const CLAIM_DIMENSIONS = ['period', 'product', 'channel'] as const;
 export type ClaimDimension = (typeof CLAIM_DIMENSIONS)[number];
@@ -71,32 +71,40 @@ export function lossRatios(
       g.policies += 1;
       g.premium += p.premium;
     }
-    return [...groups.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([value, g]): LossRatioGroup => {
-        const hidden = isSuppressed(g.claims, k) || isSuppressed(g.policies, k);
-        return hidden
-          ? {
-              dimension,
-              value,
-              isSuppressed: true,
-              claims: null,
-              incurred: null,
-              policies: null,
-              premium: null,
-              lossRatio: null,
-            }
-          : {
-              dimension,
-              value,
-              isSuppressed: false,
-              claims: g.claims,
-              incurred: g.incurred,
-              policies: g.policies,
-              premium: g.premium,
-              lossRatio: g.premium > 0 ? g.incurred / g.premium : null,
-            };
-      });
+    const entries = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
+    // Claims and policies are each tables whose total another dimension gives away.
+    const byClaims = hiddenCells(
+      entries.map(([, g]) => g.claims),
+      k,
+    );
+    const byPolicies = hiddenCells(
+      entries.map(([, g]) => g.policies),
+      k,
+    );
+    return entries.map(([value, g], i): LossRatioGroup => {
+      const hidden = byClaims[i] === true || byPolicies[i] === true;
+      return hidden
+        ? {
+            dimension,
+            value,
+            isSuppressed: true,
+            claims: null,
+            incurred: null,
+            policies: null,
+            premium: null,
+            lossRatio: null,
+          }
+        : {
+            dimension,
+            value,
+            isSuppressed: false,
+            claims: g.claims,
+            incurred: g.incurred,
+            policies: g.policies,
+            premium: g.premium,
+            lossRatio: g.premium > 0 ? g.incurred / g.premium : null,
+          };
+    });
   });
 }
 
@@ -115,8 +123,15 @@ export function cycleTimes(claims: readonly ClaimRow[], k: number): CycleTimes[]
     const key = `product:${c.product ?? UNKNOWN}`;
     groups.set(key, [...(groups.get(key) ?? []), d]);
   }
-  return [...groups.entries()].map(([group, values]) => {
-    if (values.length === 0 || isSuppressed(values.length, k))
+  const entries = [...groups.entries()];
+  // Per product: `all` is their total (count × mean), so one hidden product takes another along.
+  const products = hiddenCells(
+    entries.slice(1).map(([, values]) => values.length),
+    k,
+  );
+  return entries.map(([group, values], i) => {
+    const hidden = i === 0 ? values.length > 0 && values.length < k : products[i - 1] === true;
+    if (values.length === 0 || hidden)
       return {
         group,
         isSuppressed: values.length > 0,

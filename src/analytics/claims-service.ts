@@ -17,8 +17,8 @@ import {
 } from './claims-experience.js';
 import { hashOf } from './derived-datasets.js';
 import { type AnalyticsReadDeps, numberOf, readForAnalysis, textOf } from './governed-read.js';
-import { isSuppressed, kAnonymityOf } from './k-anonymity.js';
-import { buildTriangle, type TriangleRow } from './triangle.js';
+import { isSuppressed, kAnonymityOf, withSecondary } from './k-anonymity.js';
+import { buildTriangle, type Triangle, type TriangleRow } from './triangle.js';
 
 export interface ClaimsFields {
   amount: string;
@@ -81,7 +81,7 @@ export interface ReserveResult {
     ages: string[];
     cumulative: Array<Array<number | null>>;
     incremental: Array<Array<number | null>>;
-    /** Cells with fewer than k claims (dataset input only). */
+    /** [origin, age] cells hidden by k-anonymity (dataset input only; see suppressTriangle). */
     suppressed: Array<[number, number]>;
   };
   bornhuetterFerguson: {
@@ -90,8 +90,8 @@ export interface ReserveResult {
       origin: string;
       premium: number;
       expectedUltimate: number;
-      ultimate: number;
-      ibnr: number;
+      ultimate: number | null;
+      ibnr: number | null;
     }>;
     totals: { latest: number; ultimate: number; ibnr: number };
   } | null;
@@ -113,25 +113,7 @@ export function reserveFromRows(
 ): ReserveResult {
   const triangle = buildTriangle(rows, { isCumulative: options.isCumulative });
   const cl = chainLadder(triangle);
-  const k = options.kAnonymity;
-  const suppressed: Array<[number, number]> = [];
-  const hide = (i: number, j: number) =>
-    k !== undefined && triangle.counts !== null && isSuppressed(triangle.counts[i]?.[j] ?? 0, k);
-  const mask = (table: Array<Array<number | null>>) =>
-    table.map((row, i) => row.map((v, j) => (v !== null && hide(i, j) ? null : v)));
-  triangle.cumulative.forEach((row, i) => {
-    row.forEach((v, j) => {
-      if (v !== null && hide(i, j)) suppressed.push([i, j]);
-    });
-  });
-  // An origin with fewer than k claims in all is not published (its totals still count).
-  const originHidden = (i: number) =>
-    k !== undefined &&
-    triangle.counts !== null &&
-    isSuppressed(
-      (triangle.counts[i] ?? []).reduce<number>((s, c) => s + (c ?? 0), 0),
-      k,
-    );
+  const cells = suppressTriangle(triangle, options.kAnonymity);
   const bf = options.bornhuetterFerguson
     ? bornhuetterFerguson(
         cl,
@@ -139,10 +121,12 @@ export function reserveFromRows(
         options.bornhuetterFerguson.aPrioriLossRatio,
       )
     : null;
+  const hide = <T>(table: Array<Array<T | null>>, hidden: boolean[][]) =>
+    table.map((row, i) => row.map((v, j) => (hidden[i]?.[j] ? null : v)));
   return {
     ldfs: cl.ldfs,
     origins: cl.origins.map((o, i) =>
-      originHidden(i)
+      cells.origins[i]
         ? { origin: o.origin, latest: null, ultimate: null, ibnr: null, isSuppressed: true }
         : { origin: o.origin, latest: o.latest, ultimate: o.ultimate, ibnr: o.ibnr },
     ),
@@ -150,24 +134,94 @@ export function reserveFromRows(
     triangle: {
       origins: triangle.origins,
       ages: triangle.ages,
-      cumulative: mask(triangle.cumulative),
-      incremental: mask(triangle.incremental),
-      suppressed,
+      cumulative: hide(triangle.cumulative, cells.cumulative),
+      incremental: hide(triangle.incremental, cells.incremental),
+      suppressed: cells.cumulative.flatMap((row, i) =>
+        row.flatMap((h, j): Array<[number, number]> => (h ? [[i, j]] : [])),
+      ),
     },
     bornhuetterFerguson: bf
       ? {
           aPrioriLossRatio: options.bornhuetterFerguson?.aPrioriLossRatio ?? 0,
-          origins: bf.origins.map((o) => ({
-            origin: o.origin,
-            premium: o.premium,
-            expectedUltimate: o.expectedUltimate,
-            ultimate: o.ultimate,
-            ibnr: o.ibnr,
-          })),
+          origins: bf.origins.map((o, i) =>
+            cells.origins[i]
+              ? {
+                  origin: o.origin,
+                  premium: o.premium,
+                  expectedUltimate: o.expectedUltimate,
+                  ultimate: null,
+                  ibnr: null,
+                }
+              : {
+                  origin: o.origin,
+                  premium: o.premium,
+                  expectedUltimate: o.expectedUltimate,
+                  ultimate: o.ultimate,
+                  ibnr: o.ibnr,
+                },
+          ),
           totals: bf.totals,
         }
       : null,
   };
+}
+
+/**
+ * Which published triangle cells and origins k-anonymity hides (claims counted per cell; a file's
+ * triangle has no counts and hides nothing). Along an origin, a cell of 1..k-1 claims hides its
+ * incremental and cumulative values, and the cumulative values after it stay hidden until the
+ * hidden run counts k claims (the next shown cumulative minus the last shown one is then a sum over
+ * k or more). A run still short of k at the diagonal hides the origin (its latest would give the
+ * run back), as does an origin of fewer than k claims; one hidden origin takes the smallest other
+ * along (the totals are published).
+ */
+function suppressTriangle(
+  triangle: Triangle,
+  k: number | undefined,
+): { cumulative: boolean[][]; incremental: boolean[][]; origins: boolean[] } {
+  const none = triangle.cumulative.map((row) => row.map(() => false));
+  if (k === undefined || triangle.counts === null)
+    return { cumulative: none, incremental: none, origins: triangle.origins.map(() => false) };
+  const cumulative = none.map((row) => [...row]);
+  const incremental = none.map((row) => [...row]);
+  const primary: boolean[] = [];
+  const totals: number[] = [];
+  triangle.counts.forEach((row, i) => {
+    let pending = 0;
+    let hiding = false;
+    let total = 0;
+    row.forEach((count, j) => {
+      if (count === null) return;
+      total += count;
+      if (!hiding && !isSuppressed(count, k)) return;
+      hiding = true;
+      pending += count;
+      (incremental[i] as boolean[])[j] = true;
+      if (pending >= k) {
+        hiding = false;
+        pending = 0;
+      } else (cumulative[i] as boolean[])[j] = true;
+    });
+    primary.push(hiding || isSuppressed(total, k));
+    totals.push(total);
+  });
+  const origins = withSecondary(primary, totals);
+  origins.forEach((hidden, i) => {
+    if (hidden) {
+      cumulative[i] = (cumulative[i] ?? []).map(() => true);
+      incremental[i] = (incremental[i] ?? []).map(() => true);
+    }
+  });
+  // Cells not observed yet are null anyway: not counted as suppressed.
+  triangle.cumulative.forEach((row, i) => {
+    row.forEach((v, j) => {
+      if (v === null) {
+        (cumulative[i] as boolean[])[j] = false;
+        (incremental[i] as boolean[])[j] = false;
+      }
+    });
+  });
+  return { cumulative, incremental, origins };
 }
 
 export class ClaimsService {

@@ -149,6 +149,7 @@ describe('loss ratios and cycle times', () => {
     const claims = [
       ...Array.from({ length: 12 }, (_, i) => claim(i, 'auto', 100, i + 1)),
       ...Array.from({ length: 3 }, (_, i) => claim(i, 'health', 1000, 5)),
+      ...Array.from({ length: 11 }, (_, i) => claim(i, 'life', 10, 5)),
     ];
     const premiums = [
       ...Array.from({ length: 20 }, () => ({
@@ -177,7 +178,9 @@ describe('loss ratios and cycle times', () => {
       claims: null,
       lossRatio: null,
     });
-    expect(groups.find((g) => g.dimension === 'period')?.lossRatio).toBeCloseTo(4200 / 6000, 12);
+    // The period's total gives health back as total − auto − life: life (the smallest) goes too.
+    expect(groups.find((g) => g.dimension === 'product' && g.value === 'life')?.isSuppressed).toBe(true);
+    expect(groups.find((g) => g.dimension === 'period')?.lossRatio).toBeCloseTo(4310 / 6000, 12);
   });
 
   // p90 interpolates linearly between ranks (numpy and R default): 9 + 0.1 × (10 − 9).
@@ -187,5 +190,47 @@ describe('loss ratios and cycle times', () => {
     const [all] = cycleTimes(claims, 10);
     expect(all).toEqual({ group: 'all', isSuppressed: false, settled: 10, mean: 5.5, median: 5.5, p90: 9.1 });
     expect(cycleTimes(claims.slice(0, 9), 10)[0]).toMatchObject({ isSuppressed: true, mean: null });
+  });
+});
+
+describe('k-anonymity of a reserve from claim rows', () => {
+  const rows = (origin: string, counts: number[]): TriangleRow[] =>
+    counts.flatMap((n, j) =>
+      Array.from({ length: n }, () => ({
+        origin,
+        development: String(Number(origin) + j),
+        value: 100,
+        count: 1,
+      })),
+    );
+
+  it('hides a cell of fewer than k claims and the cumulative values until the hidden run counts k', () => {
+    const result = reserveFromRows(
+      [
+        ...rows('2021', [20, 3, 8, 15]),
+        ...rows('2022', [25, 12, 11]),
+        ...rows('2023', [30, 14]),
+        ...rows('2024', [40]),
+      ],
+      { isCumulative: false, kAnonymity: 10 },
+    );
+    // 2021: ages 1 and 2 (3 + 8 = 11 claims) hidden as increments; cumulative at age 1 hidden, at
+    // age 2 shown (2000 + 1100: the run reached k), age 3 shown.
+    expect(result.triangle.incremental[0]).toEqual([2000, null, null, 1500]);
+    expect(result.triangle.cumulative[0]).toEqual([2000, null, 3100, 4600]);
+    expect(result.triangle.suppressed).toEqual([[0, 1]]);
+    expect(result.origins.every((o) => o.isSuppressed === undefined)).toBe(true);
+  });
+
+  it('hides an origin whose hidden run reaches the diagonal, and the smallest other origin with it', () => {
+    const result = reserveFromRows(
+      [...rows('2021', [20, 12, 15]), ...rows('2022', [25, 4]), ...rows('2023', [30])],
+      { isCumulative: false, kAnonymity: 10 },
+    );
+    expect(result.origins.map((o) => o.isSuppressed ?? false)).toEqual([false, true, true]);
+    expect(result.triangle.cumulative[1]).toEqual([null, null, null]);
+    expect(result.triangle.cumulative[2]).toEqual([null, null, null]);
+    // The totals stay whole: no single hidden origin can be taken from them.
+    expect(result.totals.latest).toBe((47 + 29 + 30) * 100);
   });
 });

@@ -22,11 +22,20 @@ export function isSuppressed(count: number, k: number): boolean {
 }
 
 /**
- * Counts of one table whose total is published: null for suppressed cells. Primary suppression
- * (fewer than k), then, when exactly one cell is suppressed, the smallest other non-empty cell too.
+ * Which cells of one table whose total is published (or derivable from another table) are hidden:
+ * primary suppression (fewer than k), then, when exactly one cell is hidden, the smallest other
+ * non-empty cell too, so the total minus the shown cells never gives a single hidden cell back.
  */
-export function suppressCounts(counts: readonly number[], k: number): Array<number | null> {
-  const hidden = counts.map((c) => isSuppressed(c, k));
+export function hiddenCells(counts: readonly number[], k: number): boolean[] {
+  return withSecondary(
+    counts.map((c) => isSuppressed(c, k)),
+    counts,
+  );
+}
+
+/** Adds the secondary suppression to cells already hidden for any reason (see `hiddenCells`). */
+export function withSecondary(primary: readonly boolean[], counts: readonly number[]): boolean[] {
+  const hidden = [...primary];
   if (hidden.filter(Boolean).length === 1) {
     let smallest = -1;
     counts.forEach((c, i) => {
@@ -34,5 +43,11 @@ export function suppressCounts(counts: readonly number[], k: number): Array<numb
     });
     if (smallest !== -1) hidden[smallest] = true;
   }
+  return hidden;
+}
+
+/** Counts of one table whose total is published: null for hidden cells (see `hiddenCells`). */
+export function suppressCounts(counts: readonly number[], k: number): Array<number | null> {
+  const hidden = hiddenCells(counts, k);
   return counts.map((c, i) => (hidden[i] ? null : c));
 }
