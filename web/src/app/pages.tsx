@@ -40,6 +40,13 @@ export const PAGES: PageEntry[] = [
     component: lazy(() => import('../pages/overview/OverviewPage')),
   },
   {
+    key: 'analytics',
+    area: 'analytics',
+    path: '/analytics',
+    endpoint: endpoints.segmentationRun,
+    component: lazy(() => import('../pages/analytics/AnalyticsPage')),
+  },
+  {
     key: 'dsr',
     area: 'consent',
     path: '/dsr',
