@@ -59,9 +59,9 @@ describe('the Analytics page in Chromium', () => {
     for (let i = 0; ; i++) {
       const runs = (await (
         await fetch(`${server.url}api/v1/runs?limit=50`, { headers: { cookie: admin } })
-      ).json()) as { items: Array<{ dataset: string; status: string }> };
+      ).json()) as { runs: Array<{ dataset: string; status: string }> };
       const done = ['insurance_policies', 'insurance_claims'].every((d) =>
-        runs.items.some((r) => r.dataset === d && r.status === 'succeeded'),
+        runs.runs.some((r) => r.dataset === d && r.status === 'succeeded'),
       );
       if (done) break;
       if (i > 120) throw new Error('the demo did not collect the insurance datasets');
@@ -107,15 +107,14 @@ describe('the Analytics page in Chromium', () => {
     await page.getByLabel(text.signin.password).fill(ANALYST_PASSWORD);
     await page.getByRole('button', { name: text.signin.submit }).click();
     await page.getByRole('heading', { name: text.overview.title }).waitFor();
-    const submenu = page.getByRole('menuitem', { name: text.area.analytics });
-    if ((await submenu.getAttribute('aria-expanded')) !== 'true') await submenu.click();
-    await page.getByRole('menuitem', { name: text.nav.analytics, exact: true }).click();
+    // The area's only page: one navigation item, no submenu.
+    await page.getByRole('menuitem', { name: text.nav.analytics }).click();
     await page.getByRole('heading', { name: text.nav.analytics }).waitFor();
     return { context, page, errors };
   }
 
   async function choose(scope: ReturnType<Page['getByRole']>, page: Page, label: string, option: string) {
-    await scope.getByLabel(label).click();
+    await scope.getByLabel(label, { exact: true }).click();
     await page.locator('.ant-select-dropdown:visible').getByTitle(option, { exact: true }).click();
   }
 

@@ -47,6 +47,7 @@ export default function ClaimsTab() {
       <Card title={t('analytics.claims.reserveTitle')}>
         <Form
           form={form}
+          name="claims-reserve"
           layout="inline"
           aria-label={t('analytics.claims.reserveTitle')}
           initialValues={{
@@ -158,6 +159,7 @@ export default function ClaimsTab() {
       <Card title={t('analytics.claims.summaryTitle')}>
         <Form
           form={summaryForm}
+          name="claims-summary"
           layout="inline"
           aria-label={t('analytics.claims.summaryTitle')}
           initialValues={{ kAnonymity: 10 }}

@@ -39,6 +39,7 @@ export default function SegmentationTab() {
       <Card>
         <Form
           form={form}
+          name="segmentation"
           layout="inline"
           aria-label={t('analytics.segmentation.form')}
           initialValues={{
