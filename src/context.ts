@@ -6,6 +6,7 @@ import { ClaimsService, DerivedDatasetStore, SegmentationService } from './analy
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
 import { ComplianceService } from './compliance/index.js';
 import { AlertService, SecurityMonitor } from './compliance/monitoring/index.js';
+import { ScanService } from './compliance/scan/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
 import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/index.js';
 import {
@@ -43,6 +44,8 @@ export interface AppContext {
   /** Security alerts and the monitor that raises them (docs/security.md). */
   alerts: AlertService;
   monitor: SecurityMonitor;
+  /** Vulnerability and posture scans (docs/security.md). */
+  scans: ScanService;
   /** TOTP second factor and recovery codes for sign-in (docs/security.md). */
   secondFactors: SecondFactorService;
   /** Access policies of the workspace: explain and authorise reads (docs/access.md). */
@@ -155,6 +158,7 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     workspace,
     alerts,
     monitor: new SecurityMonitor({ workspace, db: store.db, alerts, logger, env }),
+    scans: new ScanService({ workspace, store, audit, alerts, env }),
     store,
     connectorContext,
     runs: undefined as unknown as RunService,

@@ -1,4 +1,6 @@
 // Public face of the HTTP API.
+
+export { isLoopback } from '../domain/index.js';
 export { type RegisteredRoute, type RouteAccess, SESSION_COOKIE } from './access.js';
 export { buildServer, type CustosServer } from './server.js';
-export { checkBindAddress, isLoopback, tlsOptions } from './transport.js';
+export { checkBindAddress, tlsOptions } from './transport.js';

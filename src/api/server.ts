@@ -29,6 +29,7 @@ import { keyRoutes } from './routes/keys.js';
 import { policyRoutes } from './routes/policies.js';
 import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
+import { scanRoutes } from './routes/scans.js';
 import { securityRoutes } from './routes/security.js';
 import { segmentationRoutes } from './routes/segmentation.js';
 import { sourceRoutes } from './routes/sources.js';
@@ -63,6 +64,7 @@ const routePlugins: RoutePlugin[] = [
   subjectRequestRoutes,
   consentRoutes,
   securityRoutes,
+  scanRoutes,
   keyRoutes,
   complianceRoutes,
   segmentationRoutes,
@@ -86,16 +88,7 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  // Cookies are parsed before access control reads the session cookie (hooks run in order).
-  await app.register(cookie);
-  const routes = installAccessControl(app, ctx);
-  installErrorHandler(app);
-  installRequestLog(app);
-  // Nothing is cached unless a route says otherwise: answers carry personal data, tokens, secrets.
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    return payload;
-  });
+  // Security headers first: refusals (401/403) from access control carry them too.
   const isHttps = ctx.workspace.config.server.secureCookies || https !== undefined;
   await app.register(helmet, {
     // HSTS and upgrade-insecure-requests only where the console is served over HTTPS (server.tls,
@@ -109,6 +102,16 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
         'upgrade-insecure-requests': isHttps ? [] : null,
       },
     },
+  });
+  // Cookies are parsed before access control reads the session cookie (hooks run in order).
+  await app.register(cookie);
+  const routes = installAccessControl(app, ctx);
+  installErrorHandler(app);
+  installRequestLog(app);
+  // Nothing is cached unless a route says otherwise: answers carry personal data, tokens, secrets.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
   });
   // Limits apply where a route asks for them (sign-in, routes/auth.ts).
   await app.register(rateLimit, { global: false });

@@ -4,9 +4,8 @@
 // workspace says a reverse proxy terminates TLS in front.
 
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import path from 'node:path';
-import { ConfigError } from '../domain/index.js';
+import { ConfigError, isLoopback } from '../domain/index.js';
 import type { Workspace } from '../workspace/index.js';
 
 export interface TlsServerOptions {
@@ -49,14 +48,6 @@ export function tlsOptions(workspace: Workspace): TlsServerOptions | undefined {
     requestCert: tls.clientCa !== undefined,
     rejectUnauthorized: tls.requireClientCert,
   };
-}
-
-export function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '');
-  if (bare === 'localhost') return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  if (isIP(bare) === 6) return bare === '::1' || /^::ffff:127\./i.test(bare);
-  return false;
 }
 
 /** Refuses to serve a non-loopback address in clear, unless a TLS-terminating proxy is declared. */

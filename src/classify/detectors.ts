@@ -40,7 +40,8 @@ const NAME_CONTEXT =
 const ROLE_CONTEXT = new Set(NAME_CONTEXT.split('|').filter((w) => w !== '客户' && w !== '请联系'));
 const PROVINCE_START = '北京|上海|天津|重庆|[\\u4e00-\\u9fa5]{2,3}(?:省|自治区)';
 
-// Named groups, longest/most specific first. Boundaries keep digit runs whole.
+// Named groups, longest/most specific first. Boundaries keep digit runs whole: an ASCII letter or
+// digit next to a run makes it part of a longer token (a hex digest, a reference code), not a number.
 export const PATTERNS = [
   `(?<track>;\\d{16,19}=\\d{4,30}\\?)`,
   `(?<secret>(?:密码|口令|[Pp]assword|[Pp]asswd|[Pp]wd|PIN码|PIN|CVV2?|CVN2?|安全码)\\s*[:：=]\\s*(?<secretValue>[^\\s,，;；。]{3,32}))`,
@@ -49,9 +50,9 @@ export const PATTERNS = [
   `(?<ip>(?<![\\d.])(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}(?![\\d.]))`,
   // 18-character codes: resident IDs (digits, final X) and unified social credit codes.
   `(?<uscc>(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{9}[0-9A-HJ-NPQRTUWXYx](?![0-9A-Za-z]))`,
-  `(?<mobile>(?<![\\d])(?:(?:\\+|00)86[ -]?)?1[3-9]\\d(?:[ -]?\\d{4}){2}(?!\\d))`,
+  `(?<mobile>(?<![0-9A-Za-z])(?:(?:\\+|00)86[ -]?)?1[3-9]\\d(?:[ -]?\\d{4}){2}(?![0-9A-Za-z]))`,
   // Cards written in groups (6222 0202 …); plain digit runs are the next pattern.
-  `(?<card>(?<![\\d])\\d{4}[ -]\\d{4}[ -]\\d{4}[ -]\\d{4}(?:[ -]?\\d{1,3})?(?!\\d))`,
+  `(?<card>(?<![0-9A-Za-z])\\d{4}[ -]\\d{4}[ -]\\d{4}[ -]\\d{4}(?:[ -]?\\d{1,3})?(?![0-9A-Za-z]))`,
   // Plain runs of 15–19 digits: legacy 15-digit IDs and bank cards.
   `(?<digits>(?<![0-9A-Za-z])\\d{15,19}(?![0-9A-Za-z]))`,
   `(?<account>(?:账号|账户|帐号|[Aa]ccount(?: [Nn]o\\.?| [Nn]umber)?)\\s*[:：]?\\s*(?<accountValue>\\d{10,25})(?!\\d))`,

@@ -7,6 +7,7 @@ export * from './ids.js';
 export * from './log-redaction.js';
 export * from './login-backoff.js';
 export * from './messages/index.js';
+export * from './network-address.js';
 export * from './principal.js';
 export * from './roles.js';
 export * from './time.js';

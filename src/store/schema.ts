@@ -515,6 +515,19 @@ export interface DerivedRowsTable {
   features: string;
 }
 
+export interface SecurityScansTable {
+  id: string;
+  at: string;
+  actor: string;
+  trigger: string;
+  critical_count: number;
+  high_count: number;
+  medium_count: number;
+  low_count: number;
+  could_not_check_count: number;
+  result: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -561,4 +574,5 @@ export interface Database {
   security_alerts: SecurityAlertsTable;
   derived_datasets: DerivedDatasetsTable;
   derived_rows: DerivedRowsTable;
+  security_scans: SecurityScansTable;
 }

@@ -193,6 +193,18 @@ export const workspaceConfigSchema = z
           })
           .strict()
           .default({ minLength: 12, minCharacterClasses: 1 }),
+        /** Vulnerability and posture scans (`custos scan`, docs/security.md). */
+        scan: z
+          .object({
+            /** More enabled admin accounts than this is a finding. */
+            maxAdmins: z.number().int().min(1).max(1000).default(3),
+            /** Seconds `npm audit` may take before the dependency check counts as not done. */
+            dependencyTimeoutSeconds: z.number().int().min(5).max(600).default(60),
+            /** Cron expression: `custos serve` runs a scan (posture and dependencies) at these times. */
+            schedule: z.string().min(1).optional(),
+          })
+          .strict()
+          .default({ maxAdmins: 3, dependencyTimeoutSeconds: 60 }),
       })
       .strict()
       .default({
@@ -202,6 +214,7 @@ export const workspaceConfigSchema = z
           globalPerMinute: 600,
         },
         passwords: { minLength: 12, minCharacterClasses: 1 },
+        scan: { maxAdmins: 3, dependencyTimeoutSeconds: 60 },
       }),
     egress: z
       .object({
@@ -289,6 +302,8 @@ export const workspaceConfigSchema = z
         scanSampleSize: z.number().int().min(1).max(1_000_000).default(5000),
         /** Open incidents not notified after this many hours fail PIPL-57. */
         incidentNotificationHours: z.number().int().min(1).max(720).default(72),
+        /** A vulnerability and posture scan must have run within this many days (GB/T 22239). */
+        vulnerabilityScanDays: z.number().int().min(1).max(366).default(30),
       })
       .strict()
       .default({
@@ -299,6 +314,7 @@ export const workspaceConfigSchema = z
         vendorExpiryWarningDays: 30,
         scanSampleSize: 5000,
         incidentNotificationHours: 72,
+        vulnerabilityScanDays: 30,
       }),
   })
   .strict();

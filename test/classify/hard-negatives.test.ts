@@ -116,3 +116,22 @@ describe('unified social credit codes against hard negatives', () => {
     expect(types(`统一社会信用代码：${code}。`)).toEqual(['CN_USCC']);
   });
 });
+
+describe('digit runs inside longer ASCII tokens', () => {
+  const types = (text: string) => scanText(text).map((d) => d.type);
+  const body = '622202020000123';
+  const card = `${body}${luhnCheckDigit(body)}`;
+  const grouped = card.replace(/(\d{4})(?=\d)/g, '$1 ');
+
+  it('does not read a mobile number or a grouped card inside a hex digest or a reference code', () => {
+    expect(types('sha256:9f2c13812345678ab0e4')).not.toContain('CN_MOBILE'); // "13812345678" inside hex
+    expect(detectValue('a13812345678f')).toEqual([]);
+    expect(types(`REF${grouped}X`)).not.toContain('BANK_CARD');
+  });
+
+  it('still finds them next to punctuation, spaces and Chinese text', () => {
+    expect(types('电话13812345678，谢谢')).toContain('CN_MOBILE');
+    expect(types('tel:+86 138 1234 5678.')).toContain('CN_MOBILE');
+    expect(types(`卡号${grouped}`)).toContain('BANK_CARD');
+  });
+});

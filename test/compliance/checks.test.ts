@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWAITING_FEATURES, CHECKS, defaultCatalogue } from '../../src/compliance/index.js';
+import { criticalYamlAdvisory } from '../support/npm-registry.js';
 import { type ComplianceFixture, createComplianceFixture, DAY, iso } from './support.js';
 
 interface Case {
@@ -898,6 +899,23 @@ const cases: Case[] = [
     fix: async (f) => {
       f.ctx.workspace.sources[0]!.egress = { allow: ['127.0.0.1'], allowPrivate: true };
     },
+  },
+  {
+    check: 'vulnerability-scan-recent',
+    break: async (f) => {
+      await f.scan(criticalYamlAdvisory());
+    },
+    evidence: { critical: 1, dependenciesChecked: true },
+    fix: async (f) => {
+      await f.scan({});
+    },
+  },
+  {
+    check: 'vulnerability-scan-recent',
+    break: async () => {},
+    now: { broken: new Date(Date.now() + 31 * DAY) },
+    evidence: { intervalDays: 30, critical: 0 },
+    fix: async () => {},
   },
   {
     check: 'national-cryptography',

@@ -11,6 +11,7 @@ import {
 import { type AppContext, openContext } from '../../src/context.js';
 import type { Role } from '../../src/domain/index.js';
 import type { TestDialect } from '../support/databases.js';
+import { type NpmAdvisory, startNpmRegistry } from '../support/npm-registry.js';
 import { createTestWorkspace, type TestWorkspace } from '../support/workspace.js';
 
 export const DAY = 86_400_000;
@@ -37,6 +38,8 @@ export interface ComplianceFixture {
     options?: { sensitive?: boolean; withdrawnAt?: number },
   ): Promise<void>;
   user(username: string, role: Role): Promise<string>;
+  /** Runs a scan (dependencies against a local registry answering `advisories`, and posture). */
+  scan(advisories: Record<string, NpmAdvisory[]>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -111,6 +114,15 @@ export async function createComplianceFixture(dialect: TestDialect): Promise<Com
         })
         .execute();
     },
+    scan: async (advisories) => {
+      const registry = await startNpmRegistry(advisories);
+      try {
+        return (await ctx.scans.run('user:admin', { dependencies: { args: ['--registry', registry.url] } }))
+          .id;
+      } finally {
+        await registry.close();
+      }
+    },
     user: async (username, role) =>
       (await ctx.users.create({ username, role, password: 'test password 123' }, 'test')).id,
     close: async () => {
@@ -167,5 +179,8 @@ export async function createComplianceFixture(dialect: TestDialect): Promise<Com
   }
   // A tree head handed to a witness.
   await ctx.audit.record([{ actor: 'test', action: 'audit.head_export', target: 'tree_head' }]);
+  // A vulnerability scan of the dependencies (against a local registry that knows no advisory)
+  // and of the posture.
+  await fixture.scan({});
   return fixture;
 }

@@ -31,7 +31,7 @@ export interface DemoServer {
 }
 
 /** `custos serve` on a fresh copy of examples/demo; resolves once it prints its URL. */
-export async function serveDemo(): Promise<DemoServer> {
+export async function serveDemo(options: { env?: NodeJS.ProcessEnv } = {}): Promise<DemoServer> {
   for (const needed of ['dist/cli/bin.js', 'web/dist/index.html']) {
     if (!existsSync(path.join(ROOT, needed)))
       throw new Error(`${needed} is missing: run \`npm run build\` (npm test does it) before this test`);
@@ -64,6 +64,7 @@ export async function serveDemo(): Promise<DemoServer> {
     CUSTOS_LANG: 'en',
     CUSTOS_LOG_LEVEL: 'warn',
     CUSTOS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ...options.env,
   };
   delete env.CUSTOS_MASTER_KEY;
   delete env.CUSTOS_WORKSPACE;

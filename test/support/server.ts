@@ -7,6 +7,7 @@ import { buildServer, type CustosServer } from '../../src/api/index.js';
 import { type AppContext, openContext } from '../../src/context.js';
 import { ROLES, type Role } from '../../src/domain/index.js';
 import type { TestDialect } from './databases.js';
+import { unreachableRegistryUrl } from './npm-registry.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace.js';
 
 export const TEST_PASSWORD = 'test password 123';
@@ -44,7 +45,8 @@ export async function startTestServer(
     },
   });
   const ctx = await openContext(workspace.dir, {
-    env: options.env ?? {},
+    // Scans ask a registry that does not exist unless a test gives its own: tests never reach the internet.
+    env: { npm_config_registry: await unreachableRegistryUrl(), ...options.env },
     logLevel: 'info',
     logDestination: sink,
   });

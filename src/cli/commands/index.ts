@@ -20,6 +20,7 @@ import { registerMonitorCommands } from './monitor.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerRecordCommands } from './records.js';
 import { registerRetentionCommands } from './retention.js';
+import { registerScanCommands } from './scan.js';
 import { registerSegmentCommands } from './segment.js';
 import { registerServeCommands } from './serve.js';
 import { registerSourceCommands } from './source.js';
@@ -50,4 +51,5 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerBackupCommands,
   registerSegmentCommands,
   registerClaimsCommands,
+  registerScanCommands,
 ];

@@ -26,11 +26,13 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         { queueDemoRuns, retentionSchedule, seedDemoConsents, startScheduler },
         { startDemoSimulators },
         { checkAuditSchedule, startAuditScheduler },
+        { checkScanSchedule, startScanScheduler },
       ] = await Promise.all([
         import('../../api/index.js'),
         import('../../pipeline/index.js'),
         import('../../sources/simulators/demo.js'),
         import('../../compliance/index.js'),
+        import('../../compliance/scan/index.js'),
       ]);
       // Request logs at info level on stderr; stdout carries the URL and login.
       // Refuses to start without the master secret (rather than run unable to protect data), checked
@@ -45,6 +47,7 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
       try {
         // A bad compliance.auditSchedule stops the start before anything listens.
         checkAuditSchedule(ctx.workspace);
+        checkScanSchedule(ctx.workspace);
         const host = options.host ?? ctx.workspace.config.server.host;
         // Before anything listens: a non-loopback address is not served in clear (docs/security.md).
         checkBindAddress(host, ctx.workspace);
@@ -144,6 +147,8 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
           onAudit: (audit) =>
             cli.note(cli.t('cli.compliance.scheduled_audit', { id: audit.id, score: audit.score })),
         });
+        // Vulnerability and posture scans on custos.yaml's security.scan.schedule (docs/security.md).
+        const scans = startScanScheduler({ workspace: ctx.workspace, scans: ctx.scans, logger: ctx.logger });
         if (!options.worker) cli.note(cli.t('cli.serve.no_worker'));
         // Security monitoring every minute (docs/security.md); a failure is logged, never fatal.
         const monitorTimer = setInterval(() => {
@@ -162,6 +167,7 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         clearInterval(monitorTimer);
         await scheduler.stop();
         await audits.stop();
+        await scans.stop();
         await app.close();
         await simulators?.close();
       } finally {

@@ -48,6 +48,7 @@ import {
   regularAudit,
   treeHeadWitnessed,
 } from './records.js';
+import { vulnerabilityScanRecent } from './scans.js';
 import {
   erasureComplete,
   noPersonalDataInClear,
@@ -108,6 +109,7 @@ export const CHECKS: Readonly<Record<string, Check>> = {
   'data-keys-rewrapped': dataKeysRewrapped,
   'residual-information-cleared': residualInformationCleared,
   'minimisation-declared': minimisationDeclared,
+  'vulnerability-scan-recent': vulnerabilityScanRecent,
 };
 
 /** Checks that report not_applicable on this build because the feature they read is absent. */

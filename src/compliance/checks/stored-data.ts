@@ -130,8 +130,9 @@ const ASCII_ALNUM = /[0-9A-Za-z]/;
 
 /**
  * The C2/C3 entity found in a clear value, if any. A match inside a longer ASCII token (digits
- * within a hex digest, say) is not one: the detectors bound digit runs by digits only, and the
- * hex content hashes of crawled pages otherwise read as mobile numbers.
+ * within a hex digest, say) is not one. The detectors bound their digit runs by ASCII letters and
+ * digits themselves; this check keeps the rule for every entity type so a detector added later
+ * cannot make hex content hashes of crawled pages read as personal data.
  */
 function personalEntity(value: unknown): EntityType | undefined {
   // detectValue reports offsets in the trimmed value.

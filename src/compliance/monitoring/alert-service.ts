@@ -14,10 +14,14 @@ import type { Database } from '../../store/index.js';
 import type { Finding, RuleName, Severity } from './rules.js';
 
 export type AlertStatus = 'open' | 'acknowledged' | 'closed';
+/** A monitoring rule, or `scan`: a high or critical finding of a vulnerability and posture scan. */
+export type AlertRule = RuleName | 'scan';
+/** What raises an alert: a monitoring rule's finding, or a scan's (src/compliance/scan). */
+export type AlertFinding = Omit<Finding, 'rule'> & { rule: AlertRule };
 
 export interface Alert {
   id: string;
-  rule: RuleName;
+  rule: AlertRule;
   severity: Severity;
   subject: string;
   status: AlertStatus;
@@ -40,7 +44,7 @@ export class AlertService {
   ) {}
 
   /** Records findings: new ones open alerts (returned, to be delivered); repeats update the open one. */
-  async raise(findings: readonly Finding[]): Promise<Alert[]> {
+  async raise(findings: readonly AlertFinding[]): Promise<Alert[]> {
     const opened: Alert[] = [];
     const now = this.clock().toISOString();
     for (const finding of findings) {
@@ -166,7 +170,7 @@ export class AlertService {
 function toAlert(row: Database['security_alerts']): Alert {
   return {
     id: row.id,
-    rule: row.rule as RuleName,
+    rule: row.rule as AlertRule,
     severity: row.severity as Severity,
     subject: row.subject,
     status: row.status as AlertStatus,

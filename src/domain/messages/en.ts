@@ -182,6 +182,66 @@ export const en = {
     '{dimension}={value}\tclaims {claims}\tincurred {incurred}\tpremium {premium}\tloss ratio {lossRatio}',
   'cli.claims.cycle_time': '{group}\tsettled {settled}\tmean {mean} d\tmedian {median} d\tp90 {p90} d',
   'cli.claims.suppressed': 'suppressed (fewer than {kAnonymity})',
+  'scan.demo-master-secret.title':
+    'The published demo master secret is in use (in custos.yaml: {inCustosYaml}; in the environment: {inEnvironment})',
+  'scan.demo-master-secret.remediation':
+    'Remove crypto.demoMasterKey from custos.yaml and set CUSTOS_MASTER_KEY to a secret of your own (openssl rand -base64 32); only the demo workspace may use the demo secret.',
+  'scan.private-networks.title':
+    'Sources may reach loopback and private networks (egress.allowPrivateNetworks)',
+  'scan.private-networks.remediation':
+    'Set egress.allowPrivateNetworks to false in custos.yaml (it is meant for the demo and tests).',
+  'scan.egress-allowlist-missing.title': '{count} API or crawler sources have no egress allowlist: {sources}',
+  'scan.egress-allowlist-missing.remediation':
+    'Declare egress.allow (the hosts each source may reach) in sources.yaml.',
+  'scan.tokens-without-expiry.title': '{count} API tokens are valid for more than a year',
+  'scan.tokens-without-expiry.remediation':
+    'Revoke them (custos token revoke) and issue tokens with an expiry of a year or less.',
+  'scan.key-file-readable.title': 'Key file {file} is readable by group or others (mode {mode})',
+  'scan.key-file-readable.remediation':
+    'Run chmod 600 {file} and keep key files readable by the service account only.',
+  'scan.tls-off-public.title': 'The server listens on {host} without TLS',
+  'scan.tls-off-public.remediation':
+    'Configure server.tls (certificate and key), or bind 127.0.0.1 behind a TLS-terminating proxy and set server.behindTlsProxy.',
+  'scan.cookies-not-secure.title': 'Behind a TLS proxy on {host}, session cookies are not marked Secure',
+  'scan.cookies-not-secure.remediation': 'Set server.secureCookies to true in custos.yaml.',
+  'scan.too-many-admins.title': '{admins} enabled admin accounts (at most {maxAdmins} expected)',
+  'scan.too-many-admins.remediation':
+    'Give the extra people a narrower role or disable their accounts; raise security.scan.maxAdmins only if the need is recorded.',
+  'scan.stale-accounts.title': '{count} enabled accounts unused for more than {days} days',
+  'scan.stale-accounts.remediation': 'Disable the accounts nobody uses (custos user disable).',
+  'scan.dependency-vulnerability.title': 'Vulnerable dependency {package}: {advisories}',
+  'scan.dependency-vulnerability.remediation':
+    'Upgrade {package} (fix: {fixAvailable}) and rebuild; see the advisory for versions affected ({range}).',
+  'scan.api-in-clear.title': 'The API at {url} is reached without TLS on a non-loopback address',
+  'scan.api-in-clear.remediation': 'Serve the API over HTTPS (server.tls or a TLS-terminating proxy).',
+  'scan.public-route-unexpected.title':
+    '{route} is documented as public but is not one of the expected public routes',
+  'scan.public-route-unexpected.remediation': 'Require roles on the route, or record why it must be public.',
+  'scan.route-unprotected.title': '{route} answered {status} without credentials',
+  'scan.route-unprotected.remediation':
+    'Declare the roles that may call the route; every route must refuse anonymous callers.',
+  'scan.forged-token-accepted.title': '{route} answered {status} to a forged token',
+  'scan.forged-token-accepted.remediation':
+    'Check the bearer token on the route; a forged token must be refused with 401.',
+  'scan.route-error.title': '{route} failed with {status} for a signed-in caller',
+  'scan.route-error.remediation': 'Read the server log for the request and fix the route.',
+  'scan.header-missing.title':
+    'Security header {header} missing or weak on {routes} answers (e.g. {example})',
+  'scan.header-missing.remediation':
+    'Set {header} on every answer (Custos sets it by default; check a proxy in front does not strip it).',
+  'scan.could_not.no_lockfile': 'Dependencies not checked: no package-lock.json in the installation',
+  'scan.could_not.timeout': 'Dependencies not checked: npm audit took longer than {seconds} s',
+  'scan.could_not.no_npm': 'Dependencies not checked: npm is not available',
+  'scan.could_not.unreadable': 'Dependencies not checked: npm audit gave no readable report',
+  'scan.could_not.registry': 'Dependencies not checked: the registry did not answer the audit',
+  'scan.could_not.file_modes': 'Key file permissions not checked: this platform has no POSIX file modes',
+  'scan.could_not.openapi': 'API not checked: its OpenAPI document at {url} could not be read',
+  'scan.could_not.token_refused': 'Authenticated checks not done: the token was refused',
+  'scan.could_not.no_answers': 'Security headers not checked: no answer to inspect',
+  'scan.could_not.failed': 'Not checked: the check failed',
+  'cli.scan.summary':
+    'Scan {id}: {critical} critical, {high} high, {medium} medium, {low} low; {couldNotCheck} not checked',
+  'cli.scan.could_not': 'NOT CHECKED',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -170,4 +170,58 @@ export const zhCN: Record<MessageKey, string> = {
     '{dimension}={value}\t赔案 {claims}\t赔款 {incurred}\t保费 {premium}\t赔付率 {lossRatio}',
   'cli.claims.cycle_time': '{group}\t已结案 {settled}\t平均 {mean} 天\t中位数 {median} 天\tP90 {p90} 天',
   'cli.claims.suppressed': '已抑制（少于 {kAnonymity}）',
+  'scan.demo-master-secret.title':
+    '正在使用公开的演示主密钥（custos.yaml 中：{inCustosYaml}；环境变量中：{inEnvironment}）',
+  'scan.demo-master-secret.remediation':
+    '从 custos.yaml 删除 crypto.demoMasterKey，并将 CUSTOS_MASTER_KEY 设为自有密钥（openssl rand -base64 32）；只有演示工作区可使用演示密钥。',
+  'scan.private-networks.title': '来源可访问环回和私有网络（egress.allowPrivateNetworks）',
+  'scan.private-networks.remediation':
+    '在 custos.yaml 中将 egress.allowPrivateNetworks 设为 false（仅供演示和测试使用）。',
+  'scan.egress-allowlist-missing.title': '{count} 个接口或爬虫来源未声明外连白名单：{sources}',
+  'scan.egress-allowlist-missing.remediation':
+    '在 sources.yaml 中声明 egress.allow（每个来源可访问的主机）。',
+  'scan.tokens-without-expiry.title': '{count} 个 API 令牌有效期超过一年',
+  'scan.tokens-without-expiry.remediation':
+    '吊销这些令牌（custos token revoke），改发有效期不超过一年的令牌。',
+  'scan.key-file-readable.title': '密钥文件 {file} 可被同组或其他用户读取（权限 {mode}）',
+  'scan.key-file-readable.remediation': '执行 chmod 600 {file}，密钥文件只允许服务账户读取。',
+  'scan.tls-off-public.title': '服务器在 {host} 上未启用 TLS',
+  'scan.tls-off-public.remediation':
+    '配置 server.tls（证书和私钥），或绑定 127.0.0.1 并由终止 TLS 的代理转发、设置 server.behindTlsProxy。',
+  'scan.cookies-not-secure.title': '在 {host} 的 TLS 代理后，会话 Cookie 未标记 Secure',
+  'scan.cookies-not-secure.remediation': '在 custos.yaml 中将 server.secureCookies 设为 true。',
+  'scan.too-many-admins.title': '启用的管理员账户有 {admins} 个（预期最多 {maxAdmins} 个）',
+  'scan.too-many-admins.remediation':
+    '为多出的人员分配较窄的角色或停用其账户；确有需要并已记录时才提高 security.scan.maxAdmins。',
+  'scan.stale-accounts.title': '{count} 个启用账户超过 {days} 天未使用',
+  'scan.stale-accounts.remediation': '停用无人使用的账户（custos user disable）。',
+  'scan.dependency-vulnerability.title': '依赖 {package} 存在漏洞：{advisories}',
+  'scan.dependency-vulnerability.remediation':
+    '升级 {package}（修复：{fixAvailable}）并重新构建；受影响版本见公告（{range}）。',
+  'scan.api-in-clear.title': '在非环回地址上以明文访问 {url} 的 API',
+  'scan.api-in-clear.remediation': '通过 HTTPS 提供 API（server.tls 或终止 TLS 的代理）。',
+  'scan.public-route-unexpected.title': '{route} 在文档中为公开接口，但不在预期的公开接口之列',
+  'scan.public-route-unexpected.remediation': '为该接口声明允许的角色，或记录其必须公开的理由。',
+  'scan.route-unprotected.title': '{route} 未带凭据即返回 {status}',
+  'scan.route-unprotected.remediation': '声明可调用该接口的角色；每个接口都必须拒绝匿名调用。',
+  'scan.forged-token-accepted.title': '{route} 对伪造令牌返回 {status}',
+  'scan.forged-token-accepted.remediation': '在该接口校验 Bearer 令牌；伪造令牌必须以 401 拒绝。',
+  'scan.route-error.title': '{route} 对已登录调用者返回错误 {status}',
+  'scan.route-error.remediation': '查看服务器日志中的该请求并修复接口。',
+  'scan.header-missing.title': '{routes} 个响应缺少或弱化了安全响应头 {header}（例如 {example}）',
+  'scan.header-missing.remediation':
+    '在每个响应上设置 {header}（Custos 默认设置；检查前置代理是否将其去除）。',
+  'scan.could_not.no_lockfile': '未检查依赖：安装目录中没有 package-lock.json',
+  'scan.could_not.timeout': '未检查依赖：npm audit 超过 {seconds} 秒',
+  'scan.could_not.no_npm': '未检查依赖：npm 不可用',
+  'scan.could_not.unreadable': '未检查依赖：npm audit 未给出可读的报告',
+  'scan.could_not.registry': '未检查依赖：软件包仓库未响应审计请求',
+  'scan.could_not.file_modes': '未检查密钥文件权限：此平台没有 POSIX 文件权限',
+  'scan.could_not.openapi': '未检查 API：无法读取 {url} 的 OpenAPI 文档',
+  'scan.could_not.token_refused': '未做登录后的检查：令牌被拒绝',
+  'scan.could_not.no_answers': '未检查安全响应头：没有可检查的响应',
+  'scan.could_not.failed': '未检查：检查本身失败',
+  'cli.scan.summary':
+    '扫描 {id}：严重 {critical}、高 {high}、中 {medium}、低 {low}；{couldNotCheck} 项未能检查',
+  'cli.scan.could_not': '未能检查',
 };

@@ -18,6 +18,7 @@ import * as compliance from './0014_compliance.js';
 import * as security from './0015_security.js';
 import * as indexHashes from './0016_index_hashes.js';
 import * as derivedDatasets from './0018_derived_datasets.js';
+import * as securityScans from './0021_security_scans.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015_security': security,
   '0016_index_hashes': indexHashes,
   '0018_derived_datasets': derivedDatasets,
+  '0021_security_scans': securityScans,
 };

@@ -372,6 +372,48 @@ export interface SecurityAlert {
 }
 
 const ALERT_WATCHERS = ['admin', 'compliance_officer', 'auditor'] as const;
+const SCAN_READERS = ['admin', 'compliance_officer', 'auditor'] as const;
+
+export type ScanKind = 'dependency' | 'posture' | 'api';
+export type SeverityCounts = Record<Severity, number>;
+
+export interface ScanFinding {
+  id: string;
+  kind: ScanKind;
+  rule: string;
+  severity: Severity;
+  title: Localized;
+  evidence: Record<string, string | number | boolean>;
+  remediation: Localized;
+}
+
+export interface ScanCouldNotCheck {
+  kind: ScanKind;
+  check: string;
+  reason: Localized;
+  detail?: string;
+}
+
+export interface Scan {
+  id: string;
+  at: string;
+  actor: string;
+  trigger: 'manual' | 'schedule';
+  checked: ScanKind[];
+  findings: ScanFinding[];
+  couldNotCheck: ScanCouldNotCheck[];
+  counts: SeverityCounts;
+  target?: string;
+}
+
+export interface ScanSummary {
+  id: string;
+  at: string;
+  actor: string;
+  trigger: string;
+  counts: SeverityCounts;
+  couldNotCheck: number;
+}
 const ALERT_RESPONDERS = ['admin', 'compliance_officer'] as const;
 
 export interface ApiToken {
@@ -562,6 +604,21 @@ export const endpoints = {
     'POST',
     '/api/v1/security/alerts/:id/close',
     ALERT_RESPONDERS,
+  ),
+  scans: ep<undefined, { limit?: number }, undefined, { scans: ScanSummary[] }>(
+    'GET',
+    '/api/v1/security/scans',
+    SCAN_READERS,
+  ),
+  scan: ep<{ id: string }, undefined, undefined, { scan: Scan }>(
+    'GET',
+    '/api/v1/security/scans/:id',
+    SCAN_READERS,
+  ),
+  runScan: ep<undefined, undefined, { dependencies?: boolean; posture?: boolean }, { scan: Scan }>(
+    'POST',
+    '/api/v1/security/scans',
+    ['admin'],
   ),
   logout: ep<undefined, undefined, undefined, null>('POST', '/api/v1/auth/logout', ALL),
   me: ep<undefined, undefined, undefined, { user: User }>('GET', '/api/v1/auth/me', ALL),

@@ -61,6 +61,13 @@ export const PAGES: PageEntry[] = [
     component: lazy(() => import('../pages/security/AlertsPage')),
   },
   {
+    key: 'scans',
+    area: 'security',
+    path: '/security/scans',
+    endpoint: endpoints.scans,
+    component: lazy(() => import('../pages/security/ScansPage')),
+  },
+  {
     key: 'sources',
     area: 'collection',
     path: '/collection/sources',
