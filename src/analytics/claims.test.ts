@@ -234,3 +234,12 @@ describe('k-anonymity of a reserve from claim rows', () => {
     expect(result.totals.latest).toBe((47 + 29 + 30) * 100);
   });
 });
+
+it('builds a triangle from a million claim rows (no spread of the rows into Math.max)', () => {
+  const rows: TriangleRow[] = Array.from({ length: 1_000_000 }, (_, i) => ({
+    origin: String(2020 + (i % 3)),
+    development: String(2020 + (i % 3) + (i % 2)),
+    value: 1,
+  }));
+  expect(reserveFromRows(rows, { isCumulative: false }).triangle.ages).toEqual(['0', '1']);
+});

@@ -78,7 +78,9 @@ export class SegmentationService {
         dataset: request.dataset,
         skipped,
       });
-    const latest = Math.max(...[...bySubject.values()].map((s) => s.latest));
+    // A loop, not Math.max(...): that overflows the stack for a million subjects.
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const s of bySubject.values()) latest = Math.max(latest, s.latest);
     const asOf = request.asOf === undefined ? latest : Date.parse(request.asOf);
     if (!Number.isFinite(asOf))
       throw new ValidationError('asOf must be a date (YYYY-MM-DD)', { field: 'asOf' });

@@ -46,7 +46,7 @@ export function buildTriangle(rows: readonly TriangleRow[], options: { isCumulat
   const ageOf = (r: TriangleRow): string =>
     isCalendar ? String(Number(r.development) - Number(r.origin)) : r.development;
   const ages = isCalendar
-    ? range(0, Math.max(...rows.map((r) => Number(r.development) - Number(r.origin)))).map(String)
+    ? range(0, maxOf(rows.map((r) => Number(r.development) - Number(r.origin)))).map(String)
     : [...new Set(rows.map(ageOf))].sort(byNatural);
   const at = new Map<string, { value: number; count: number }>();
   for (const r of rows) {
@@ -57,7 +57,7 @@ export function buildTriangle(rows: readonly TriangleRow[], options: { isCumulat
   const hasCounts = rows.some((r) => r.count !== undefined);
   // The latest age observed for each origin: the diagonal of the valuation date for calendar
   // periods (latest period − origin), else the latest age the origin has a row for.
-  const latestPeriod = isCalendar ? Math.max(...rows.map((r) => Number(r.development))) : 0;
+  const latestPeriod = isCalendar ? maxOf(rows.map((r) => Number(r.development))) : 0;
   const lastAge = origins.map((o, i) =>
     isCalendar
       ? Math.min(ages.length - 1, latestPeriod - Number(o))
@@ -101,6 +101,13 @@ export function buildTriangle(rows: readonly TriangleRow[], options: { isCumulat
     counts.push(cnt);
   });
   return { origins, ages, cumulative, incremental, counts: hasCounts ? counts : null };
+}
+
+/** The largest value (Math.max(...values) overflows the stack for a million rows). */
+function maxOf(values: readonly number[]): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values) if (v > max) max = v;
+  return max;
 }
 
 function range(from: number, to: number): number[] {
