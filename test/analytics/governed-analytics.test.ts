@@ -35,7 +35,7 @@ describe.each(TEST_DIALECTS)('governed analytics (%s)', (dialect) => {
     writeCsv(path.join(ws.dir, 'samples', 'insurance-claims.csv'), data.claims);
     w(
       'purposes.yaml',
-      'purposes:\n  - name: market_analysis\n    title: 市场分析\n  - name: claims_analysis\n    title: 理赔分析\n',
+      'purposes:\n  - name: market_analysis\n    title: 市场分析\n    needs: [customer, policy]\n  - name: claims_analysis\n    title: 理赔分析\n    needs: [policy, claim]\n',
     );
     w('sources.yaml', `sources:\n${INSURANCE_SOURCES}`);
     w('datasets.yaml', `datasets:\n${INSURANCE_DATASETS}`);

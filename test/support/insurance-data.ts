@@ -134,15 +134,15 @@ export const INSURANCE_DATASETS = `  - name: insurance_policies
     retention: 5y
     fields:
       claim_no: { type: string, required: true, category: C1 }
-      policy_no: { type: string, required: true, category: C1 }
-      product: { type: string, category: C1 }
-      channel: { type: string, category: C1 }
-      accident_year: { type: string, category: C1 }
-      reported_at: { type: date, category: C1 }
-      settled_at: { type: date, category: C1 }
-      settled_year: { type: string, category: C1 }
-      period: { type: string, category: C1 }
-      amount: { type: number, category: C1 }
+      policy_no: { type: string, required: true, category: C1, dataCategory: policy }
+      product: { type: string, category: C1, dataCategory: policy }
+      channel: { type: string, category: C1, dataCategory: policy }
+      accident_year: { type: string, category: C1, dataCategory: claim }
+      reported_at: { type: date, category: C1, dataCategory: claim }
+      settled_at: { type: date, category: C1, dataCategory: claim }
+      settled_year: { type: string, category: C1, dataCategory: claim }
+      period: { type: string, category: C1, dataCategory: claim }
+      amount: { type: number, category: C1, dataCategory: claim }
 `;
 
 export const INSURANCE_SOURCES = `  - name: policies-file
