@@ -2,9 +2,15 @@
 // the CLI and workers share, so they can never disagree.
 
 import path from 'node:path';
-import { ClaimsService, DerivedDatasetStore, SegmentationService } from './analytics/index.js';
+import {
+  ClaimsService,
+  DerivedDatasetStore,
+  ModelRegistry,
+  ScorecardService,
+  SegmentationService,
+} from './analytics/index.js';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
-import { ComplianceService } from './compliance/index.js';
+import { ComplianceService, ThirdPartyShareService } from './compliance/index.js';
 import { AlertService, SecurityMonitor } from './compliance/monitoring/index.js';
 import { ScanService } from './compliance/scan/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
@@ -60,6 +66,8 @@ export interface AppContext {
   records: RecordReadService;
   /** Streamed, audited exports through the read path. */
   exports: RecordExporter;
+  /** Provision of a dataset to a third party (PIPL Art. 23) over the exports (docs/compliance.md). */
+  shares: ThirdPartyShareService;
   /** Data-subject requests: access, copy, correction, deletion, withdrawal, explanation. */
   subjectRequests: SubjectRequestService;
   /** Retention runs and legal holds. */
@@ -79,6 +87,10 @@ export interface AppContext {
   runs: RunService;
   /** Controls, audits and reports, impact assessments, vendors, incidents (docs/compliance.md). */
   compliance: ComplianceService;
+  /** Versioned, hashed analytics models and their approval (docs/analytics.md). */
+  models: ModelRegistry;
+  /** Credit scorecards: fit and score over the governed read path (docs/analytics.md). */
+  scorecards: ScorecardService;
   /** Opens a declared source by name (connector settings were validated at load). */
   openSource(name: string): Source;
   /** What connectors get from the workspace (directory, env, egress permission, user agent). */
@@ -184,10 +196,13 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     consents: undefined as unknown as ConsentLedger,
     records: undefined as unknown as RecordReadService,
     exports: undefined as unknown as RecordExporter,
+    shares: undefined as unknown as ThirdPartyShareService,
     subjectRequests: undefined as unknown as SubjectRequestService,
     segmentation: undefined as unknown as SegmentationService,
     claims: undefined as unknown as ClaimsService,
     derivedDatasets: new DerivedDatasetStore(store.db),
+    models: new ModelRegistry(store.db, audit),
+    scorecards: undefined as unknown as ScorecardService,
     retention: new RetentionService(workspace, store.db, store.records, keys, audit),
     keys,
     storageDescription: redactDatabaseUrl(workspace.storageUrl),
@@ -203,6 +218,13 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
   const analyticsReads = { policy: accessPolicy, records: ctx.records, keys, audit };
   ctx.segmentation = new SegmentationService({ ...analyticsReads, derived: ctx.derivedDatasets });
   ctx.claims = new ClaimsService(analyticsReads);
+  ctx.scorecards = new ScorecardService({
+    policy: accessPolicy,
+    exports: ctx.exports,
+    registry: ctx.models,
+    audit,
+  });
+  ctx.shares = new ThirdPartyShareService(store.db, workspace, audit, ctx.exports);
   ctx.subjectRequests = new SubjectRequestService({
     db: store.db,
     workspace,

@@ -26,6 +26,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   grant_expired: 403,
   not_found: 404,
   conflict: 409,
+  share_refused: 422,
   rate_limited: 429,
   source: 502,
   crypto: 500,

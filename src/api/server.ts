@@ -18,6 +18,7 @@ import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { installRequestLog } from './request-log.js';
 import { accessRequestRoutes } from './routes/access-requests.js';
+import { scorecardRoutes } from './routes/analytics-scorecard.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { claimsRoutes } from './routes/claims.js';
@@ -32,6 +33,7 @@ import { runRoutes } from './routes/runs.js';
 import { scanRoutes } from './routes/scans.js';
 import { securityRoutes } from './routes/security.js';
 import { segmentationRoutes } from './routes/segmentation.js';
+import { shareRoutes } from './routes/shares.js';
 import { sourceRoutes } from './routes/sources.js';
 import { subjectRequestRoutes } from './routes/subject-requests.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -69,6 +71,8 @@ const routePlugins: RoutePlugin[] = [
   complianceRoutes,
   segmentationRoutes,
   claimsRoutes,
+  scorecardRoutes,
+  shareRoutes,
 ];
 
 export async function buildServer(ctx: AppContext): Promise<CustosServer> {

@@ -18,12 +18,18 @@ import {
   runComplianceAudit,
   type StoredAudit,
 } from './compliance-audit.js';
-import { ImpactAssessmentService, type NewImpactAssessment, piaTriggers } from './impact-assessment.js';
+import {
+  ImpactAssessmentService,
+  modelledDatasets,
+  type NewImpactAssessment,
+  piaTriggers,
+} from './impact-assessment.js';
 import { IncidentRegister } from './incident-register.js';
 import { type ProcessingRecord, processingRecord } from './processing-record.js';
 import { type PackageManifest, writeRegulatorPackage } from './regulator-package.js';
 import { renderReportHtml } from './report-html.js';
-import { htmlToPdf } from './report-pdf.js';
+import { DEFAULT_CHROMIUM, findChromium, htmlToPdf } from './report-pdf.js';
+import { shareSummaries } from './third-party-share.js';
 import { VendorReviewService } from './vendor-review.js';
 
 export interface ComplianceDeps {
@@ -49,6 +55,18 @@ export interface Attestation {
   attestedBy: string;
   attestedAt: string;
   validUntil: string;
+}
+
+/** An attestation as listed: whether it still holds today. */
+export interface AttestationView extends Attestation {
+  isExpired: boolean;
+}
+
+/** What this server can produce: the PDF report needs the machine's Chromium. */
+export interface ComplianceCapabilities {
+  pdf: 'available' | 'unavailable';
+  /** Why not, when unavailable (the HTML report prints to PDF from any browser). */
+  pdfReason: string | null;
 }
 
 export class ComplianceService {
@@ -93,6 +111,16 @@ export class ComplianceService {
     return renderReportHtml(await this.getAudit(id), this.catalogue, locale);
   }
 
+  capabilities(): ComplianceCapabilities {
+    const chromium = findChromium(this.deps.env);
+    return chromium
+      ? { pdf: 'available', pdfReason: null }
+      : {
+          pdf: 'unavailable',
+          pdfReason: `no Chromium at ${this.deps.env?.CUSTOS_CHROMIUM ?? DEFAULT_CHROMIUM} (install chromium or set CUSTOS_CHROMIUM)`,
+        };
+  }
+
   async reportPdf(locale: Locale, id?: string): Promise<Buffer> {
     return htmlToPdf(await this.reportHtml(locale, id), this.deps.env);
   }
@@ -115,7 +143,8 @@ export class ComplianceService {
 
   /** The datasets needing an impact assessment and why (Art. 55), from the declarations. */
   async piaTriggers(): Promise<Array<{ dataset: string; triggers: string[] }>> {
-    return [...piaTriggers(this.deps.workspace, await this.sensitiveDatasets())].map(
+    const modelled = await modelledDatasets(this.deps.store.db);
+    return [...piaTriggers(this.deps.workspace, await this.sensitiveDatasets(), modelled)].map(
       ([dataset, triggers]) => ({
         dataset,
         triggers,
@@ -127,8 +156,17 @@ export class ComplianceService {
     return this.assessments.create(input, author, await this.sensitiveDatasets());
   }
 
+  async reviseAssessment(id: string, input: NewImpactAssessment, actor: string) {
+    return this.assessments.revise(id, input, actor, await this.sensitiveDatasets());
+  }
+
   async processingRecord(): Promise<ProcessingRecord> {
-    return processingRecord(this.deps.workspace, await fieldGrades(this.checkContext()), this.now());
+    return processingRecord(
+      this.deps.workspace,
+      await fieldGrades(this.checkContext()),
+      this.now(),
+      await shareSummaries(this.deps.store.db),
+    );
   }
 
   async attest(
@@ -176,6 +214,27 @@ export class ComplianceService {
       },
     ]);
     return attestation;
+  }
+
+  /** Attestations, newest first, optionally of one control; expired ones are marked. */
+  async attestations(controlId?: string): Promise<AttestationView[]> {
+    let query = this.deps.store.db
+      .selectFrom('compliance_attestations')
+      .selectAll()
+      .orderBy('attested_at', 'desc')
+      .orderBy('id');
+    if (controlId !== undefined) query = query.where('control_id', '=', controlId);
+    const today = this.now().toISOString().slice(0, 10);
+    return (await query.execute()).map((r) => ({
+      id: r.id,
+      controlId: r.control_id,
+      statement: r.statement,
+      evidenceRef: r.evidence_ref,
+      attestedBy: r.attested_by,
+      attestedAt: r.attested_at,
+      validUntil: r.valid_until,
+      isExpired: r.valid_until < today,
+    }));
   }
 
   async writePackage(dir: string, actor: string): Promise<PackageManifest> {

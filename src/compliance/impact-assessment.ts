@@ -1,7 +1,7 @@
 // Personal-information protection impact assessments (PIPL Art. 55–56) and risk assessments of
 // important data (DSL Art. 30): what triggers one (read from the declarations), the records
 // (scope, risks, measures, approval by someone other than the author) and their retention of at
-// least three years — assessments are never deleted.
+// least three years: a decided assessment is never altered, and is deleted only after its period.
 
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -64,6 +64,7 @@ export interface NewImpactAssessment {
 export function piaTriggers(
   workspace: Workspace,
   sensitiveDatasets: ReadonlySet<string>,
+  modelledDatasets: ReadonlySet<string> = new Set(),
 ): Map<string, PiaTrigger[]> {
   const out = new Map<string, PiaTrigger[]>();
   for (const dataset of workspace.datasets) {
@@ -72,7 +73,9 @@ export function piaTriggers(
       sensitiveDatasets.has(dataset.name) ||
       Object.values(dataset.fields).some((f) => f.isSensitive === true);
     if (isSensitive) triggers.push('sensitive_pi');
-    if (dataset.automatedDecisions) triggers.push('automated_decisions');
+    // Declared, or an analytics model (credit scorecard) fitted on it that is not rejected.
+    if (dataset.automatedDecisions || modelledDatasets.has(dataset.name))
+      triggers.push('automated_decisions');
     const vendor = workspace.vendors.find((v) => v.name === dataset.vendor);
     if (dataset.sharing.length > 0 || vendor?.relationship === 'processor')
       triggers.push('provision_to_others');
@@ -80,6 +83,27 @@ export function piaTriggers(
     if (triggers.length > 0) out.set(dataset.name, triggers);
   }
   return out;
+}
+
+/**
+ * Datasets on which an analytics model (a credit scorecard) is fitted and not rejected: automated
+ * decision-making in analytics (PIPL Art. 24, 55), whether or not the declaration says so.
+ */
+export async function modelledDatasets(db: Kysely<Database>): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('analytics_models')
+    .select('dataset')
+    .where('status', '!=', 'rejected')
+    .distinct()
+    .execute();
+  return new Set(rows.map((r) => r.dataset));
+}
+
+/** The end of an assessment's retention: three years after its decision (Art. 56). */
+export function retainUntil(decidedAt: Date): string {
+  const until = new Date(decidedAt.getTime());
+  until.setUTCFullYear(until.getUTCFullYear() + RETENTION_YEARS);
+  return until.toISOString();
 }
 
 type Row = Awaited<ReturnType<typeof selectAll>>[number];
@@ -144,7 +168,7 @@ export class ImpactAssessmentService {
         { field: 'datasets' },
       );
     if (input.scope.trim() === '') throw new ValidationError('scope must not be empty', { field: 'scope' });
-    const triggers = piaTriggers(this.workspace, sensitiveDatasets);
+    const triggers = piaTriggers(this.workspace, sensitiveDatasets, await modelledDatasets(this.db));
     const found = [...new Set(input.datasets.flatMap((d) => triggers.get(d) ?? []))];
     const assessment: ImpactAssessment = {
       id: randomUUID(),
@@ -192,6 +216,91 @@ export class ImpactAssessmentService {
     return assessment;
   }
 
+  /**
+   * Revises a draft (its triggers read again from the declarations). A decided assessment is a
+   * record: never overwritten — an approved one within its three years says so (Art. 56).
+   */
+  async revise(
+    id: string,
+    input: NewImpactAssessment,
+    actor: string,
+    sensitiveDatasets: ReadonlySet<string>,
+  ): Promise<ImpactAssessment> {
+    const current = await this.get(id);
+    this.refuseIfKept(current, 'overwritten');
+    if (current.status !== 'draft')
+      throw new ConflictError(
+        `impact assessment ${id} is ${current.status} and cannot be revised; draft a new one`,
+        {
+          id,
+        },
+      );
+    const known = new Set(this.workspace.datasets.map((d) => d.name));
+    const unknown = input.datasets.filter((d) => !known.has(d));
+    if (input.datasets.length === 0 || unknown.length > 0)
+      throw new ValidationError(
+        input.datasets.length === 0
+          ? 'an assessment covers at least one dataset'
+          : `unknown dataset(s): ${unknown.join(', ')}`,
+        { field: 'datasets' },
+      );
+    if (input.scope.trim() === '') throw new ValidationError('scope must not be empty', { field: 'scope' });
+    const triggers = piaTriggers(this.workspace, sensitiveDatasets, await modelledDatasets(this.db));
+    const found = [...new Set(input.datasets.flatMap((d) => triggers.get(d) ?? []))];
+    await this.db
+      .updateTable('impact_assessments')
+      .set({
+        kind: input.kind ?? current.kind,
+        title: input.title,
+        datasets: JSON.stringify(input.datasets),
+        triggers: JSON.stringify(found),
+        scope: input.scope,
+        risks: JSON.stringify(input.risks),
+        measures: JSON.stringify(input.measures),
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'draft')
+      .execute();
+    await this.audit.record([
+      {
+        actor,
+        action: 'compliance.pia_revise',
+        target: `pia:${id}`,
+        details: { datasets: input.datasets, triggers: found },
+      },
+    ]);
+    return this.get(id);
+  }
+
+  /**
+   * Deletes an assessment: a draft at any time, a decided one only once its retention period
+   * (three years from the decision, Art. 56) has passed. Retention sweeps never delete them.
+   */
+  async delete(id: string, actor: string): Promise<void> {
+    const current = await this.get(id);
+    this.refuseIfKept(current, 'deleted');
+    await this.db.deleteFrom('impact_assessments').where('id', '=', id).execute();
+    await this.audit.record([
+      {
+        actor,
+        action: 'compliance.pia_delete',
+        target: `pia:${id}`,
+        details: { status: current.status, decidedAt: current.decidedAt, retainUntil: current.retainUntil },
+      },
+    ]);
+  }
+
+  /** Refuses to alter a decided assessment still within its retention period. */
+  private refuseIfKept(current: ImpactAssessment, what: 'deleted' | 'overwritten'): void {
+    if (current.status === 'draft') return;
+    const until = current.retainUntil ?? retainUntil(new Date(current.decidedAt ?? current.createdAt));
+    if (this.now().toISOString() < until)
+      throw new ConflictError(
+        `impact assessment ${current.id} was ${current.status} on ${(current.decidedAt ?? current.createdAt).slice(0, 10)} and is kept unaltered until ${until.slice(0, 10)} (PIPL Art. 56: at least ${RETENTION_YEARS} years); it cannot be ${what}`,
+        { id: current.id, status: current.status, retainUntil: until },
+      );
+  }
+
   /** Approves or rejects a draft; the approver is never its author (maker-checker). */
   async decide(id: string, decision: 'approved' | 'rejected', approver: string): Promise<ImpactAssessment> {
     const current = await this.get(id);
@@ -202,15 +311,13 @@ export class ImpactAssessmentService {
     if (decision === 'approved' && (current.risks.length === 0 || current.measures.length === 0))
       throw new ValidationError('an approved assessment names its risks and measures', { field: 'risks' });
     const decidedAt = this.now();
-    const retain = new Date(decidedAt.getTime());
-    retain.setUTCFullYear(retain.getUTCFullYear() + RETENTION_YEARS);
     await this.db
       .updateTable('impact_assessments')
       .set({
         status: decision,
         approver,
         decided_at: decidedAt.toISOString(),
-        retain_until: retain.toISOString(),
+        retain_until: retainUntil(decidedAt),
       })
       .where('id', '=', id)
       .where('status', '=', 'draft')

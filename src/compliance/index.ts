@@ -32,7 +32,13 @@ export {
   scoreOf,
   summaryOf,
 } from './compliance-audit.js';
-export { type Attestation, ComplianceService, type ControlView } from './compliance-service.js';
+export {
+  type Attestation,
+  type AttestationView,
+  type ComplianceCapabilities,
+  ComplianceService,
+  type ControlView,
+} from './compliance-service.js';
 export {
   ASSESSMENT_KINDS,
   type ImpactAssessment,
@@ -45,6 +51,17 @@ export type { PackageManifest } from './regulator-package.js';
 export { renderReportHtml } from './report-html.js';
 export { findChromium } from './report-pdf.js';
 export { checkAuditSchedule, startAuditScheduler } from './scheduler.js';
+export {
+  SHARE_REFUSALS,
+  type Share,
+  type ShareRefusal,
+  ShareRefusedError,
+  type ShareRequest,
+  type ShareSummary,
+  ThirdPartyShareService,
+  WITHOUT_CONSENT,
+  type WithoutConsent,
+} from './third-party-share.js';
 export {
   VENDOR_QUESTIONS,
   VENDOR_RESULTS,

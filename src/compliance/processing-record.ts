@@ -5,6 +5,7 @@
 
 import type { Workspace } from '../workspace/index.js';
 import type { FieldGrade } from './checks/declarations.js';
+import type { ShareSummary } from './third-party-share.js';
 
 export interface ProcessingActivity {
   dataset: string;
@@ -22,7 +23,12 @@ export interface ProcessingActivity {
   }>;
   hasSensitive: boolean;
   retention: string;
-  recipients: Array<{ recipient: string; contract: string | null }>;
+  /** Declared provisions (Art. 23), each with what was actually shared (completed shares). */
+  recipients: Array<{
+    recipient: string;
+    contract: string | null;
+    shared: { shares: number; records: number; contracts: string[]; lastAt: string } | null;
+  }>;
   crossBorder: Array<{ recipient: string; country: string; mechanism: string | null }>;
   automatedDecisions: boolean;
   measures: string[];
@@ -38,6 +44,7 @@ export function processingRecord(
   workspace: Workspace,
   grades: readonly FieldGrade[],
   now: Date,
+  shares: readonly ShareSummary[] = [],
 ): ProcessingRecord {
   const suite = workspace.config.crypto.suite;
   return {
@@ -71,10 +78,21 @@ export function processingRecord(
         fields,
         hasSensitive: fields.some((f) => f.isSensitive),
         retention: dataset.retention,
-        recipients: dataset.sharing.map((s) => ({
-          recipient: s.recipient,
-          contract: s.contract ?? workspace.vendors.find((v) => v.name === s.recipient)?.contract ?? null,
-        })),
+        recipients: dataset.sharing.map((s) => {
+          const shared = shares.find((x) => x.dataset === dataset.name && x.vendor === s.recipient);
+          return {
+            recipient: s.recipient,
+            contract: s.contract ?? workspace.vendors.find((v) => v.name === s.recipient)?.contract ?? null,
+            shared: shared
+              ? {
+                  shares: shared.shares,
+                  records: shared.records,
+                  contracts: shared.contracts,
+                  lastAt: shared.lastAt,
+                }
+              : null,
+          };
+        }),
         crossBorder: dataset.crossBorder.map((t) => ({
           recipient: t.recipient,
           country: t.country,

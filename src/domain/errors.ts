@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'forbidden'
   | AccessRefusalCode
   | 'conflict'
+  /** A provision to a third party refused by a rule of PIPL Art. 23 (src/compliance). */
+  | 'share_refused'
   | 'rate_limited'
   | 'source'
   | 'crypto'

@@ -85,8 +85,10 @@ export {
   EXPORT_CONTENT_TYPES,
   EXPORT_FORMATS,
   type ExportFormat,
+  type ExportOutcome,
   type RecordExport,
   RecordExporter,
+  type RecordGate,
 } from './record-export.js';
 export {
   type ListOptions,

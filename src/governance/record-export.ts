@@ -11,7 +11,7 @@ import ExcelJS from 'exceljs';
 import type { Principal } from '../domain/index.js';
 import type { AccessPolicyService, ReadPermission } from './access-policy-service.js';
 import type { RecordItem, RecordReadService } from './record-read-service.js';
-import type { RecordReader } from './record-reader.js';
+import type { ReadableRecord, RecordReader } from './record-reader.js';
 
 export const EXPORT_FORMATS = ['ndjson', 'csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -29,6 +29,19 @@ export interface RecordExport {
   filename: string;
   /** The file's bytes; reading it runs the export. */
   body: Readable;
+}
+
+/**
+ * Keeps, of a page of stored records, those the export may carry (a provision to a third party
+ * keeps the subjects holding its separate consent); the rest are left out and counted.
+ */
+export type RecordGate = (records: readonly ReadableRecord[]) => Promise<ReadableRecord[]>;
+
+/** How an export ended: records written, left out by the gate, completed or aborted. */
+export interface ExportOutcome {
+  status: 'completed' | 'aborted';
+  count: number;
+  leftOut: number;
 }
 
 const PAGE = 1000;
@@ -50,6 +63,12 @@ export class RecordExporter {
       fields?: readonly string[];
       /** Records deleted at source: included (flagged) by default; false leaves them out. */
       includeDeleted?: boolean;
+      /** Applied to each page before policy shaping; what it drops is counted as left out. */
+      gate?: RecordGate;
+      /** Called once when the export ends (after its audit entry), whatever the ending. */
+      onEnd?: (outcome: ExportOutcome) => Promise<void>;
+      /** Extra details for the export's audit entries (e.g. the share it carries). */
+      details?: Record<string, unknown>;
     },
   ): Promise<RecordExport> {
     const permission = await this.policy.authorise(principal, datasetName, options.purpose, options.fields);
@@ -58,8 +77,9 @@ export class RecordExporter {
       export: id,
       format: options.format,
       includeDeleted: options.includeDeleted ?? true,
+      ...options.details,
     });
-    const pages = this.pages(principal, permission, id, options.includeDeleted ?? true);
+    const pages = this.pages(principal, permission, id, options);
     const columns = permission.fields.map((f) => f.field);
     const body =
       options.format === 'ndjson'
@@ -80,10 +100,24 @@ export class RecordExporter {
     principal: Principal,
     permission: ReadPermission,
     id: string,
-    includeDeleted: boolean,
+    options: {
+      includeDeleted?: boolean;
+      gate?: RecordGate;
+      onEnd?: (outcome: ExportOutcome) => Promise<void>;
+      details?: Record<string, unknown>;
+    },
   ): AsyncGenerator<RecordItem[]> {
-    const totals = { items: 0, noConsent: 0, filtered: 0, deletedAtSource: 0, damaged: 0, erased: 0 };
-    let status = 'aborted';
+    const includeDeleted = options.includeDeleted ?? true;
+    const totals = {
+      items: 0,
+      noConsent: 0,
+      filtered: 0,
+      deletedAtSource: 0,
+      damaged: 0,
+      erased: 0,
+      leftOut: 0,
+    };
+    let status: ExportOutcome['status'] = 'aborted';
     try {
       let cursor: string | undefined;
       do {
@@ -91,7 +125,9 @@ export class RecordExporter {
           limit: PAGE,
           ...(cursor === undefined ? {} : { cursor }),
         });
-        const shaped = await this.reads.shape(permission, page.records, { includeDeleted });
+        const admitted = options.gate ? await options.gate(page.records) : page.records;
+        totals.leftOut += page.records.length - admitted.length;
+        const shaped = await this.reads.shape(permission, admitted, { includeDeleted });
         totals.items += shaped.items.length;
         totals.noConsent += shaped.withheld.noConsent;
         totals.filtered += shaped.withheld.filtered;
@@ -117,8 +153,16 @@ export class RecordExporter {
           },
           erased: totals.erased,
         },
-        { export: id, status, count: totals.items, damaged: totals.damaged },
+        {
+          export: id,
+          status,
+          count: totals.items,
+          damaged: totals.damaged,
+          ...(options.gate ? { leftOut: totals.leftOut } : {}),
+          ...options.details,
+        },
       );
+      await options.onEnd?.({ status, count: totals.items, leftOut: totals.leftOut });
     }
   }
 }

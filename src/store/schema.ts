@@ -441,6 +441,25 @@ export interface ComplianceAttestationsTable {
   valid_until: string;
 }
 
+/** A provision of a dataset to a third party (PIPL Art. 23): names and counts, no values. */
+export interface ThirdPartySharesTable {
+  id: string;
+  dataset: string;
+  vendor: string;
+  contract: string;
+  purpose: string;
+  consent_purpose: string;
+  without_consent: string;
+  format: string;
+  export_id: string;
+  status: string;
+  records: Generated<number>;
+  left_out: Generated<number>;
+  actor: string;
+  started_at: string;
+  finished_at: string | null;
+}
+
 /** Failed sign-ins per hash of (submitted user name, client address): a delay, never a lockout. */
 export interface LoginThrottleTable {
   throttle_key: string;
@@ -515,6 +534,29 @@ export interface DerivedRowsTable {
   features: string;
 }
 
+export interface AnalyticsModelsTable {
+  id: string;
+  /** scorecard */
+  kind: string;
+  name: string;
+  version: number;
+  /** SHA-256 (hex) of the definition's canonical JSON. */
+  hash: string;
+  hash_sm3: string;
+  dataset: string;
+  purpose: string;
+  definition: string;
+  created_by: string;
+  created_at: string;
+  /** draft | approved | rejected */
+  status: string;
+  approved_by: string | null;
+  approved_at: string | null;
+  rejected_by: string | null;
+  rejected_at: string | null;
+  decision_reason: string | null;
+}
+
 export interface SecurityScansTable {
   id: string;
   at: string;
@@ -564,9 +606,11 @@ export interface Database {
   retention_reports: RetentionReportsTable;
   compliance_audits: ComplianceAuditsTable;
   impact_assessments: ImpactAssessmentsTable;
+  analytics_models: AnalyticsModelsTable;
   vendor_reviews: VendorReviewsTable;
   incidents: IncidentsTable;
   compliance_attestations: ComplianceAttestationsTable;
+  third_party_shares: ThirdPartySharesTable;
   login_throttle: LoginThrottleTable;
   second_factors: SecondFactorsTable;
   recovery_codes: RecoveryCodesTable;

@@ -109,7 +109,9 @@ describe('the Analytics page in Chromium', () => {
     await page.getByRole('heading', { name: text.overview.title }).waitFor();
     // The area's only page: one navigation item, no submenu.
     await page.getByRole('menuitem', { name: text.nav.analytics }).click();
-    await page.getByRole('heading', { name: text.nav.analytics }).waitFor();
+    await page.getByRole('heading', { name: text.analytics.title }).waitFor();
+    // The scorecard tab comes first: open segmentation.
+    await page.getByRole('tab', { name: text.analytics.tab.segmentation }).click();
     return { context, page, errors };
   }
 
@@ -141,7 +143,7 @@ describe('the Analytics page in Chromium', () => {
         await shot(page, `analytics-segmentation-${code}`);
 
         // Claims: reserve, then the summary
-        await page.getByRole('tab', { name: a.tabs.claims }).click();
+        await page.getByRole('tab', { name: a.tab.claims }).click();
         const reserve = page.getByRole('form', { name: a.claims.reserveTitle });
         await choose(reserve, page, a.dataset, 'insurance_claims');
         await choose(reserve, page, a.purpose, 'claims_analysis');

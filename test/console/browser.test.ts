@@ -73,7 +73,12 @@ describe('the console in Chromium', () => {
   let server: DemoServer;
   let browser: Browser;
   beforeAll(async () => {
-    [server, browser] = await Promise.all([serveDemo(), launchChromium()]);
+    // No Chromium for the server (the browser below is launched by path): the console must know
+    // ahead that the PDF report is unavailable.
+    [server, browser] = await Promise.all([
+      serveDemo({ env: { CUSTOS_CHROMIUM: '/nonexistent/chromium' } }),
+      launchChromium(),
+    ]);
     await createUser(server.url, 'ana', 'analyst', ANALYST_PASSWORD);
     await createUser(server.url, 'olivia', 'compliance_officer', OFFICER_PASSWORD);
     await createUser(server.url, 'audrey', 'auditor', AUDITOR_PASSWORD);
@@ -103,6 +108,72 @@ describe('the console in Chromium', () => {
         errors.push(message.text());
     });
     return { context, page, errors };
+  }
+
+  /** Signs in over the API and returns the session cookie. */
+  async function apiSession(username: string, password: string): Promise<string> {
+    return (await api(`${server.url}api/v1/auth/login`, 'POST', { username, password })).cookie;
+  }
+
+  for (const { code, text, locale } of LANGUAGES) {
+    it(`compliance tabs: PDF off without Chromium, attestations, a share refused with its reason (${code})`, {
+      timeout: 90_000,
+    }, async () => {
+      const cookie = await apiSession('olivia', OFFICER_PASSWORD);
+      expect((await api(`${server.url}api/v1/compliance/audits`, 'POST', undefined, cookie)).status).toBe(
+        201,
+      );
+      const attested = await api(
+        `${server.url}api/v1/compliance/attestations`,
+        'POST',
+        {
+          controlId: 'PIPL-51-TRAINING',
+          statement: `staff trained (${code})`,
+          evidenceRef: 'HR-2026-12',
+          validUntil: '2099-12-31',
+        },
+        cookie,
+      );
+      expect(attested.status).toBe(201);
+      const { context, page, errors } = await signedIn(code, locale, text, 'olivia', OFFICER_PASSWORD);
+      try {
+        await page.getByRole('menuitem', { name: text.nav.compliance }).click();
+        await page.getByRole('heading', { name: text.compliance.title }).waitFor();
+        // The server has no Chromium: the PDF button is off and says why; HTML stays available.
+        const pdf = page.getByRole('button', { name: text.compliance.downloadPdf });
+        await pdf.waitFor();
+        expect(await pdf.isDisabled()).toBe(true);
+        await pdf.locator('..').hover();
+        await page.getByRole('tooltip').getByText(text.compliance.pdfUnavailable).waitFor();
+        await page.getByRole('link', { name: text.compliance.downloadHtml }).waitFor();
+
+        await page.getByRole('tab', { name: text.compliance.tabs.attestations }).click();
+        await page.getByRole('cell', { name: `staff trained (${code})` }).waitFor();
+        await page.getByRole('cell', { name: 'HR-2026-12' }).first().waitFor();
+
+        await page.getByRole('tab', { name: text.compliance.tabs.shares }).click();
+        await page.getByText(text.compliance.shares.empty).waitFor();
+        await page.getByLabel(text.compliance.shares.dataset).fill('credit_reports');
+        await page.getByLabel(text.compliance.shares.vendor).fill('partner-credit');
+        await page.getByLabel(text.compliance.shares.contract).fill('CT-2026-01');
+        await page.getByLabel(text.compliance.shares.purpose).fill('credit_assessment');
+        await page.getByRole('button', { name: text.compliance.shares.submit }).click();
+        // The demo declares no provision of credit_reports: the server refuses and says why (the
+        // names typed are not repeated back: the API never echoes a request's values in an error).
+        const refusal = page.getByRole('alert').filter({ hasText: 'declares no provision to' });
+        await refusal.waitFor();
+        expect(await refusal.textContent()).toContain(
+          code === 'en' ? 'Share to a third party refused' : '向第三方提供被拒绝',
+        );
+        await shot(page, `compliance-shares-${code}`);
+        expect(errors).toEqual([]);
+      } catch (error) {
+        await shot(page, `failed-compliance-tabs-${code}`);
+        throw new Error(`${(error as Error).message}\nbrowser errors: ${errors.join('\n')}`);
+      } finally {
+        await context.close();
+      }
+    });
   }
 
   async function signIn(page: Page, text: typeof en | typeof zhCN, username: string, password: string) {

@@ -132,6 +132,26 @@ const reviewSchema = z
   })
   .meta({ id: 'VendorReview' });
 
+const attestationSchema = z.object({
+  id: z.string(),
+  controlId: z.string(),
+  statement: z.string(),
+  evidenceRef: z.string().nullable(),
+  attestedBy: z.string(),
+  attestedAt: z.string(),
+  validUntil: z.string(),
+});
+const attestationView = attestationSchema.extend({ isExpired: z.boolean() }).meta({ id: 'Attestation' });
+
+const assessmentBody = z.object({
+  kind: z.enum(ASSESSMENT_KINDS).default('pia'),
+  title: z.string().min(1).max(200),
+  datasets: z.array(z.string().min(1).max(64)).min(1).max(50),
+  scope: z.string().min(1).max(5000),
+  risks: z.array(z.string().min(1).max(2000)).max(100).default([]),
+  measures: z.array(z.string().min(1).max(2000)).max(100).default([]),
+});
+
 const idParams = z.object({ id: z.string().min(1).max(80) });
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
 const time = z.string().min(10).max(40);
@@ -291,19 +311,46 @@ export function complianceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['compliance'],
           description: 'Draft an assessment; its triggers are read from the declarations of its datasets.',
-          body: z.object({
-            kind: z.enum(ASSESSMENT_KINDS).default('pia'),
-            title: z.string().min(1).max(200),
-            datasets: z.array(z.string().min(1).max(64)).min(1).max(50),
-            scope: z.string().min(1).max(5000),
-            risks: z.array(z.string().min(1).max(2000)).max(100).default([]),
-            measures: z.array(z.string().min(1).max(2000)).max(100).default([]),
-          }),
+          body: assessmentBody,
           response: { 201: assessmentSchema },
         },
       },
       async (request, reply) =>
         reply.status(201).send(await c.createAssessment(request.body, actorOf(principalOf(request)))),
+    );
+
+    app.put(
+      '/api/v1/compliance/assessments/:id',
+      {
+        config: officers,
+        schema: {
+          tags: ['compliance'],
+          description:
+            'Revise a draft assessment. A decided one is never overwritten: an approved one within its three years (PIPL Art. 56) is refused with 409 saying until when it is kept.',
+          params: idParams,
+          body: assessmentBody,
+          response: { 200: assessmentSchema },
+        },
+      },
+      async (request) => c.reviseAssessment(request.params.id, request.body, actorOf(principalOf(request))),
+    );
+
+    app.delete(
+      '/api/v1/compliance/assessments/:id',
+      {
+        config: officers,
+        schema: {
+          tags: ['compliance'],
+          description:
+            'Delete an assessment: a draft at any time; a decided one only after its retention (three years from the decision, PIPL Art. 56) — before that, 409.',
+          params: idParams,
+          response: { 204: z.null().describe('deleted') },
+        },
+      },
+      async (request, reply) => {
+        await c.assessments.delete(request.params.id, actorOf(principalOf(request)));
+        return reply.status(204).send(null);
+      },
     );
 
     for (const decision of ['approve', 'reject'] as const) {
@@ -505,17 +552,7 @@ export function complianceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             evidenceRef: z.string().min(1).max(500).optional(),
             validUntil: date,
           }),
-          response: {
-            201: z.object({
-              id: z.string(),
-              controlId: z.string(),
-              statement: z.string(),
-              evidenceRef: z.string().nullable(),
-              attestedBy: z.string(),
-              attestedAt: z.string(),
-              validUntil: z.string(),
-            }),
-          },
+          response: { 201: attestationSchema },
         },
       },
       async (request, reply) => {
@@ -526,6 +563,37 @@ export function complianceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         );
         return reply.status(201).send(attestation);
       },
+    );
+
+    app.get(
+      '/api/v1/compliance/attestations',
+      {
+        config: readers,
+        schema: {
+          tags: ['compliance'],
+          description:
+            'Attestations of `attested` controls, newest first: who attested what, when, the evidence reference and until when (isExpired once past).',
+          querystring: z.object({ control: z.string().min(1).max(64).optional() }),
+          response: { 200: z.object({ attestations: z.array(attestationView) }) },
+        },
+      },
+      async (request) => ({ attestations: await c.attestations(request.query.control) }),
+    );
+
+    app.get(
+      '/api/v1/compliance/capabilities',
+      {
+        config: readers,
+        schema: {
+          tags: ['compliance'],
+          description:
+            'What this server can produce: pdf available or unavailable (no Chromium; the HTML report prints to PDF from any browser).',
+          response: {
+            200: z.object({ pdf: z.enum(['available', 'unavailable']), pdfReason: z.string().nullable() }),
+          },
+        },
+      },
+      async () => c.capabilities(),
     );
 
     app.get(

@@ -220,6 +220,49 @@ export function registerComplianceCommands(program: Command, cli: CliEnvironment
       });
   }
 
+  pia
+    .command('revise')
+    .description('revise a draft (a decided assessment is never overwritten)')
+    .argument('<id>')
+    .requiredOption('--title <title>')
+    .requiredOption('--datasets <a,b>', 'datasets it covers')
+    .requiredOption('--scope <text>')
+    .option('--risk <text>', 'a risk (repeatable)', collect)
+    .option('--measure <text>', 'a measure (repeatable)', collect)
+    .action(
+      async (
+        id: string,
+        options: { title: string; datasets: string; scope: string; risk?: string[]; measure?: string[] },
+      ) => {
+        await cli.withContext(async (ctx) => {
+          const me = await officer(ctx, cli.io.env);
+          const revised = await ctx.compliance.reviseAssessment(
+            id,
+            {
+              title: options.title,
+              datasets: list(options.datasets),
+              scope: options.scope,
+              risks: options.risk ?? [],
+              measures: options.measure ?? [],
+            },
+            actorOf(me),
+          );
+          cli.print(cli.t('cli.compliance.pia_revised', { id }), { assessment: revised });
+        });
+      },
+    );
+  pia
+    .command('delete')
+    .description('delete a draft, or a decided assessment after its three years (PIPL Art. 56)')
+    .argument('<id>')
+    .action(async (id: string) => {
+      await cli.withContext(async (ctx) => {
+        const me = await officer(ctx, cli.io.env);
+        await ctx.compliance.assessments.delete(id, actorOf(me));
+        cli.print(cli.t('cli.compliance.pia_deleted', { id }), { id, deleted: true });
+      });
+    });
+
   const incident = compliance.command('incident').description('the incident register (PIPL Art. 57)');
   incident.command('list').action(async () => {
     await cli.withContext(async (ctx) => {
@@ -440,6 +483,23 @@ export function registerComplianceCommands(program: Command, cli: CliEnvironment
         });
       },
     );
+
+  compliance
+    .command('attestations')
+    .description('attestations: who attested which control, when, the evidence reference, until when')
+    .option('--control <id>', 'only this control')
+    .action(async (options: { control?: string }) => {
+      await cli.withContext(async (ctx) => {
+        const attestations = await ctx.compliance.attestations(options.control);
+        cli.print(
+          attestations.map(
+            (a) =>
+              `${a.controlId}	${a.attestedBy}	${a.attestedAt}	${a.validUntil}${a.isExpired ? ` (${cli.t('cli.compliance.expired')})` : ''}	${a.evidenceRef ?? '—'}	${a.statement}`,
+          ),
+          { attestations },
+        );
+      });
+    });
 
   compliance
     .command('ropa')

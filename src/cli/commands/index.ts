@@ -21,8 +21,10 @@ import { registerPolicyCommands } from './policy.js';
 import { registerRecordCommands } from './records.js';
 import { registerRetentionCommands } from './retention.js';
 import { registerScanCommands } from './scan.js';
+import { registerScorecardCommands } from './scorecard.js';
 import { registerSegmentCommands } from './segment.js';
 import { registerServeCommands } from './serve.js';
+import { registerShareCommands } from './share.js';
 import { registerSourceCommands } from './source.js';
 import { registerTokenCommands } from './token.js';
 import { registerUserCommands } from './user.js';
@@ -47,9 +49,11 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerRetentionCommands,
   registerConsentCommands,
   registerComplianceCommands,
+  registerShareCommands,
   registerMonitorCommands,
   registerBackupCommands,
   registerSegmentCommands,
   registerClaimsCommands,
+  registerScorecardCommands,
   registerScanCommands,
 ];

@@ -127,10 +127,16 @@ export const withdrawnConsentRespected: Check = async (ctx) => {
 };
 
 // PIPL Art. 23: provision to a third party names a registered recipient, a contract, and the
-// purpose its separate consent is recorded under — which every stored subject holds.
+// purpose its separate consent is recorded under — which every stored subject holds. Every share
+// made (third_party_shares) went to a declared provision's vendor under a contract reference and
+// a consent purpose (the service refuses any other; this catches rows that bypassed it).
 export const sharingHasVendorContractConsent: Check = async (ctx) => {
   const provisions = ctx.workspace.datasets.flatMap((d) => d.sharing.map((s) => ({ dataset: d, s })));
-  if (provisions.length === 0) return notApplicable({ provisions: 0 });
+  const shares = await ctx.db
+    .selectFrom('third_party_shares')
+    .select(['id', 'dataset', 'vendor', 'contract', 'consent_purpose'])
+    .execute();
+  if (provisions.length === 0 && shares.length === 0) return notApplicable({ provisions: 0, shares: 0 });
   const purposes = new Set(ctx.workspace.purposes.map((p) => p.name));
   const problems = [];
   for (const { dataset, s } of provisions) {
@@ -152,7 +158,22 @@ export const sharingHasVendorContractConsent: Check = async (ctx) => {
         subjectsWithoutConsent: lacking,
       });
   }
-  return failIfAny(problems, 'provisions', { provisions: provisions.length });
+  const badShares = [];
+  for (const share of shares) {
+    // Judged by what the share recorded: a declaration changed later does not undo a past share.
+    const defects: string[] = [];
+    if (!ctx.workspace.vendors.some((v) => v.name === share.vendor)) defects.push('vendor_not_registered');
+    if (share.contract.trim() === '') defects.push('no_contract');
+    if (share.consent_purpose.trim() === '') defects.push('no_consent_purpose');
+    if (defects.length > 0)
+      badShares.push({ share: share.id, dataset: share.dataset, vendor: share.vendor, defects });
+  }
+  const result = failIfAny([...problems, ...badShares], 'provisions', {
+    provisions: provisions.length,
+    shares: shares.length,
+  });
+  if (badShares.length > 0) result.evidence.sharesWithDefects = badShares.length;
+  return result;
 };
 
 // PIPL Art. 39: a cross-border provision has its separate consent.

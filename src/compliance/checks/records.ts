@@ -3,7 +3,7 @@
 import { parseEntry } from '../../audit/index.js';
 import { isPastDeadline } from '../../domain/index.js';
 import { OPEN_STATUSES } from '../../governance/subject-request-service.js';
-import { piaTriggers, RETENTION_YEARS } from '../impact-assessment.js';
+import { modelledDatasets, piaTriggers, RETENTION_YEARS } from '../impact-assessment.js';
 import {
   type Check,
   type CheckContext,
@@ -78,7 +78,7 @@ export async function sensitiveDatasets(ctx: CheckContext): Promise<Set<string>>
 
 // PIPL Art. 55: every triggering dataset has an approved assessment from the last three years.
 export const impactAssessmentWhereRequired: Check = async (ctx) => {
-  const triggers = piaTriggers(ctx.workspace, await sensitiveDatasets(ctx));
+  const triggers = piaTriggers(ctx.workspace, await sensitiveDatasets(ctx), await modelledDatasets(ctx.db));
   if (triggers.size === 0) return notApplicable({ datasetsNeedingAssessment: 0 });
   const since = new Date(ctx.now.getTime());
   since.setUTCFullYear(since.getUTCFullYear() - RETENTION_YEARS);

@@ -11,6 +11,7 @@ export const en = {
   'error.approval_required': 'An approved access grant is required',
   'error.grant_expired': 'Your access grant has expired or was revoked',
   'error.conflict': 'Conflict with existing data',
+  'error.share_refused': 'Share to a third party refused',
   'error.rate_limited': 'Too many attempts',
   'error.source': 'Source failed',
   'error.crypto': 'Cryptographic failure',
@@ -126,6 +127,16 @@ export const en = {
   'cli.records.deleted_at_source': 'deleted at source {at}',
   'cli.records.verified':
     '{dataset}: {checked} record(s) checked, {damaged} damaged, {erased} of erased subjects',
+  // --- analytics: credit scorecard ---
+  'cli.scorecard.fitted':
+    'Model {name} v{version} ({id}) fitted on {rows} row(s), {bads} bad; written to {file}. Status: draft (a compliance officer must approve it before it scores).',
+  'cli.scorecard.variable': '{name}\tIV {iv}\t{status}',
+  'cli.scorecard.kept': 'in the model',
+  'cli.scorecard.dropped_low_iv': 'left out: low IV',
+  'cli.scorecard.dropped_correlated': 'left out: correlated with {other} (r = {r})',
+  'cli.scorecard.training': 'Training data: AUC {auc}, KS {ks}, Gini {gini}',
+  'cli.scorecard.scored': '{count} record(s) scored with {name} v{version}',
+  'cli.scorecard.decided': 'Model {id} is now {status}.',
   // --- data-subject requests and retention ---
   'cli.dsr.created': 'Request {id} ({type}) received; answer by {deadline}.',
   'cli.dsr.status': 'Request {id} ({type}) is now {status}.',
@@ -168,6 +179,11 @@ export const en = {
   'cli.compliance.incident_registered': 'Incident {id} registered',
   'cli.compliance.incident_updated': 'Incident {id}: {status}',
   'cli.compliance.vendor_reviewed': 'Vendor {vendor} reviewed: {result}, valid until {validUntil}',
+  'cli.compliance.pia_revised': 'Impact assessment {id} revised',
+  'cli.compliance.pia_deleted': 'Impact assessment {id} deleted',
+  'cli.compliance.expired': 'expired',
+  'cli.share.written':
+    'Share {id} to {vendor}: {records} records written to {file} ({leftOut} left out for want of consent)',
   'cli.compliance.attested': 'Control {control} attested until {validUntil} ({id})',
   'cli.compliance.package_written':
     'Regulator package written to {dir}: {files} files, tree head of size {size}',

@@ -13,6 +13,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.approval_required': '需要经审批的访问授权',
   'error.grant_expired': '访问授权已过期或被撤销',
   'error.conflict': '与已有数据冲突',
+  'error.share_refused': '向第三方提供被拒绝',
   'error.rate_limited': '尝试次数过多',
   'error.source': '数据源出错',
   'error.crypto': '密码运算失败',
@@ -118,6 +119,16 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.records.exported': '导出 {id} 已写入 {file}',
   'cli.records.deleted_at_source': '源端已于 {at} 删除',
   'cli.records.verified': '{dataset}：已校验 {checked} 条记录，{damaged} 条损坏，{erased} 条属于已删除的主体',
+  // --- analytics: credit scorecard ---
+  'cli.scorecard.fitted':
+    '模型 {name} v{version}（{id}）已在 {rows} 行数据（坏样本 {bads}）上拟合，已写入 {file}。状态：草稿（须经合规官批准后方可评分）。',
+  'cli.scorecard.variable': '{name}\tIV {iv}\t{status}',
+  'cli.scorecard.kept': '入模',
+  'cli.scorecard.dropped_low_iv': '未入模：IV 过低',
+  'cli.scorecard.dropped_correlated': '未入模：与 {other} 相关（r = {r}）',
+  'cli.scorecard.training': '训练数据：AUC {auc}，KS {ks}，Gini {gini}',
+  'cli.scorecard.scored': '已用 {name} v{version} 为 {count} 条记录评分',
+  'cli.scorecard.decided': '模型 {id} 现为 {status}。',
   // --- data-subject requests and retention ---
   'cli.dsr.created': '已受理请求 {id}（{type}），答复期限 {deadline}。',
   'cli.dsr.status': '请求 {id}（{type}）当前状态：{status}。',
@@ -158,6 +169,11 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.compliance.incident_registered': '事件 {id} 已登记',
   'cli.compliance.incident_updated': '事件 {id}：{status}',
   'cli.compliance.vendor_reviewed': '供应商 {vendor} 审查结果：{result}，有效期至 {validUntil}',
+  'cli.compliance.pia_revised': '影响评估 {id} 已修订',
+  'cli.compliance.pia_deleted': '影响评估 {id} 已删除',
+  'cli.compliance.expired': '已过期',
+  'cli.share.written':
+    '向 {vendor} 的提供 {id}：{records} 条记录已写入 {file}（{leftOut} 条因缺少同意未提供）',
   'cli.compliance.attested': '控制项 {control} 已确认，有效期至 {validUntil}（{id}）',
   'cli.compliance.package_written': '监管材料包已写入 {dir}：{files} 个文件，树头大小 {size}',
   // --- 分析（客群细分、理赔） ---

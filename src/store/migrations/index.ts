@@ -17,7 +17,9 @@ import * as subjectRights from './0013_subject_rights.js';
 import * as compliance from './0014_compliance.js';
 import * as security from './0015_security.js';
 import * as indexHashes from './0016_index_hashes.js';
+import * as analyticsModels from './0017_analytics_models.js';
 import * as derivedDatasets from './0018_derived_datasets.js';
+import * as thirdPartyShares from './0020_third_party_shares.js';
 import * as securityScans from './0021_security_scans.js';
 
 export const migrations: Record<string, Migration> = {
@@ -36,6 +38,8 @@ export const migrations: Record<string, Migration> = {
   '0014_compliance': compliance,
   '0015_security': security,
   '0016_index_hashes': indexHashes,
+  '0017_analytics_models': analyticsModels,
   '0018_derived_datasets': derivedDatasets,
+  '0020_third_party_shares': thirdPartyShares,
   '0021_security_scans': securityScans,
 };

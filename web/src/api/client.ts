@@ -39,7 +39,8 @@ export function pathOf(path: string, params: Record<string, string> | undefined)
   });
 }
 
-export async function call<P, Q, B, R>(endpoint: Endpoint<P, Q, B, R>, args?: Args<P, Q, B>): Promise<R> {
+/** Sends the request; an error answer becomes an ApiError (a 401 also ends the session). */
+async function send<P, Q, B, R>(endpoint: Endpoint<P, Q, B, R>, args?: Args<P, Q, B>): Promise<Response> {
   const a = (args ?? {}) as { params?: Record<string, string>; query?: object; body?: unknown };
   let url = pathOf(endpoint.path, a.params);
   if (a.query) {
@@ -63,7 +64,7 @@ export async function call<P, Q, B, R>(endpoint: Endpoint<P, Q, B, R>, args?: Ar
   } catch {
     throw new ApiError(0, 'network', 'network');
   }
-  if (response.status === 204) return null as R;
+  if (response.ok) return response;
   const text = await response.text();
   let body: unknown = null;
   try {
@@ -71,16 +72,48 @@ export async function call<P, Q, B, R>(endpoint: Endpoint<P, Q, B, R>, args?: Ar
   } catch {
     body = null;
   }
-  if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
-    if (response.status === 401 && endpoint.roles.length > 0)
-      for (const listener of expiredListeners) listener();
-    throw new ApiError(
-      response.status,
-      error?.code ?? `http_${response.status}`,
-      error?.message ?? response.statusText,
-      error?.details,
-    );
+  const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+  if (response.status === 401 && endpoint.roles.length > 0)
+    for (const listener of expiredListeners) listener();
+  throw new ApiError(
+    response.status,
+    error?.code ?? `http_${response.status}`,
+    error?.message ?? response.statusText,
+    error?.details,
+  );
+}
+
+export async function call<P, Q, B, R>(endpoint: Endpoint<P, Q, B, R>, args?: Args<P, Q, B>): Promise<R> {
+  const response = await send(endpoint, args);
+  if (response.status === 204) return null as R;
+  const text = await response.text();
+  try {
+    return (text ? JSON.parse(text) : null) as R;
+  } catch {
+    return null as R;
   }
-  return body as R;
+}
+
+/**
+ * Calls an endpoint that answers with a file (a share, an export) and hands the file to the
+ * browser as a download, named as the server's Content-Disposition says; returns the headers.
+ */
+export async function download<P, Q, B, R>(
+  endpoint: Endpoint<P, Q, B, R>,
+  args?: Args<P, Q, B>,
+): Promise<Headers> {
+  const response = await send(endpoint, args);
+  const blob = await response.blob();
+  const name =
+    /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
+  const href = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = href;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked after the click has been handled (the download keeps its own copy).
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+  return response.headers;
 }

@@ -538,6 +538,48 @@ export interface ComplianceReport {
 
 const COMPLIANCE_READERS = ['compliance_officer', 'auditor'] as const;
 const COMPLIANCE_OFFICERS = ['compliance_officer'] as const;
+const SHARE_READERS = ['compliance_officer', 'auditor', 'data_engineer'] as const;
+const SHARERS = ['compliance_officer', 'data_engineer'] as const;
+
+/** An attestation of an `attested` control (src/compliance/compliance-service.ts AttestationView). */
+export interface Attestation {
+  id: string;
+  controlId: string;
+  statement: string;
+  evidenceRef: string | null;
+  attestedBy: string;
+  attestedAt: string;
+  validUntil: string;
+  isExpired: boolean;
+}
+
+/** A provision of a dataset to a third party (src/compliance/third-party-share.ts Share). */
+export interface Share {
+  id: string;
+  dataset: string;
+  vendor: string;
+  contract: string;
+  purpose: string;
+  consentPurpose: string;
+  withoutConsent: 'refuse' | 'leave_out';
+  format: string;
+  exportId: string;
+  status: 'started' | 'completed' | 'aborted';
+  records: number;
+  leftOut: number;
+  actor: string;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface NewShare {
+  dataset: string;
+  vendor: string;
+  contract: string;
+  purpose: string;
+  format: 'ndjson' | 'csv' | 'xlsx';
+  withoutConsent: 'refuse' | 'leave_out';
+}
 
 export interface ConsentChange {
   subjectId: string;
@@ -573,6 +615,62 @@ export interface ConsentHistoryEntry {
   separate: boolean;
   crossBorder: boolean;
 }
+
+/** Scorecard models (GET /api/v1/analytics/scorecard/models). */
+export type ModelStatus = 'draft' | 'approved' | 'rejected';
+
+export interface ScorecardModel {
+  id: string;
+  kind: 'scorecard';
+  name: string;
+  version: number;
+  hash: string;
+  hashSm3: string;
+  dataset: string;
+  purpose: string;
+  createdBy: string;
+  createdAt: string;
+  status: ModelStatus;
+  approvedBy: string | null;
+  approvedAt: string | null;
+  rejectedBy: string | null;
+  rejectedAt: string | null;
+  reason: string | null;
+}
+
+export interface ScorecardDetail {
+  model: ScorecardModel;
+  scaling: { pdo: number; basePoints: number; baseOdds: number; factor: number; offset: number };
+  target: string;
+  bad: string;
+  training: { rows: number; bads: number; auc: number; ks: number; gini: number };
+  charts: {
+    roc: { x: number; y: number }[];
+    ks: { population: number; bad: number; good: number }[];
+    iv: { variable: string; iv: number; isSelected: boolean; dropped: string | null }[];
+  };
+  variables: {
+    name: string;
+    kind: string;
+    iv: number;
+    coefficient: number;
+    bins: { label: string; count: number; badRate: number; woe: number; points: number }[];
+  }[];
+  table: { variable: string; bin: string; count: number; badRate: number; woe: number; points: number }[];
+}
+
+export interface ScorecardFit {
+  dataset: string;
+  target: string;
+  bad: string;
+  purpose: string;
+  pdo?: number;
+  basePoints?: number;
+  baseOdds?: number;
+  monotonicTrend?: 'ascending' | 'descending' | 'auto';
+}
+
+const SCORECARD_READERS = ['analyst', 'compliance_officer', 'auditor', 'admin'] as const;
 
 export const endpoints = {
   login: ep<undefined, undefined, { username: string; password: string }, SignedIn | SecondFactorRequired>(
@@ -891,6 +989,49 @@ export const endpoints = {
     undefined,
     unknown
   >('GET', '/api/v1/compliance/audits/:id/report', COMPLIANCE_READERS),
+  scorecardModels: ep<undefined, { status?: ModelStatus }, undefined, { models: ScorecardModel[] }>(
+    'GET',
+    '/api/v1/analytics/scorecard/models',
+    SCORECARD_READERS,
+  ),
+  scorecardModel: ep<{ id: string }, undefined, undefined, ScorecardDetail>(
+    'GET',
+    '/api/v1/analytics/scorecard/models/:id',
+    SCORECARD_READERS,
+  ),
+  fitScorecard: ep<undefined, undefined, ScorecardFit, ScorecardDetail>(
+    'POST',
+    '/api/v1/analytics/scorecard/models',
+    ['analyst'],
+  ),
+  approveScorecard: ep<{ id: string }, undefined, { reason?: string }, ScorecardModel>(
+    'POST',
+    '/api/v1/analytics/scorecard/models/:id/approve',
+    ['compliance_officer'],
+  ),
+  rejectScorecard: ep<{ id: string }, undefined, { reason?: string }, ScorecardModel>(
+    'POST',
+    '/api/v1/analytics/scorecard/models/:id/reject',
+    ['compliance_officer'],
+  ),
+  complianceCapabilities: ep<
+    undefined,
+    undefined,
+    undefined,
+    { pdf: 'available' | 'unavailable'; pdfReason: string | null }
+  >('GET', '/api/v1/compliance/capabilities', COMPLIANCE_READERS),
+  complianceAttestations: ep<undefined, { control?: string }, undefined, { attestations: Attestation[] }>(
+    'GET',
+    '/api/v1/compliance/attestations',
+    COMPLIANCE_READERS,
+  ),
+  shares: ep<undefined, { limit?: number }, undefined, { shares: Share[] }>(
+    'GET',
+    '/api/v1/shares',
+    SHARE_READERS,
+  ),
+  /** Answers with the shared file (download it with `download`, not `call`). */
+  createShare: ep<undefined, undefined, NewShare, unknown>('POST', '/api/v1/shares', SHARERS),
 } as const;
 
 export type Endpoints = typeof endpoints;

@@ -40,13 +40,6 @@ export const PAGES: PageEntry[] = [
     component: lazy(() => import('../pages/overview/OverviewPage')),
   },
   {
-    key: 'analytics',
-    area: 'analytics',
-    path: '/analytics',
-    endpoint: endpoints.segmentationRun,
-    component: lazy(() => import('../pages/analytics/AnalyticsPage')),
-  },
-  {
     key: 'dsr',
     area: 'consent',
     path: '/dsr',
@@ -157,5 +150,12 @@ export const PAGES: PageEntry[] = [
     path: '/compliance',
     endpoint: endpoints.complianceControls,
     component: lazy(() => import('../pages/compliance/CompliancePage')),
+  },
+  {
+    key: 'analytics',
+    area: 'analytics',
+    path: '/analytics',
+    endpoint: endpoints.scorecardModels,
+    component: lazy(() => import('../pages/analytics/AnalyticsPage')),
   },
 ];

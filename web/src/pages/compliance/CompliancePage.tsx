@@ -1,9 +1,10 @@
 // Compliance: the latest audit's score per framework and trend, every control with its status and
-// evidence (failing first), running an audit (compliance officers) and downloading its report.
+// evidence (failing first), running an audit (compliance officers) and downloading its report
+// (PDF only where the server has Chromium); attestations and shares to third parties in their tabs.
 // The API decides every status; this page only shows it (docs/compliance.md).
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Card, Col, Empty, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { Button, Card, Col, Empty, Row, Space, Statistic, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { call, pathOf } from '../../api/client';
 import { allows, type ComplianceControl, type ControlStatus, endpoints } from '../../api/endpoints';
@@ -11,6 +12,8 @@ import { ErrorState } from '../../app/errors';
 import { currentLanguage, formatDateTime } from '../../app/i18n';
 import { useSession } from '../../app/session';
 import { Chart, type EChartsOption } from '../../components/Chart';
+import AttestationsTab from './AttestationsTab';
+import SharesTab from './SharesTab';
 
 const STATUS_ORDER: Record<ControlStatus, number> = {
   fail: 0,
@@ -48,6 +51,13 @@ export default function CompliancePage() {
     queryFn: () => call(endpoints.complianceAudit, { params: { id: latestId! } }),
     enabled: latestId !== undefined,
   });
+  // Known ahead: without Chromium the PDF button is off and says the HTML report prints to PDF.
+  const capabilities = useQuery({
+    queryKey: ['compliance', 'capabilities'],
+    queryFn: () => call(endpoints.complianceCapabilities),
+    staleTime: 5 * 60_000,
+  });
+  const pdfUnavailable = capabilities.data?.pdf === 'unavailable';
   const run = useMutation({
     mutationFn: () => call(endpoints.runComplianceAudit, { query: { lang } }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['compliance'] }),
@@ -74,6 +84,72 @@ export default function CompliancePage() {
       STATUS_ORDER[a.latest?.status ?? 'manual'] - STATUS_ORDER[b.latest?.status ?? 'manual'] ||
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
       a.id.localeCompare(b.id),
+  );
+
+  const controlsCard = (
+    <Card title={t('compliance.controls')}>
+      <Table<ComplianceControl>
+        rowKey="id"
+        size="small"
+        loading={controls.isPending}
+        dataSource={rows}
+        pagination={{ pageSize: 20 }}
+        expandable={{
+          expandedRowRender: (c) => (
+            <>
+              <Typography.Paragraph>{c.text[lang]}</Typography.Paragraph>
+              <Typography.Text strong>{t('compliance.evidence')}</Typography.Text>
+              <pre style={{ whiteSpace: 'pre-wrap', fontSize: 12 }}>
+                {c.latest ? JSON.stringify(c.latest.evidence, null, 2) : '—'}
+              </pre>
+              {c.source.note && <Typography.Paragraph type="secondary">{c.source.note}</Typography.Paragraph>}
+            </>
+          ),
+        }}
+        columns={[
+          {
+            title: t('compliance.control'),
+            dataIndex: 'id',
+            render: (id: string) => <Typography.Text code>{id}</Typography.Text>,
+          },
+          { title: t('compliance.clause'), dataIndex: 'clause' },
+          { title: t('compliance.controlTitle'), render: (_, c) => c.title[lang] },
+          {
+            title: t('compliance.status'),
+            render: (_, c) =>
+              c.latest ? (
+                <Tag color={STATUS_COLOUR[c.latest.status]}>
+                  {t(`compliance.statusName.${c.latest.status}`)}
+                </Tag>
+              ) : (
+                '—'
+              ),
+            filters: (Object.keys(STATUS_ORDER) as ControlStatus[]).map((s) => ({
+              text: t(`compliance.statusName.${s}`),
+              value: s,
+            })),
+            onFilter: (value, c) => c.latest?.status === value,
+          },
+          {
+            title: t('compliance.severity'),
+            dataIndex: 'severity',
+            render: (s: string) => t(`compliance.severityName.${s}`),
+          },
+          {
+            title: t('compliance.kind'),
+            dataIndex: 'kind',
+            render: (k: string) => t(`compliance.kindName.${k}`),
+          },
+          {
+            title: t('compliance.remediation'),
+            render: (_, c) =>
+              c.latest && (c.latest.status === 'fail' || c.latest.status === 'warn')
+                ? c.remediation[lang]
+                : '',
+          },
+        ]}
+      />
+    </Card>
   );
 
   return (
@@ -115,7 +191,16 @@ export default function CompliancePage() {
                     {t('compliance.downloadHtml')}
                   </Button>
                   <Button href={download(report.id, 'json')}>{t('compliance.downloadJson')}</Button>
-                  <Button href={download(report.id, 'pdf')}>{t('compliance.downloadPdf')}</Button>
+                  {pdfUnavailable ? (
+                    <Tooltip title={t('compliance.pdfUnavailable')}>
+                      {/* A disabled button shows no tooltip of its own: the span carries it. */}
+                      <span>
+                        <Button disabled>{t('compliance.downloadPdf')}</Button>
+                      </span>
+                    </Tooltip>
+                  ) : (
+                    <Button href={download(report.id, 'pdf')}>{t('compliance.downloadPdf')}</Button>
+                  )}
                 </Space>
               )}
             </Card>
@@ -130,71 +215,14 @@ export default function CompliancePage() {
         </Row>
       )}
       {controls.isError && <ErrorState error={controls.error} retry={() => void controls.refetch()} />}
-      <Card title={t('compliance.controls')} style={{ marginTop: 16 }}>
-        <Table<ComplianceControl>
-          rowKey="id"
-          size="small"
-          loading={controls.isPending}
-          dataSource={rows}
-          pagination={{ pageSize: 20 }}
-          expandable={{
-            expandedRowRender: (c) => (
-              <>
-                <Typography.Paragraph>{c.text[lang]}</Typography.Paragraph>
-                <Typography.Text strong>{t('compliance.evidence')}</Typography.Text>
-                <pre style={{ whiteSpace: 'pre-wrap', fontSize: 12 }}>
-                  {c.latest ? JSON.stringify(c.latest.evidence, null, 2) : '—'}
-                </pre>
-                {c.source.note && (
-                  <Typography.Paragraph type="secondary">{c.source.note}</Typography.Paragraph>
-                )}
-              </>
-            ),
-          }}
-          columns={[
-            {
-              title: t('compliance.control'),
-              dataIndex: 'id',
-              render: (id: string) => <Typography.Text code>{id}</Typography.Text>,
-            },
-            { title: t('compliance.clause'), dataIndex: 'clause' },
-            { title: t('compliance.controlTitle'), render: (_, c) => c.title[lang] },
-            {
-              title: t('compliance.status'),
-              render: (_, c) =>
-                c.latest ? (
-                  <Tag color={STATUS_COLOUR[c.latest.status]}>
-                    {t(`compliance.statusName.${c.latest.status}`)}
-                  </Tag>
-                ) : (
-                  '—'
-                ),
-              filters: (Object.keys(STATUS_ORDER) as ControlStatus[]).map((s) => ({
-                text: t(`compliance.statusName.${s}`),
-                value: s,
-              })),
-              onFilter: (value, c) => c.latest?.status === value,
-            },
-            {
-              title: t('compliance.severity'),
-              dataIndex: 'severity',
-              render: (s: string) => t(`compliance.severityName.${s}`),
-            },
-            {
-              title: t('compliance.kind'),
-              dataIndex: 'kind',
-              render: (k: string) => t(`compliance.kindName.${k}`),
-            },
-            {
-              title: t('compliance.remediation'),
-              render: (_, c) =>
-                c.latest && (c.latest.status === 'fail' || c.latest.status === 'warn')
-                  ? c.remediation[lang]
-                  : '',
-            },
-          ]}
-        />
-      </Card>
+      <Tabs
+        style={{ marginTop: 16 }}
+        items={[
+          { key: 'controls', label: t('compliance.tabs.controls'), children: controlsCard },
+          { key: 'attestations', label: t('compliance.tabs.attestations'), children: <AttestationsTab /> },
+          { key: 'shares', label: t('compliance.tabs.shares'), children: <SharesTab /> },
+        ]}
+      />
     </>
   );
 }
