@@ -11,7 +11,7 @@ import {
 } from './analytics/index.js';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
 import { ComplianceService, ThirdPartyShareService } from './compliance/index.js';
-import { AlertService, SecurityMonitor } from './compliance/monitoring/index.js';
+import { AlertService, AuditVerificationService, SecurityMonitor } from './compliance/monitoring/index.js';
 import { ScanService } from './compliance/scan/index.js';
 import { LocalKeyFileProvider } from './crypto/index.js';
 import { ConfigError, NotFoundError, PersonalFieldRegistry } from './domain/index.js';
@@ -50,6 +50,8 @@ export interface AppContext {
   /** Security alerts and the monitor that raises them (docs/security.md). */
   alerts: AlertService;
   monitor: SecurityMonitor;
+  /** Full audit-log verification against the trust file, stored, alerting on failure. */
+  auditVerifications: AuditVerificationService;
   /** Vulnerability and posture scans (docs/security.md). */
   scans: ScanService;
   /** TOTP second factor and recovery codes for sign-in (docs/security.md). */
@@ -166,10 +168,12 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     warn: (message, details) => logger.warn(details, message),
   };
   const alerts = new AlertService(store.db, audit);
+  const monitor = new SecurityMonitor({ workspace, db: store.db, alerts, logger, env });
   const ctx: AppContext = {
     workspace,
     alerts,
-    monitor: new SecurityMonitor({ workspace, db: store.db, alerts, logger, env }),
+    monitor,
+    auditVerifications: new AuditVerificationService({ workspace, store, audit, monitor }),
     scans: new ScanService({ workspace, store, audit, alerts, env }),
     store,
     connectorContext,

@@ -196,3 +196,75 @@ it('lets a compliance officer override a classification within the category’s 
     }),
   ]);
 });
+
+it('keeps the last rewrap across a restart, and shows one whose server stopped as interrupted', async () => {
+  // A second server on the same workspace, as after a restart: this process never ran a rewrap.
+  const restartedCtx = await openContext(ws.dir, { env: MASTER_ENV, logLevel: 'silent' });
+  const restarted = await buildServer(restartedCtx);
+  const keysOf = async () =>
+    (await restarted.app.inject({ method: 'GET', url: '/api/v1/keys', headers: bearer.admin })).json();
+  try {
+    expect((await keysOf()).rewrap).toMatchObject({
+      state: 'succeeded',
+      done: 1200,
+      remaining: 0,
+      startedBy: expect.stringMatching(/^user:u_admin\//),
+      finishedAt: expect.any(String),
+    });
+
+    // A rewrap left running by a process that stopped: a recent one still holds the lock…
+    const row = {
+      state: 'running',
+      done_count: 500,
+      remaining_count: 700,
+      started_by: 'user:u_admin/test',
+      finished_at: null,
+      error: null,
+    };
+    const now = Date.now();
+    await restartedCtx.store.db
+      .insertInto('key_rewraps')
+      .values({
+        ...row,
+        id: 'recent',
+        started_at: new Date(now - 1_000).toISOString(),
+        updated_at: new Date(now).toISOString(),
+      })
+      .execute();
+    expect((await keysOf()).rewrap).toMatchObject({ state: 'running', done: 500, remaining: 700 });
+    const refused = await restarted.app.inject({
+      method: 'POST',
+      url: '/api/v1/keys/rewrap',
+      headers: bearer.admin,
+    });
+    expect(refused.statusCode).toBe(409);
+
+    // …one silent for longer than REWRAP_STALE_MS is shown as failed (interrupted), and may be restarted.
+    await restartedCtx.store.db
+      .updateTable('key_rewraps')
+      .set({ updated_at: new Date(now - 120_000).toISOString() })
+      .where('id', '=', 'recent')
+      .execute();
+    expect((await keysOf()).rewrap).toMatchObject({
+      state: 'failed',
+      error: 'interrupted',
+      done: 500,
+      finishedAt: new Date(now - 120_000).toISOString(),
+    });
+    const again = await restarted.app.inject({
+      method: 'POST',
+      url: '/api/v1/keys/rewrap',
+      headers: bearer.admin,
+    });
+    expect(again.statusCode).toBe(202);
+    let status = await keysOf();
+    for (let i = 0; i < 200 && status.rewrap.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      status = await keysOf();
+    }
+    expect(status.rewrap).toMatchObject({ state: 'succeeded', done: 0, remaining: 0 });
+  } finally {
+    await restarted.app.close();
+    await restartedCtx.close();
+  }
+});

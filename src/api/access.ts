@@ -63,7 +63,7 @@ async function resolvePrincipal(request: FastifyRequest, ctx: AppContext): Promi
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw new UnauthorizedError('malformed Authorization header; expected: Bearer <token>');
-    const { user, tokenId } = await ctx.tokens.authenticate(match[1]);
+    const { user, tokenId } = await ctx.tokens.authenticate(match[1], request.ip);
     return { userId: user.id, username: user.username, role: user.role, via: 'token', tokenId };
   }
   const cookie = request.cookies[SESSION_COOKIE];

@@ -45,6 +45,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       const issues = error.validation.map((issue) => ({
         path: issue.instancePath || '/',
         message: issue.message ?? 'invalid',
+        ...issueFacts(issue.keyword, issue.params),
       }));
       return send(request, reply, 400, 'validation', 'request does not match the schema', {
         in: error.validationContext,
@@ -75,6 +76,20 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     send(request, reply, 404, 'not_found', `no route for ${request.method} at this path`, undefined),
   );
+}
+
+/**
+ * What a client needs to word an issue in its own language (the console's catalogue): zod's issue
+ * code and the schema's limits — never the value that broke them.
+ */
+function issueFacts(keyword: string, params: Record<string, unknown>): Record<string, unknown> {
+  const facts: Record<string, unknown> = { code: keyword };
+  for (const key of ['minimum', 'maximum', 'origin', 'format'] as const) {
+    const value = params[key];
+    if (typeof value === 'number' || typeof value === 'string') facts[key] = value;
+    else if (typeof value === 'bigint') facts[key] = Number(value);
+  }
+  return facts;
 }
 
 /** Errors Fastify raises before routing (a malformed URL), in the same envelope. */

@@ -13,6 +13,8 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
 import { installAccessControl, type RegisteredRoute } from './access.js';
+import { installClientAddress } from './client-address.js';
+import { installCompression } from './compression.js';
 import { frameworkError, installErrorHandler } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
@@ -92,6 +94,8 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // First, so that every entry audited while serving a request carries its client address.
+  installClientAddress(app);
   // Security headers first: refusals (401/403) from access control carry them too.
   const isHttps = ctx.workspace.config.server.secureCookies || https !== undefined;
   await app.register(helmet, {
@@ -119,6 +123,8 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
   });
   // Limits apply where a route asks for them (sign-in, routes/auth.ts).
   await app.register(rateLimit, { global: false });
+  // Before every route and the console's static files (compression.ts says what is never compressed).
+  await installCompression(app);
   await installOpenApi(app);
   installMetrics(app, ctx);
   for (const plugin of routePlugins) await app.register(plugin(ctx));

@@ -5,6 +5,7 @@ import type { Store } from '../store/index.js';
 import { AuditLog } from './log.js';
 import { loadOrCreateSigningKey } from './signing-key.js';
 
+export { currentClientAddress, withClientAddress } from './client-address.js';
 export { type AuditEntry, canonicalJson, claimedIndex, parseEntry, serialiseEntry } from './entry.js';
 export { AuditLog, type ConsistencyProof, type InclusionProof, SIGNING_KEY_ROTATED } from './log.js';
 export * from './merkle.js';

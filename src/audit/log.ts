@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from '../domain/index.js';
 import type { Database, Store } from '../store/index.js';
+import { currentClientAddress, withRequestAddress } from './client-address.js';
 import { serialiseEvent } from './entry.js';
 import {
   consistencyProofRanges,
@@ -188,8 +189,9 @@ export class AuditLog implements AuditTrail {
     const nodeRows: Database['audit_nodes'][] = [];
     let index = size;
     let lastLeaf = '';
+    const clientAddress = currentClientAddress();
     for (const event of events) {
-      const text = serialiseEvent(event, index, timeJson);
+      const text = serialiseEvent(withRequestAddress(event, clientAddress), index, timeJson);
       const leaf = leafHashOfText(this.hashAlgorithm, text);
       lastLeaf = leaf.toString('hex');
       entryRows.push({ idx: index, entry: text, leaf_hash: lastLeaf });

@@ -4,6 +4,7 @@ export * from './audit-event.js';
 export * from './classification.js';
 export * from './errors.js';
 export * from './ids.js';
+export * from './list-page.js';
 export * from './log-redaction.js';
 export * from './login-backoff.js';
 export * from './messages/index.js';

@@ -8,6 +8,7 @@ import { entityTypeForFieldName } from '../classify/index.js';
 import {
   AccessDeniedError,
   type AuditTrail,
+  actorOf,
   type Category,
   type Clock,
   categoryFromDeclaration,
@@ -16,6 +17,7 @@ import {
   type Level,
   type Locale,
   NotFoundError,
+  type Principal,
   systemClock,
   ValidationError,
 } from '../domain/index.js';
@@ -213,6 +215,32 @@ export class AccessPolicyService {
     datasetName: string,
     purpose: string,
     requested?: readonly string[],
+    options: { isProbe?: boolean } = {},
+  ): Promise<ReadPermission> {
+    try {
+      return await this.permit(principal, datasetName, purpose, requested);
+    } catch (error) {
+      // A refusal is audited (the monitor's refusalBurst rule counts them per principal), unless the
+      // caller only probes which datasets may be read (a lookup across datasets names them skipped).
+      if (error instanceof AccessDeniedError && !options.isProbe)
+        await this.audit.record([
+          {
+            actor: actorOfReader(principal),
+            action: 'access.refused',
+            target: `dataset:${datasetName}`,
+            purpose,
+            details: { code: error.code },
+          },
+        ]);
+      throw error;
+    }
+  }
+
+  private async permit(
+    principal: AccessPrincipal,
+    datasetName: string,
+    purpose: string,
+    requested?: readonly string[],
   ): Promise<ReadPermission> {
     const dataset = this.dataset(datasetName);
     const facts = await this.fieldFacts(dataset);
@@ -308,4 +336,9 @@ function withinGrant(fields: FieldDecision[], grant: Grant): FieldDecision[] {
           reason: { key: 'access.reason.not_granted', params: {} },
         },
   );
+}
+
+/** The audit actor of a reader: a full principal names its token too. */
+function actorOfReader(principal: AccessPrincipal): string {
+  return 'via' in principal ? actorOf(principal as Principal) : `user:${principal.username}`;
 }

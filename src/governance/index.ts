@@ -64,6 +64,13 @@ export {
 } from './consent-ledger.js';
 export { type Grant, type GrantLookup, GrantService } from './grant-service.js';
 export {
+  IDLE_REWRAP,
+  KeyRewrapLog,
+  REWRAP_STALE_MS,
+  type RewrapProgress,
+  type RewrapState,
+} from './key-rewrap-log.js';
+export {
   KeyService,
   type KeyServiceOptions,
   type KeyStatus,
@@ -140,8 +147,21 @@ export {
   type ApiToken,
   DEFAULT_TOKEN_TTL_MS,
   MAX_TOKEN_TTL_MS,
+  TOKEN_NAME_PATTERN,
   TOKEN_PREFIX,
+  TOKEN_SORT_KEYS,
+  TOKEN_STATUSES,
+  type TokenListOptions,
   TokenService,
+  type TokenSortKey,
+  type TokenStatus,
 } from './token-service.js';
-export { type NewUser, type User, UserService } from './user-service.js';
+export {
+  type NewUser,
+  USER_SORT_KEYS,
+  type User,
+  type UserListOptions,
+  UserService,
+  type UserSortKey,
+} from './user-service.js';
 export { isWithinValidity } from './validity.js';

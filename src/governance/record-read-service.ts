@@ -192,7 +192,9 @@ export class RecordReadService {
       if (!dataset.purposes.includes(purpose)) continue;
       let permission: ReadPermission;
       try {
-        permission = await this.policy.authorise(principal, dataset.name, purpose);
+        permission = await this.policy.authorise(principal, dataset.name, purpose, undefined, {
+          isProbe: true,
+        });
       } catch (error) {
         if (isCustosError(error) && error.code !== 'internal') {
           skipped.push({ dataset: dataset.name, code: error.code });
@@ -453,6 +455,8 @@ export class RecordReadService {
           grant: result.grant,
           policies: permission.policies,
           fields: permission.fields.map((f) => (f.access === 'clear' ? f.field : `${f.field}:${f.mask}`)),
+          // JR/T 0197 level of the most sensitive field read (the monitor's out-of-hours rule).
+          maxLevel: Math.max(0, ...permission.fields.map((f) => f.facts.level)),
           count: result.items.length,
           withheldNoConsent: result.withheld.noConsent,
           filtered: result.withheld.filtered,

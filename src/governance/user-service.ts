@@ -1,14 +1,19 @@
 // User accounts: creation, passwords, roles, authentication with failed-login backoff, first admin.
 
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import {
   type AuditTrail,
   type Clock,
   ConflictError,
+  containsPattern,
+  DEFAULT_PAGE_LIMIT,
   isRole,
   loginLockSeconds,
   NotFoundError,
+  type Page,
+  type PageOptions,
+  parseSort,
   RateLimitedError,
   type Role,
   systemClock,
@@ -25,6 +30,23 @@ import {
   verifyPassword,
 } from './password.js';
 import { newId } from './secret-token.js';
+
+/** What the user list sorts by (`-` for descending); the id breaks ties so pages never overlap. */
+export const USER_SORT_KEYS = ['username', 'displayName', 'role', 'createdAt'] as const;
+export type UserSortKey = (typeof USER_SORT_KEYS)[number];
+const USER_SORT_COLUMNS = {
+  username: 'username',
+  displayName: 'display_name',
+  role: 'role',
+  createdAt: 'created_at',
+} as const satisfies Record<UserSortKey, keyof UsersTable>;
+
+export interface UserListOptions extends PageOptions<UserSortKey> {
+  /** Part of the username or display name, any case. */
+  search?: string;
+  role?: Role;
+  isDisabled?: boolean;
+}
 
 /** The address of a caller that is not on the network (CLI, tests). */
 export const LOCAL_ADDRESS = 'local';
@@ -209,6 +231,34 @@ export class UserService {
   async list(): Promise<User[]> {
     const rows = await this.db.selectFrom('users').selectAll().orderBy('username').execute();
     return rows.map(toUser);
+  }
+
+  /** A page of users matching `search`/`role`/`isDisabled`, sorted (default by username), and how many match. */
+  async page(options: UserListOptions = {}): Promise<Page<User>> {
+    const { key, direction } = parseSort(options.sort ?? 'username');
+    let query = this.db.selectFrom('users');
+    if (options.search) {
+      const pattern = containsPattern(options.search);
+      query = query.where((eb) =>
+        eb.or([
+          sql<boolean>`lower(${eb.ref('username')}) like ${pattern} escape '\\'`,
+          sql<boolean>`lower(coalesce(${eb.ref('display_name')}, '')) like ${pattern} escape '\\'`,
+        ]),
+      );
+    }
+    if (options.role) query = query.where('role', '=', options.role);
+    if (options.isDisabled !== undefined) query = query.where('is_disabled', '=', options.isDisabled ? 1 : 0);
+    const [rows, count] = await Promise.all([
+      query
+        .selectAll()
+        .orderBy(USER_SORT_COLUMNS[key], direction)
+        .orderBy('id', direction)
+        .limit(options.limit ?? DEFAULT_PAGE_LIMIT)
+        .offset(options.offset ?? 0)
+        .execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toUser), total: Number(count.n) };
   }
 
   async get(username: string): Promise<User> {

@@ -6,4 +6,11 @@ export { type FileSettings, fileConnector } from './file/connector.js';
 export { HttpClient, type HttpClientOptions } from './http.js';
 export { connectorSettings, connectors, openSource, validateSourceSettings } from './registry.js';
 export { resolveSecret, secretRef } from './secrets.js';
+export {
+  listSources,
+  SOURCE_SORT_KEYS,
+  type SourceListOptions,
+  type SourceSortKey,
+  type SourceSummary,
+} from './source-list.js';
 export type * from './types.js';

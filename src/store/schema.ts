@@ -534,6 +534,27 @@ export interface DerivedRowsTable {
   features: string;
 }
 
+/** Client addresses an API token was used from (0019). */
+export interface TokenAddressesTable {
+  token_id: string;
+  address: string;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
+/** Results of audit-log verifications run by the schedule or on demand (0019). */
+export interface AuditVerificationsTable {
+  id: string;
+  verified_at: string;
+  trigger: string;
+  is_ok: number;
+  tree_size: number | string;
+  heads_checked: number;
+  problem_kind: string | null;
+  problem_index: number | string | null;
+  duration_ms: number;
+}
+
 export interface AnalyticsModelsTable {
   id: string;
   /** scorecard */
@@ -568,6 +589,19 @@ export interface SecurityScansTable {
   low_count: number;
   could_not_check_count: number;
   result: string;
+}
+
+/** A key rewrap's progress (0022_key_rewrap), updated after every batch. */
+export interface KeyRewrapsTable {
+  id: string;
+  state: string;
+  done_count: number;
+  remaining_count: number;
+  started_at: string;
+  finished_at: string | null;
+  started_by: string;
+  error: string | null;
+  updated_at: string;
 }
 
 export interface Database {
@@ -618,5 +652,8 @@ export interface Database {
   security_alerts: SecurityAlertsTable;
   derived_datasets: DerivedDatasetsTable;
   derived_rows: DerivedRowsTable;
+  token_addresses: TokenAddressesTable;
+  audit_verifications: AuditVerificationsTable;
   security_scans: SecurityScansTable;
+  key_rewraps: KeyRewrapsTable;
 }

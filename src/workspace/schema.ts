@@ -82,9 +82,43 @@ const monitoringSchema = z
         quarantineSpike: windowRule(100, 60),
         grantsExpiring: windowRule(1, 72 * 60),
         auditVerification: windowRule(1, 60),
+        /** Reads of data at `minLevel` or above outside `monitoring.workingHours`, per actor. */
+        sensitiveReadsOutOfHours: z
+          .object({
+            threshold: z.number().int().min(1).default(1),
+            windowMinutes: z.number().int().min(1).max(10_080).default(60),
+            isEnabled: z.boolean().default(true),
+            /** JR/T 0197 level from which a read counts (default 4). */
+            minLevel: z.number().int().min(1).max(5).default(4),
+          })
+          .strict()
+          .prefault({}),
+        /** Refusals (policy refusals and roles refused a route) per principal. */
+        refusalBurst: windowRule(10, 10),
+        /** Addresses an API token was first used from, when it had been used from another before. */
+        tokenNewAddress: windowRule(1, 60),
       })
       .strict()
       .prefault({}),
+    /** Working hours for the out-of-hours rule: weekdays (1 = Monday … 7 = Sunday) and HH:MM times. */
+    workingHours: z
+      .object({
+        timeZone: timeZoneSchema.default('Asia/Shanghai'),
+        days: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
+        start: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
+          .default('09:00'),
+        end: z
+          .string()
+          .regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'HH:MM')
+          .default('18:00'),
+      })
+      .strict()
+      .refine((w) => w.start < w.end, { message: 'start must be before end', path: ['end'] })
+      .prefault({}),
+    /** Minutes between full audit-log verifications under `custos serve` (against the trust file). */
+    verifyEveryMinutes: z.number().int().min(1).max(10_080).default(60),
     webhook: z
       .object({
         url: z.url(),

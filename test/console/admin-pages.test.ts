@@ -29,6 +29,11 @@ async function choose(page: Page, label: string): Promise<void> {
   await page.getByTitle(label, { exact: true }).last().click();
 }
 
+/** A catalogue text with its {{placeholders}} filled, as i18next does. */
+function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name]));
+}
+
 /** The fixed start of a catalogue text with {{placeholders}}: what the page shows before the first value. */
 function lead(template: string): string {
   return template.split('{{')[0]!.trim();
@@ -144,6 +149,12 @@ describe('administration and collection-setup pages in Chromium', () => {
         const officer = `officer_${code.replace('-', '_').toLowerCase()}`;
         await page.getByRole('button', { name: text.users.create }).click();
         const dialog = page.getByRole('dialog');
+        // The form's rules are the server's schema (POST /api/v1/users: username at most 64
+        // characters), worded by the catalogue in this language; the console repeats no rule.
+        await dialog.getByLabel(text.users.username).fill('u'.repeat(65));
+        await dialog
+          .getByText(fill(text.forms.maxLength, { label: text.users.username, count: 64 }), { exact: true })
+          .waitFor();
         await dialog.getByLabel(text.users.username).fill(officer);
         await dialog.getByLabel(text.users.role).click();
         await choose(page, text.role.compliance_officer);
@@ -165,12 +176,28 @@ describe('administration and collection-setup pages in Chromium', () => {
           .getByRole('switch', { name: text.users.enabledOf.replace('{{username}}', officer) })
           .click();
         await officerRow.getByText(text.users.active).waitFor();
+        // The list is searched on the server: another name leaves the officer out, theirs finds them.
+        const search = page.getByRole('searchbox', { name: text.users.search });
+        await search.fill('nobody-by-this-name');
+        await search.press('Enter');
+        await page.getByText(text.users.empty).waitFor();
+        await search.fill(officer);
+        await search.press('Enter');
+        await officerRow.waitFor();
+        expect(await page.getByRole('row').count()).toBe(2); // the header and the officer
         await shot('users');
 
         step = 'tokens';
         // Tokens: the secret is shown once and works; revoked, it no longer does.
         await navigate(page, text, 'administration', 'tokens');
         await page.getByRole('button', { name: text.tokens.create }).click();
+        // The token name's pattern is the server's (TOKEN_NAME_PATTERN, published in the route's schema).
+        await page.getByRole('dialog').getByLabel(text.tokens.name).fill('script/1');
+        await page
+          .getByRole('dialog')
+          .getByText(fill(text.forms.pattern, { label: text.tokens.name }), { exact: true })
+          .waitFor();
+        await shot('token-name-rule');
         await page.getByRole('dialog').getByLabel(text.tokens.name).fill(`script-${code}`);
         await page.getByRole('button', { name: text.tokens.createSubmit }).click();
         await page.getByText(text.tokens.secretOnce).waitFor();

@@ -275,9 +275,14 @@ describe('the console in Chromium', () => {
       const { context, page, errors } = await openContext(locale);
       try {
         const scripts: Buffer[] = [];
+        // What went over the wire (the server compresses: src/api/compression.ts).
+        const transferred: number[] = [];
         page.on('response', async (response) => {
-          if (response.request().resourceType() === 'script') scripts.push(await response.body());
+          if (response.request().resourceType() !== 'script') return;
+          scripts.push(await response.body());
+          transferred.push((await response.request().sizes()).responseBodySize);
         });
+        const kB = (bytes: number[]) => (bytes.reduce((sum, n) => sum + n, 0) / 1024).toFixed(1);
 
         // The first page: `/` sends a visitor with no session to sign in.
         await page.goto(server.url);
@@ -287,7 +292,7 @@ describe('the console in Chromium', () => {
         await page.waitForLoadState('networkidle');
         const gzipped = scripts.reduce((sum, body) => sum + gzipSync(body).length, 0);
         console.log(
-          `console first page (${code}): interactive ${Math.round(interactiveMs)} ms, JavaScript ${(gzipped / 1024).toFixed(1)} kB gzipped in ${scripts.length} files`,
+          `console first page (${code}): interactive ${Math.round(interactiveMs)} ms, JavaScript ${(gzipped / 1024).toFixed(1)} kB gzipped in ${scripts.length} files, ${kB(transferred)} kB transferred`,
         );
         expect(new URL(page.url()).pathname).toBe('/signin');
         expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
@@ -312,7 +317,7 @@ describe('the console in Chromium', () => {
         await page.waitForLoadState('networkidle');
         const overviewGzipped = scripts.reduce((sum, body) => sum + gzipSync(body).length, 0);
         console.log(
-          `console overview after sign-in (${code}): JavaScript ${(overviewGzipped / 1024).toFixed(1)} kB gzipped in ${scripts.length} files (sign-in page included)`,
+          `console overview after sign-in (${code}): JavaScript ${(overviewGzipped / 1024).toFixed(1)} kB gzipped in ${scripts.length} files, ${kB(transferred)} kB transferred (sign-in page included)`,
         );
         // An admin watches alerts but reads no compliance audits: one panel, not the other.
         await page.getByRole('link', { name: text.overview.openAlertsPage }).waitFor();
@@ -606,6 +611,15 @@ describe('the console in Chromium', () => {
           await page.getByText(text.area.security, { exact: true }).click();
           await page.getByText(text.nav.alerts).click();
           await page.getByRole('heading', { name: text.alerts.title }).waitFor();
+          // The last full verification of the audit log: none at first; "verify now" runs one.
+          const panel = page.getByTestId('audit-verification');
+          const passed = text.alerts.verification.passed.split('{{')[0]!;
+          if (index === 0) {
+            await panel.getByText(text.alerts.verification.never).waitFor();
+            await panel.getByRole('button', { name: text.alerts.verification.verifyNow }).click();
+          }
+          await panel.getByText(passed).waitFor();
+          await panel.getByText(text.alerts.verification.triggers.manual, { exact: false }).waitFor();
           if (index === 0) {
             const row = page.getByRole('row', {
               name: new RegExp(text.alerts.rules.failedSignInsPerAddress),

@@ -452,6 +452,16 @@ describe.each(TEST_DIALECTS)('governed reads (%s)', (dialect) => {
       details: { count: expect.any(Number), fields: expect.any(Array) },
     });
     expect(entries.some((e) => e.includes('"subjects.lookup"'))).toBe(true);
+    // Each read names the level of the most sensitive field it read (the out-of-hours rule) and
+    // the client address of the request it served.
+    const parsed = entries.map((e) => JSON.parse(e) as { action: string; details?: Record<string, unknown> });
+    const apiRead = parsed.find((e) => e.action === 'records.read' && e.details?.clientAddress !== undefined);
+    expect(apiRead?.details).toMatchObject({ maxLevel: expect.any(Number), clientAddress: '127.0.0.1' });
+    // Refused reads are audited with their code (the refusal-burst rule counts them).
+    const refusals = parsed.filter((e) => e.action === 'access.refused').map((e) => e.details?.code);
+    expect(refusals).toEqual(
+      expect.arrayContaining(['approval_required', 'purpose_not_allowed', 'no_policy']),
+    );
     const text = `${entries.join('\n')}\n${logs.join('')}`;
     for (const p of rows) {
       for (const value of [p.id_no, p.id_no.toLowerCase(), p.mobile, p.name])

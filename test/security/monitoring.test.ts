@@ -277,6 +277,7 @@ monitoring:
       entries,
       db,
       rules: server.ctx.workspace.config.monitoring.rules,
+      workingHours: server.ctx.workspace.config.monitoring.workingHours,
     });
     // eve: 55 records in the last hour (the export 200 minutes ago is outside the window); bob: 40.
     expect(findings.filter((f) => f.rule === 'bulkRead')).toEqual([

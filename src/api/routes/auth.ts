@@ -64,7 +64,10 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/v1/auth/login',
       {
-        config: { access: { public: 'login: the credentials are the authorisation' } },
+        config: {
+          access: { public: 'login: the credentials are the authorisation' },
+          carriesSecrets: true,
+        },
         onRequest: rateLimited,
         schema: {
           tags: ['auth'],
@@ -98,6 +101,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           access: {
             public: 'second sign-in step: the challenge from a correct password is the authorisation',
           },
+          carriesSecrets: true,
         },
         onRequest: rateLimited,
         schema: {
@@ -117,6 +121,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           access: {
             public: 'second sign-in step: the challenge from a correct password is the authorisation',
           },
+          carriesSecrets: true,
         },
         onRequest: rateLimited,
         schema: {
@@ -142,7 +147,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/v1/auth/second-factor/setup',
       {
-        config: { access: { roles: ALL_ROLES } },
+        config: { access: { roles: ALL_ROLES }, carriesSecrets: true },
         schema: {
           tags: ['auth'],
           summary:
@@ -156,7 +161,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/v1/auth/second-factor/confirm',
       {
-        config: { access: { roles: ALL_ROLES } },
+        config: { access: { roles: ALL_ROLES }, carriesSecrets: true },
         onRequest: rateLimited,
         schema: {
           tags: ['auth'],
@@ -191,7 +196,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/v1/auth/logout',
       {
-        config: { access: { roles: ALL_ROLES } },
+        config: { access: { roles: ALL_ROLES }, carriesSecrets: true },
         schema: { tags: ['auth'], summary: 'End the console session', response: { 204: z.null() } },
       },
       async (request, reply) => {

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { actorOf, ConflictError } from '../../domain/index.js';
+import { KeyRewrapLog, type RewrapProgress } from '../../governance/index.js';
 import { principalOf } from '../access.js';
 
 const ADMIN = { access: { roles: ['admin'] as const } };
@@ -44,23 +45,17 @@ const statusSchema = z
   })
   .meta({ id: 'KeyStatus' });
 
-type Rewrap = z.infer<typeof rewrapSchema>;
-
 /** Data keys per rewrap transaction. */
 const REWRAP_BATCH = 500;
 
 export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
-  // The rewrap this server process runs in the background (one at a time). It is resumable: a
-  // restarted server shows `idle` with `pendingRewrap` > 0, and starting it again carries on.
-  let rewrap: Rewrap = {
-    state: 'idle',
-    done: 0,
-    remaining: 0,
-    startedAt: null,
-    finishedAt: null,
-    startedBy: null,
-    error: null,
-  };
+  // The rewrap this server process runs in the background (one at a time), its progress kept in
+  // the database (KeyRewrapLog): a restarted server shows the last rewrap's state and counts (a
+  // stopped one as failed, `interrupted`), and starting again carries on — the rewrap is resumable.
+  const log = new KeyRewrapLog(ctx.store.db);
+  // This process's rewrap, until its end is in the database (from then on the database speaks).
+  let running: RewrapProgress | undefined;
+  const current = async (): Promise<RewrapProgress> => (running ? { ...running } : log.latest());
 
   const status = async () => {
     const s = await ctx.keys().status();
@@ -72,7 +67,7 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         retiredAt: v.retiredAt ?? null,
         dataKeys: v.dataKeys,
       })),
-      rewrap,
+      rewrap: await current(),
     };
   };
 
@@ -101,7 +96,7 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        if (rewrap.state === 'running')
+        if ((await current()).state === 'running')
           throw new ConflictError('a rewrap is running: rotate when it has finished');
         const rotated = await ctx.keys().rotate(actorOf(principalOf(request)));
         return reply.status(201).send(rotated);
@@ -119,10 +114,10 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        if (rewrap.state === 'running') throw new ConflictError('a rewrap is already running');
+        if (running) throw new ConflictError('a rewrap is already running');
         const actor = actorOf(principalOf(request));
         // Claimed before the first await: two requests at once cannot both start one.
-        const job: Rewrap = {
+        const job: RewrapProgress = {
           state: 'running',
           done: 0,
           remaining: 0,
@@ -131,10 +126,15 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           startedBy: actor,
           error: null,
         };
-        rewrap = job;
+        running = job;
         const keys = ctx.keys();
+        let id: string;
         try {
+          // Another server on the same database may be rewrapping.
+          if ((await log.latest()).state === 'running')
+            throw new ConflictError('a rewrap is already running');
           job.remaining = (await keys.status()).pendingRewrap;
+          id = await log.start(actor, job.remaining);
           await ctx.audit.record([
             { actor, action: 'key.rewrap.start', target: 'kek', details: { pending: job.remaining } },
           ]);
@@ -142,14 +142,24 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           job.state = 'failed';
           job.finishedAt = new Date().toISOString();
           job.error = error instanceof Error ? error.name : 'Error';
+          running = undefined;
           throw error;
         }
+        // Each batch's counts reach the database in order; a failed write is logged, never fatal.
+        let saved = Promise.resolve();
+        const save = (progress: Parameters<KeyRewrapLog['update']>[1]) => {
+          saved = saved
+            .then(() => log.update(id, progress))
+            .catch((error: unknown) => ctx.logger.error({ err: error }, 'key rewrap progress not saved'));
+          return saved;
+        };
         void keys
           .rewrap({
             batchSize: REWRAP_BATCH,
             onProgress: (done, remaining) => {
               job.done = done;
               job.remaining = remaining;
+              void save({ done, remaining });
             },
           })
           .then(async (result) => {
@@ -157,6 +167,8 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             job.remaining = 0;
             job.state = 'succeeded';
             job.finishedAt = new Date().toISOString();
+            await save({ done: job.done, remaining: 0, state: 'succeeded', finishedAt: job.finishedAt });
+            running = undefined;
             await ctx.audit.record([
               { actor, action: 'key.rewrap', target: 'kek', details: { rewrapped: result.rewrapped } },
             ]);
@@ -167,6 +179,15 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             // The error's class only: key-service messages never hold key material, but stay terse.
             job.error = error instanceof Error ? error.name : 'Error';
             ctx.logger.error({ err: error }, 'key rewrap failed');
+            return save({
+              done: job.done,
+              remaining: job.remaining,
+              state: 'failed',
+              error: job.error,
+              finishedAt: job.finishedAt,
+            }).then(() => {
+              running = undefined;
+            });
           });
         return reply.status(202).send({ ...job });
       },

@@ -1,7 +1,14 @@
 // zod schemas shared by several route plugins (one source of truth for validation and OpenAPI).
 
 import { z } from 'zod';
-import { ROLES } from '../../domain/index.js';
+import {
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  MAX_PAGE_OFFSET,
+  ROLES,
+  type Sort,
+  sortsOf,
+} from '../../domain/index.js';
 
 export const roleSchema = z.enum(ROLES);
 
@@ -35,3 +42,18 @@ export const errorSchema = z
   .meta({ id: 'Error' });
 
 export const password = z.string().min(1).max(1024);
+
+/** The paging query of a list (docs/api.md): `sort` (`-` descending), `limit` from `offset`. */
+export function pageQuery<K extends string>(keys: readonly K[], defaultSort: Sort<K>) {
+  return {
+    sort: z
+      .enum(sortsOf(keys))
+      .default(defaultSort as never)
+      .describe('a column; `-` first for descending') as z.ZodDefault<z.ZodEnum<{ [S in Sort<K>]: S }>>,
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).default(DEFAULT_PAGE_LIMIT),
+    offset: z.coerce.number().int().min(0).max(MAX_PAGE_OFFSET).default(0),
+  };
+}
+
+/** Part of a name to look for, any case. */
+export const searchQuery = z.string().trim().max(64).optional();

@@ -1,4 +1,5 @@
-// Security alerts over the API: list, acknowledge, close (audited), and run the monitor now.
+// Security alerts over the API: list, acknowledge, close (audited), run the monitor now, and the
+// last scheduled audit-log verification.
 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -21,6 +22,16 @@ const alert = z.object({
   closedBy: z.string().nullable(),
   closedAt: z.string().nullable(),
   note: z.string().nullable(),
+});
+const verification = z.object({
+  id: z.string(),
+  verifiedAt: z.string(),
+  trigger: z.enum(['schedule', 'manual']),
+  isOk: z.boolean(),
+  treeSize: z.number(),
+  headsChecked: z.number(),
+  problem: z.object({ kind: z.string(), index: z.number() }).nullable(),
+  durationMs: z.number(),
 });
 const params = z.object({ id: z.uuid() });
 const note = z.object({ note: z.string().max(2000).optional() }).default({});
@@ -79,6 +90,40 @@ export function securityRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       );
     }
+
+    app.get(
+      '/api/v1/security/audit-verification',
+      {
+        config: { access: { roles: WATCHERS } },
+        schema: {
+          tags: ['security'],
+          summary:
+            'The last full audit-log verification against the pinned keys (scheduled under custos serve, or run on demand)',
+          response: { 200: z.object({ last: verification.nullable(), everyMinutes: z.number() }) },
+        },
+      },
+      async () => ({
+        last: await ctx.auditVerifications.latest(),
+        everyMinutes: ctx.workspace.config.monitoring.verifyEveryMinutes,
+      }),
+    );
+
+    app.post(
+      '/api/v1/security/audit-verification',
+      {
+        config: { access: { roles: RESPONDERS } },
+        schema: {
+          tags: ['security'],
+          summary:
+            'Verify the whole audit log against the pinned keys now: the result is stored, a failure raises the auditVerification alert',
+          response: { 200: z.object({ verification, raised: z.array(alert) }) },
+        },
+      },
+      async () => {
+        const { verification: result, run } = await ctx.auditVerifications.verifyAndMonitor('manual');
+        return { verification: result, raised: run.raised };
+      },
+    );
 
     app.post(
       '/api/v1/security/monitor/run',

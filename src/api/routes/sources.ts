@@ -6,8 +6,10 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../../domain/index.js';
 import { dropReplication, replicationReport } from '../../pipeline/index.js';
+import { listSources, SOURCE_SORT_KEYS } from '../../sources/index.js';
 import { previewSource } from '../../sources/preview.js';
 import { principalOf } from '../access.js';
+import { pageQuery, searchQuery } from './schemas.js';
 
 const ENGINEERS = ['admin', 'data_engineer'] as const;
 const params = z.object({ name: z.string().min(1).max(64) });
@@ -63,16 +65,32 @@ export function sourceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       '/api/v1/sources',
       {
         config: { access: { roles: ENGINEERS } },
-        schema: { tags: ['sources'], response: { 200: z.object({ sources: z.array(sourceSummary) }) } },
+        schema: {
+          tags: ['sources'],
+          description:
+            'The declared sources, a page at a time: filtered by `search` (part of the name or description) and `type`, sorted (`-` descending; the name breaks ties), `limit` from `offset`; `total` counts every match.',
+          querystring: z.object({
+            search: searchQuery,
+            type: z.string().max(32).optional(),
+            ...pageQuery(SOURCE_SORT_KEYS, 'name'),
+          }),
+          response: {
+            200: z.object({
+              sources: z.array(sourceSummary),
+              total: z.number().describe('sources matching the filter, across all pages'),
+            }),
+          },
+        },
       },
-      async () => ({
-        sources: ctx.workspace.sources.map((s) => ({
-          name: s.name,
-          type: s.type,
-          vendor: s.vendor ?? null,
-          description: s.description ?? null,
-        })),
-      }),
+      async (request) => {
+        const { search, type, ...page } = request.query;
+        const { items, total } = listSources(ctx.workspace.sources, {
+          ...page,
+          ...(search ? { search } : {}),
+          ...(type ? { type } : {}),
+        });
+        return { sources: items, total };
+      },
     );
 
     app.post(

@@ -4,9 +4,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { ALL_ROLES, actorOf, parseDuration, ValidationError } from '../../domain/index.js';
-import { DEFAULT_TOKEN_TTL_MS } from '../../governance/index.js';
+import {
+  DEFAULT_TOKEN_TTL_MS,
+  TOKEN_NAME_PATTERN,
+  TOKEN_SORT_KEYS,
+  TOKEN_STATUSES,
+} from '../../governance/index.js';
 import { principalOf } from '../access.js';
-import { tokenSchema } from './schemas.js';
+import { pageQuery, searchQuery, tokenSchema } from './schemas.js';
 
 export function tokenRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const anyone = { access: { roles: ALL_ROLES } };
@@ -17,26 +22,48 @@ export function tokenRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         config: anyone,
         schema: {
           tags: ['tokens'],
-          summary: 'Your tokens (admins: everyone’s with ?all=true)',
-          querystring: z.object({ all: z.enum(['true', 'false']).optional() }),
-          response: { 200: z.object({ tokens: z.array(tokenSchema) }) },
+          summary: 'Your tokens (admins: everyone’s with ?all=true), a page at a time',
+          description:
+            'Filtered by `search` (part of the name) and `status`, sorted (`-` descending; the id breaks ties), `limit` from `offset`; `total` counts every match.',
+          querystring: z.object({
+            all: z.enum(['true', 'false']).optional(),
+            search: searchQuery,
+            status: z.enum(TOKEN_STATUSES).optional(),
+            ...pageQuery(TOKEN_SORT_KEYS, 'createdAt'),
+          }),
+          response: {
+            200: z.object({
+              tokens: z.array(tokenSchema),
+              total: z.number().describe('tokens matching the filter, across all pages'),
+            }),
+          },
         },
       },
       async (request) => {
         const principal = principalOf(request);
-        const isAll = request.query.all === 'true' && principal.role === 'admin';
-        return { tokens: await ctx.tokens.list(isAll ? undefined : principal.username) };
+        const { all, search, status, ...page } = request.query;
+        const isAll = all === 'true' && principal.role === 'admin';
+        const { items, total } = await ctx.tokens.page({
+          ...page,
+          ...(isAll ? {} : { username: principal.username }),
+          ...(search ? { search } : {}),
+          ...(status ? { status } : {}),
+        });
+        return { tokens: items, total };
       },
     );
 
     app.post(
       '/api/v1/tokens',
       {
-        config: anyone,
+        config: { ...anyone, carriesSecrets: true },
         schema: {
           tags: ['tokens'],
           summary: 'Create a token for yourself; the secret is in this response only',
-          body: z.object({ name: z.string().min(1).max(64), expiresIn: z.string().max(16).optional() }),
+          body: z.object({
+            name: z.string().min(1).max(64).regex(TOKEN_NAME_PATTERN),
+            expiresIn: z.string().max(16).optional(),
+          }),
           response: { 201: z.object({ token: z.string(), info: tokenSchema }) },
         },
       },

@@ -4,8 +4,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../../domain/index.js';
+import { USER_SORT_KEYS } from '../../governance/index.js';
 import { principalOf } from '../access.js';
-import { password, roleSchema, userSchema } from './schemas.js';
+import { pageQuery, password, roleSchema, searchQuery, userSchema } from './schemas.js';
 
 const usernameParams = z.object({ username: z.string().min(1).max(64) });
 
@@ -16,9 +17,34 @@ export function userRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       '/api/v1/users',
       {
         config: admin,
-        schema: { tags: ['users'], response: { 200: z.object({ users: z.array(userSchema) }) } },
+        schema: {
+          tags: ['users'],
+          description:
+            'Users, a page at a time: filtered by `search` (part of the username or display name), `role` and `disabled`, sorted (`-` descending; the id breaks ties), `limit` from `offset`; `total` counts every match.',
+          querystring: z.object({
+            search: searchQuery,
+            role: roleSchema.optional(),
+            disabled: z.enum(['true', 'false']).optional(),
+            ...pageQuery(USER_SORT_KEYS, 'username'),
+          }),
+          response: {
+            200: z.object({
+              users: z.array(userSchema),
+              total: z.number().describe('users matching the filter, across all pages'),
+            }),
+          },
+        },
       },
-      async () => ({ users: await ctx.users.list() }),
+      async (request) => {
+        const { search, role, disabled, ...page } = request.query;
+        const { items, total } = await ctx.users.page({
+          ...page,
+          ...(search ? { search } : {}),
+          ...(role ? { role } : {}),
+          ...(disabled ? { isDisabled: disabled === 'true' } : {}),
+        });
+        return { users: items, total };
+      },
     );
 
     app.post(

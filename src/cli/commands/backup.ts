@@ -10,10 +10,12 @@ import { EXIT_FAILURE, ExitCode, UsageError } from '../exit-codes.js';
 export function registerBackupCommands(program: Command, cli: CliEnvironment): void {
   program
     .command('backup')
-    .description('write an encrypted backup (database, declarations, keys) sealed under the master secret')
+    .description(
+      'write an encrypted backup (SQLite database, declarations, keys) sealed under the master secret; on PostgreSQL, the keys and declarations, and the pg_dump command for the data',
+    )
     .requiredOption('--out <file>', 'backup file to create')
     .action(async (options: { out: string }) => {
-      const [{ createBackup }, { resolveMasterSecret }] = await Promise.all([
+      const [{ createBackup, postgresDumpCommand }, { resolveMasterSecret }] = await Promise.all([
         import('../../compliance/security/index.js'),
         import('../../context.js'),
       ]);
@@ -32,9 +34,16 @@ export function registerBackupCommands(program: Command, cli: CliEnvironment): v
             details: { bytes: summary.bytes, files: summary.files, database: summary.includesDatabase },
           },
         ]);
+        // PostgreSQL data is not in the file: pg_dump backs it up, next to the key material here.
+        const pgDump = summary.includesDatabase
+          ? undefined
+          : postgresDumpCommand(ctx.workspace.storageUrl, `${summary.file}.pgdump`);
         cli.print(
-          cli.t('cli.backup.written', { file: summary.file, bytes: summary.bytes, sha256: summary.sha256 }),
-          summary,
+          [
+            cli.t('cli.backup.written', { file: summary.file, bytes: summary.bytes, sha256: summary.sha256 }),
+            ...(pgDump ? [cli.t('cli.backup.postgres', { command: pgDump })] : []),
+          ],
+          { ...summary, ...(pgDump ? { pgDump } : {}) },
         );
       });
     });
@@ -55,7 +64,7 @@ export function registerBackupCommands(program: Command, cli: CliEnvironment): v
           import('../../audit/index.js'),
         ]);
       const into = path.resolve(cli.io.cwd, options.into);
-      const restored = restoreBackup({
+      const restored = await restoreBackup({
         file: path.resolve(cli.io.cwd, options.from),
         masterSecret: secret,
         into,

@@ -1,7 +1,6 @@
 // `custos monitor run`: evaluate the security monitoring rules now (verifying the audit log against
 // the pinned keys first), raise and deliver alerts; `custos alerts …`: list, acknowledge, close.
 
-import path from 'node:path';
 import type { Command } from 'commander';
 import { actorOf } from '../../domain/index.js';
 import { actingUser } from '../acting-user.js';
@@ -17,17 +16,11 @@ export function registerMonitorCommands(program: Command, cli: CliEnvironment): 
     .description('evaluate every monitoring rule now; exit 1 when an alert was raised')
     .option('--no-verify', 'skip verifying the audit log against the pinned keys')
     .action(async (options: { verify: boolean }) => {
-      const { AUDIT_TRUST_FILE, readTrustFile, verifyLog } = await import('../../audit/index.js');
       await cli.withContext(async (ctx) => {
-        let verification: { ok: boolean; index?: number; kind?: string } | undefined;
-        if (options.verify) {
-          const trust = readTrustFile(path.join(ctx.workspace.dir, AUDIT_TRUST_FILE), AUDIT_TRUST_FILE);
-          const report = await verifyLog(ctx.store, ctx.audit.hashAlgorithm, { trust });
-          verification = report.ok
-            ? { ok: true }
-            : { ok: false, index: report.problem!.index, kind: report.problem!.kind };
-        }
-        const run = await ctx.monitor.run(verification);
+        // With verification, the result is stored like a scheduled one (trigger `manual`).
+        const run = options.verify
+          ? (await ctx.auditVerifications.verifyAndMonitor('manual')).run
+          : await ctx.monitor.run();
         cli.print(
           [
             cli.t('cli.monitor.ran', { findings: run.findings.length, raised: run.raised.length }),

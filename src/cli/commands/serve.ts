@@ -26,12 +26,14 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         { queueDemoRuns, retentionSchedule, seedDemoConsents, startScheduler },
         { startDemoSimulators },
         { checkAuditSchedule, startAuditScheduler },
+        { startAuditVerificationSchedule },
         { checkScanSchedule, startScanScheduler },
       ] = await Promise.all([
         import('../../api/index.js'),
         import('../../pipeline/index.js'),
         import('../../sources/simulators/demo.js'),
         import('../../compliance/index.js'),
+        import('../../compliance/monitoring/index.js'),
         import('../../compliance/scan/index.js'),
       ]);
       // Request logs at info level on stderr; stdout carries the URL and login.
@@ -157,6 +159,12 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
             .catch((error: Error) => ctx.logger.warn({ reason: error.message }, 'security monitor failed'));
         }, 60_000);
         monitorTimer.unref();
+        // The whole audit log against the pinned keys, every monitoring.verifyEveryMinutes.
+        const verifications = startAuditVerificationSchedule({
+          workspace: ctx.workspace,
+          verifications: ctx.auditVerifications,
+          logger: ctx.logger,
+        });
         if (simulators && ctx.workspace.config.demo?.collectOnStart) {
           await seedDemoConsents(ctx.store, ctx.keys(), ctx.workspace, simulators.partnerApi);
           const { queued, skipped } = await queueDemoRuns(ctx.workspace, ctx.runs);
@@ -165,6 +173,7 @@ export function registerServeCommands(program: Command, cli: CliEnvironment): vo
         }
         await shutdown.requested;
         clearInterval(monitorTimer);
+        await verifications.stop();
         await scheduler.stop();
         await audits.stop();
         await scans.stop();

@@ -6,6 +6,17 @@ export {
   AlertService,
   type AlertStatus,
 } from './alert-service.js';
+export {
+  type AuditVerificationResult,
+  AuditVerificationService,
+  startAuditVerificationSchedule,
+} from './audit-verification.js';
 export { type MonitorRun, SecurityMonitor } from './monitor.js';
 export { deliverEmail, deliverWebhook, webhookSignature } from './notifier.js';
-export { evaluateRules, type Finding, type RuleName, type Severity } from './rules.js';
+export {
+  evaluateRules,
+  type Finding,
+  isWithinWorkingHours,
+  type RuleName,
+  type Severity,
+} from './rules.js';

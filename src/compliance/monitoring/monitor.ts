@@ -44,6 +44,7 @@ export class SecurityMonitor {
       entries: await this.recentEntries(since),
       db,
       rules,
+      workingHours: workspace.config.monitoring.workingHours,
       ...(verification ? { verification } : {}),
     });
     const raised = await alerts.raise(findings);

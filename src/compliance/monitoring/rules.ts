@@ -8,6 +8,10 @@ import type { Database } from '../../store/index.js';
 import type { WorkspaceConfig } from '../../workspace/index.js';
 
 export type RuleName = keyof WorkspaceConfig['monitoring']['rules'];
+export type WorkingHours = WorkspaceConfig['monitoring']['workingHours'];
+
+/** Audit actions that read personal data out of the store (the governed read path). */
+const READ_ACTIONS = new Set(['records.read', 'records.get', 'records.export', 'subjects.lookup']);
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 export interface Finding {
@@ -24,6 +28,8 @@ export interface RuleInput {
   entries: readonly AuditEntry[];
   db: Kysely<Database>;
   rules: WorkspaceConfig['monitoring']['rules'];
+  /** Working hours for the out-of-hours rule (`monitoring.workingHours`). */
+  workingHours: WorkingHours;
   /** Result of verifying the audit log, when this evaluation verified it. */
   verification?: { ok: boolean; index?: number; kind?: string };
 }
@@ -35,6 +41,8 @@ export function auditWindowMinutes(rules: WorkspaceConfig['monitoring']['rules']
     'failedSignInsOverall',
     'secondFactorFailures',
     'bulkRead',
+    'sensitiveReadsOutOfHours',
+    'refusalBurst',
   ];
   return Math.max(1, ...logRules.filter((r) => rules[r].isEnabled).map((r) => rules[r].windowMinutes));
 }
@@ -116,6 +124,133 @@ export async function evaluateRules(input: RuleInput): Promise<Finding[]> {
           evidence: { records: total.records, datasets: total.datasets.size, threshold, windowMinutes },
         });
       }
+    }
+  }
+  if (rules.sensitiveReadsOutOfHours.isEnabled) {
+    // JR/T 0197 §7: access to level 4–5 data is watched; outside working hours it is unusual.
+    const { threshold, windowMinutes, minLevel } = rules.sensitiveReadsOutOfHours;
+    const reads = within('sensitiveReadsOutOfHours', (a) => READ_ACTIONS.has(a)).filter(
+      (e) =>
+        Number(e.details?.maxLevel ?? 0) >= minLevel &&
+        Number(e.details?.count ?? 0) > 0 &&
+        !isWithinWorkingHours(new Date(e.time), input.workingHours),
+    );
+    const byActor = new Map<
+      string,
+      { reads: number; records: number; datasets: Set<string>; last: string }
+    >();
+    for (const entry of reads) {
+      const total = byActor.get(entry.actor) ?? {
+        reads: 0,
+        records: 0,
+        datasets: new Set<string>(),
+        last: '',
+      };
+      total.reads += 1;
+      total.records += Number(entry.details?.count ?? 0);
+      total.datasets.add(entry.target);
+      total.last = entry.time;
+      byActor.set(entry.actor, total);
+    }
+    for (const [actor, total] of byActor) {
+      if (total.reads >= threshold) {
+        findings.push({
+          rule: 'sensitiveReadsOutOfHours',
+          severity: 'high',
+          subject: `actor:${actor}`,
+          evidence: {
+            reads: total.reads,
+            records: total.records,
+            datasets: total.datasets.size,
+            minLevel,
+            lastRead: total.last,
+            timeZone: input.workingHours.timeZone,
+            threshold,
+            windowMinutes,
+          },
+        });
+      }
+    }
+  }
+  if (rules.refusalBurst.isEnabled) {
+    // Refused reads and routes per principal: someone probing what they may see.
+    const { threshold, windowMinutes } = rules.refusalBurst;
+    const refusals = within('refusalBurst', 'access.refused');
+    const byActor = new Map<string, { count: number; targets: Set<string>; codes: Set<string> }>();
+    for (const entry of refusals) {
+      const total = byActor.get(entry.actor) ?? {
+        count: 0,
+        targets: new Set<string>(),
+        codes: new Set<string>(),
+      };
+      total.count += 1;
+      total.targets.add(entry.target);
+      total.codes.add(String(entry.details?.code ?? 'unknown'));
+      byActor.set(entry.actor, total);
+    }
+    for (const [actor, total] of byActor) {
+      if (total.count >= threshold) {
+        findings.push({
+          rule: 'refusalBurst',
+          severity: 'medium',
+          subject: `actor:${actor}`,
+          evidence: {
+            refusals: total.count,
+            targets: total.targets.size,
+            codes: [...total.codes].sort().join(','),
+            threshold,
+            windowMinutes,
+          },
+        });
+      }
+    }
+  }
+  if (rules.tokenNewAddress.isEnabled) {
+    // A token first used from an address within the window, having been used from another before:
+    // a copied token. A token's very first address is not new (it has no history yet).
+    const { threshold, windowMinutes } = rules.tokenNewAddress;
+    const fresh = await input.db
+      .selectFrom('token_addresses as fresh')
+      .innerJoin('api_tokens', 'api_tokens.id', 'fresh.token_id')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .select(['fresh.token_id', 'fresh.address', 'fresh.first_seen_at', 'users.username'])
+      .where('fresh.first_seen_at', '>=', since('tokenNewAddress'))
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('token_addresses as known')
+            .select('known.address')
+            .whereRef('known.token_id', '=', 'fresh.token_id')
+            .whereRef('known.first_seen_at', '<', 'fresh.first_seen_at'),
+        ),
+      )
+      .orderBy('fresh.first_seen_at')
+      .execute();
+    const byToken = new Map<string, { owner: string; addresses: string[] }>();
+    for (const row of fresh) {
+      const total = byToken.get(row.token_id) ?? { owner: row.username, addresses: [] };
+      total.addresses.push(row.address);
+      byToken.set(row.token_id, total);
+    }
+    for (const [tokenId, total] of byToken) {
+      if (total.addresses.length < threshold) continue;
+      const known = await input.db
+        .selectFrom('token_addresses')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('token_id', '=', tokenId)
+        .executeTakeFirstOrThrow();
+      findings.push({
+        rule: 'tokenNewAddress',
+        severity: 'high',
+        subject: `token:${tokenId}`,
+        evidence: {
+          owner: total.owner,
+          newAddresses: total.addresses.length,
+          latestAddress: total.addresses[total.addresses.length - 1]!,
+          knownAddresses: Number(known.n),
+          threshold,
+          windowMinutes,
+        },
+      });
     }
   }
   if (rules.failedRuns.isEnabled) {
@@ -208,6 +343,21 @@ export async function evaluateRules(input: RuleInput): Promise<Finding[]> {
     });
   }
   return findings;
+}
+
+/** Whether `at` falls on a working day between start (inclusive) and end (exclusive), in the zone. */
+export function isWithinWorkingHours(at: Date, hours: WorkingHours): boolean {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: hours.timeZone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const day = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(part('weekday')) + 1;
+  const time = `${part('hour')}:${part('minute')}`;
+  return hours.days.includes(day) && time >= hours.start && time < hours.end;
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {

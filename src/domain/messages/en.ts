@@ -52,6 +52,8 @@ export const en = {
   'cli.monitor.ran': 'Monitoring rules evaluated: {findings} findings, {raised} new alerts.',
   'cli.backup.written':
     'Backup written: {file} ({bytes} bytes, SHA-256 {sha256}). Keep the master secret: the backup cannot be opened without it.',
+  'cli.backup.postgres':
+    'The data lives in PostgreSQL and is not in this file: back it up with pg_dump (password from PGPASSWORD or ~/.pgpass), and keep both together:\n  {command}',
   'cli.backup.restored':
     'Restored into {dir}: audit log verified ({entries} entries), {records} records present.',
   'cli.audit.empty': 'The audit log is empty.',

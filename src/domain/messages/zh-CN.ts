@@ -51,6 +51,8 @@ export const zhCN: Record<MessageKey, string> = {
   'cli.monitor.ran': '已评估监控规则：{findings} 项发现，新增 {raised} 条告警。',
   'cli.backup.written':
     '备份已写入：{file}（{bytes} 字节，SHA-256 {sha256}）。请保管好主密钥：没有它无法打开备份。',
+  'cli.backup.postgres':
+    '数据存放在 PostgreSQL 中，不在此文件内：请用 pg_dump 备份（密码取自 PGPASSWORD 或 ~/.pgpass），并将两者一起保管：\n  {command}',
   'cli.backup.restored': '已恢复到 {dir}：审计日志校验通过（{entries} 条），现有 {records} 条记录。',
   'cli.audit.empty': '审计日志为空。',
   // --- keys ---

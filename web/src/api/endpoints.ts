@@ -3,6 +3,8 @@
 // against /api/v1/openapi.json: an endpoint that is renamed, removed or re-roled on the server turns
 // that test red. This file holds no DOM code so the server's tests can import it.
 
+import type { OpenApiDocument } from './form-rules.js';
+
 export const ROLES = ['admin', 'data_engineer', 'compliance_officer', 'analyst', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -146,6 +148,16 @@ export interface ClaimsSummary {
     p90: number | null;
   }[];
 }
+/** The paging query of the users, tokens and sources lists (src/api/routes/schemas.ts pageQuery). */
+export interface PageQuery<K extends string> {
+  sort?: K | `-${K}`;
+  limit?: number;
+  offset?: number;
+}
+/** Sort columns of the lists (src/governance USER_SORT_KEYS, TOKEN_SORT_KEYS; src/sources SOURCE_SORT_KEYS). */
+export type UserSortKey = 'username' | 'displayName' | 'role' | 'createdAt';
+export type TokenSortKey = 'name' | 'username' | 'createdAt' | 'expiresAt' | 'lastUsedAt';
+export type SourceSortKey = 'name' | 'type' | 'vendor';
 
 /** GET /api/v1/runs `sort`: a column, `-` for descending (src/pipeline/runs.ts RUN_SORT_KEYS). */
 export type RunSortKey =
@@ -369,6 +381,18 @@ export interface SecurityAlert {
   closedBy: string | null;
   closedAt: string | null;
   note: string | null;
+}
+
+/** A full verification of the audit log against the pinned keys (scheduled or on demand). */
+export interface AuditVerification {
+  id: string;
+  verifiedAt: string;
+  trigger: 'schedule' | 'manual';
+  isOk: boolean;
+  treeSize: number;
+  headsChecked: number;
+  problem: { kind: string; index: number } | null;
+  durationMs: number;
 }
 
 const ALERT_WATCHERS = ['admin', 'compliance_officer', 'auditor'] as const;
@@ -671,6 +695,15 @@ export interface ScorecardFit {
 }
 
 const SCORECARD_READERS = ['analyst', 'compliance_officer', 'auditor', 'admin'] as const;
+/**
+ * The OpenAPI document (public, and hidden from itself, so not in `endpoints`): the console takes its
+ * forms' rules from the request-body schemas (form-rules.ts).
+ */
+export const openApiDocument = ep<undefined, undefined, undefined, OpenApiDocument>(
+  'GET',
+  '/api/v1/openapi.json',
+  [],
+);
 
 export const endpoints = {
   login: ep<undefined, undefined, { username: string; password: string }, SignedIn | SecondFactorRequired>(
@@ -703,6 +736,18 @@ export const endpoints = {
     '/api/v1/security/alerts/:id/close',
     ALERT_RESPONDERS,
   ),
+  auditVerification: ep<
+    undefined,
+    undefined,
+    undefined,
+    { last: AuditVerification | null; everyMinutes: number }
+  >('GET', '/api/v1/security/audit-verification', ALERT_WATCHERS),
+  verifyAuditLog: ep<
+    undefined,
+    undefined,
+    undefined,
+    { verification: AuditVerification; raised: SecurityAlert[] }
+  >('POST', '/api/v1/security/audit-verification', ALERT_RESPONDERS),
   scans: ep<undefined, { limit?: number }, undefined, { scans: ScanSummary[] }>(
     'GET',
     '/api/v1/security/scans',
@@ -853,7 +898,12 @@ export const endpoints = {
     '/api/v1/dsr/:id/result',
     DSR_MANAGERS,
   ),
-  users: ep<undefined, undefined, undefined, { users: User[] }>('GET', '/api/v1/users', ['admin']),
+  users: ep<
+    undefined,
+    PageQuery<UserSortKey> & { search?: string; role?: Role; disabled?: 'true' | 'false' },
+    undefined,
+    { users: User[]; total: number }
+  >('GET', '/api/v1/users', ['admin']),
   createUser: ep<
     undefined,
     undefined,
@@ -865,11 +915,16 @@ export const endpoints = {
     '/api/v1/users/:username',
     ['admin'],
   ),
-  tokens: ep<undefined, { all?: 'true' | 'false' }, undefined, { tokens: ApiToken[] }>(
-    'GET',
-    '/api/v1/tokens',
-    ALL,
-  ),
+  tokens: ep<
+    undefined,
+    PageQuery<TokenSortKey> & {
+      all?: 'true' | 'false';
+      search?: string;
+      status?: 'active' | 'expired' | 'revoked';
+    },
+    undefined,
+    { tokens: ApiToken[]; total: number }
+  >('GET', '/api/v1/tokens', ALL),
   createToken: ep<
     undefined,
     undefined,
@@ -891,11 +946,12 @@ export const endpoints = {
     '/api/v1/keys/:version/retire',
     ['admin'],
   ),
-  sources: ep<undefined, undefined, undefined, { sources: SourceSummary[] }>(
-    'GET',
-    '/api/v1/sources',
-    ENGINEERS,
-  ),
+  sources: ep<
+    undefined,
+    PageQuery<SourceSortKey> & { search?: string; type?: string },
+    undefined,
+    { sources: SourceSummary[]; total: number }
+  >('GET', '/api/v1/sources', ENGINEERS),
   checkSource: ep<{ name: string }, undefined, undefined, SourceCheck>(
     'POST',
     '/api/v1/sources/:name/check',

@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError, call } from '../../api/client';
 import { endpoints, type RecordItem } from '../../api/endpoints';
+import { useFormRules } from '../../api/useFormRules';
 import { ErrorState, errorText } from '../../app/errors';
 import { formatDateTime } from '../../app/i18n';
 import { useWorkspace } from '../../app/useWorkspace';
@@ -92,8 +93,15 @@ export default function RecordsPage() {
   const items = records.data?.pages.flatMap((p) => p.items) ?? [];
   const first = records.data?.pages[0];
 
+  const [lookupForm] = Form.useForm<{ identifier: string; purpose: string }>();
+  const lookupRules = useFormRules(endpoints.lookup, {
+    identifier: t('records.identifier'),
+    purpose: t('records.purpose'),
+  });
   const lookup = useMutation({
     mutationFn: (values: { identifier: string; purpose: string }) => call(endpoints.lookup, { body: values }),
+    // A validation problem is shown on its field; anything else below the form.
+    onError: (error) => lookupRules.showServerErrors(lookupForm, error),
   });
   const allPurposes = [...new Set((workspace.data?.datasets ?? []).flatMap((d) => d.purposes))];
 
@@ -168,6 +176,7 @@ export default function RecordsPage() {
             children: (
               <Card>
                 <Form
+                  form={lookupForm}
                   layout="inline"
                   onFinish={(values: { identifier: string; purpose: string }) => lookup.mutate(values)}
                   style={{ marginBottom: 16 }}
@@ -175,15 +184,11 @@ export default function RecordsPage() {
                   <Form.Item
                     name="identifier"
                     label={t('records.identifier')}
-                    rules={[{ required: true, message: t('records.identifierRequired') }, { max: 256 }]}
+                    rules={lookupRules.rules('identifier')}
                   >
                     <Input.Password autoComplete="off" visibilityToggle style={{ width: 260 }} />
                   </Form.Item>
-                  <Form.Item
-                    name="purpose"
-                    label={t('records.purpose')}
-                    rules={[{ required: true, message: t('records.purposeRequired') }]}
-                  >
+                  <Form.Item name="purpose" label={t('records.purpose')} rules={lookupRules.rules('purpose')}>
                     <Select
                       style={{ width: 200 }}
                       options={allPurposes.map((p) => ({ label: p, value: p }))}

@@ -23,6 +23,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
 import { type AccessRequest, allows, endpoints } from '../../api/endpoints';
+import { useFormRules } from '../../api/useFormRules';
 import { ErrorState, errorText } from '../../app/errors';
 import { formatDateTime } from '../../app/i18n';
 import { useSession } from '../../app/session';
@@ -45,6 +46,12 @@ export default function RequestsPage() {
   const workspace = useWorkspace();
   const [creating, setCreating] = useState(false);
   const [form] = Form.useForm<NewRequest>();
+  const { rules, showServerErrors } = useFormRules(endpoints.requestAccess, {
+    datasets: t('requests.datasets'),
+    purpose: t('requests.purpose'),
+    durationDays: t('requests.days'),
+    justification: t('requests.justification'),
+  });
   const requests = useQuery({ queryKey: ['access-requests'], queryFn: () => call(endpoints.accessRequests) });
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: ['access-requests'] });
@@ -58,7 +65,9 @@ export default function RequestsPage() {
       form.resetFields();
       refresh();
     },
-    onError: (error) => void message.error(errorText(error, t)),
+    onError: (error) => {
+      if (!showServerErrors(form, error)) void message.error(errorText(error, t));
+    },
   });
   const decide = useMutation({
     mutationFn: ({ id, decision }: { id: string; decision: 'approve' | 'reject' }) =>
@@ -178,32 +187,20 @@ export default function RequestsPage() {
           initialValues={{ durationDays: 7 }}
           onFinish={(v) => create.mutate(v)}
         >
-          <Form.Item
-            name="datasets"
-            label={t('requests.datasets')}
-            rules={[{ required: true, message: t('requests.datasetsRequired') }]}
-          >
+          <Form.Item name="datasets" label={t('requests.datasets')} rules={rules('datasets')}>
             <Select
               mode="multiple"
               options={(workspace.data?.datasets ?? []).map((d) => ({ label: d.name, value: d.name }))}
             />
           </Form.Item>
-          <Form.Item
-            name="purpose"
-            label={t('requests.purpose')}
-            rules={[{ required: true, message: t('requests.purposeRequired') }]}
-          >
+          <Form.Item name="purpose" label={t('requests.purpose')} rules={rules('purpose')}>
             <Select options={purposes.map((p) => ({ label: p, value: p }))} />
           </Form.Item>
-          <Form.Item name="durationDays" label={t('requests.days')} rules={[{ required: true }]}>
-            <InputNumber min={1} max={366} precision={0} />
+          <Form.Item name="durationDays" label={t('requests.days')} rules={rules('durationDays')}>
+            <InputNumber precision={0} />
           </Form.Item>
-          <Form.Item
-            name="justification"
-            label={t('requests.justification')}
-            rules={[{ required: true, min: 10, message: t('requests.justificationRule') }]}
-          >
-            <Input.TextArea rows={3} maxLength={2000} showCount />
+          <Form.Item name="justification" label={t('requests.justification')} rules={rules('justification')}>
+            <Input.TextArea rows={3} showCount />
           </Form.Item>
         </Form>
       </Modal>

@@ -1,7 +1,8 @@
 // API tokens: everyone manages their own; an admin may list everyone's. A new token's secret is
 // shown once, right after it is created (the server keeps only its hash); revoking is immediate.
+// The list is paged, sorted and filtered (name, state) by the server (GET /api/v1/tokens).
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
   App as AntApp,
@@ -22,12 +23,16 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
-import { type ApiToken, endpoints } from '../../api/endpoints';
+import { type ApiToken, endpoints, type TokenSortKey } from '../../api/endpoints';
+import { useFormRules } from '../../api/useFormRules';
 import { ErrorState, errorText } from '../../app/errors';
 import { formatDateTime } from '../../app/i18n';
 import { useSession } from '../../app/session';
+import { useServerTable } from '../../components/useServerTable';
 
 const LIFETIMES = ['1d', '7d', '30d', '90d', '365d'];
+const SORTABLE: readonly TokenSortKey[] = ['name', 'username', 'createdAt', 'expiresAt', 'lastUsedAt'];
+const STATES = ['active', 'expired', 'revoked'] as const;
 
 function tokenState(token: ApiToken, now: number): 'revoked' | 'expired' | 'active' {
   if (token.revokedAt) return 'revoked';
@@ -44,9 +49,23 @@ export default function TokensPage() {
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<string | undefined>();
   const [form] = Form.useForm<{ name: string; expiresIn: string }>();
+  const { rules, showServerErrors } = useFormRules(endpoints.createToken, {
+    name: t('tokens.name'),
+    expiresIn: t('tokens.lifetime'),
+  });
+  const [search, setSearch] = useState('');
+  const [status, setStatus] = useState<(typeof STATES)[number] | undefined>();
+  const table = useServerTable<TokenSortKey>('createdAt', SORTABLE);
+  const query = {
+    ...table.query,
+    ...(all ? { all: 'true' as const } : {}),
+    ...(search ? { search } : {}),
+    ...(status ? { status } : {}),
+  };
   const list = useQuery({
-    queryKey: ['tokens', { all }],
-    queryFn: () => call(endpoints.tokens, { query: all ? { all: 'true' } : {} }),
+    queryKey: ['tokens', query],
+    queryFn: () => call(endpoints.tokens, { query }),
+    placeholderData: keepPreviousData,
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['tokens'] });
   const create = useMutation({
@@ -57,7 +76,9 @@ export default function TokensPage() {
       setSecret(r.token);
       void refresh();
     },
-    onError: (error) => form.setFields([{ name: 'name', errors: [errorText(error, t)] }]),
+    onError: (error) => {
+      if (!showServerErrors(form, error)) void message.error(errorText(error, t));
+    },
   });
   const revoke = useMutation({
     mutationFn: (id: string) => call(endpoints.revokeToken, { params: { id } }),
@@ -79,10 +100,39 @@ export default function TokensPage() {
           </Button>
           {isAdmin && (
             <Space>
-              <Switch checked={all} onChange={setAll} aria-label={t('tokens.all')} />
+              <Switch
+                checked={all}
+                onChange={(on) => {
+                  setAll(on);
+                  table.restart();
+                }}
+                aria-label={t('tokens.all')}
+              />
               <Typography.Text>{t('tokens.all')}</Typography.Text>
             </Space>
           )}
+          <Input.Search
+            allowClear
+            aria-label={t('tokens.search')}
+            placeholder={t('tokens.search')}
+            style={{ width: 220 }}
+            onSearch={(value) => {
+              setSearch(value.trim());
+              table.restart();
+            }}
+          />
+          <Select
+            allowClear
+            aria-label={t('tokens.filterState')}
+            placeholder={t('tokens.filterState')}
+            style={{ width: 160 }}
+            options={STATES.map((s) => ({ value: s, label: t(`tokens.states.${s}`) }))}
+            value={status ?? null}
+            onChange={(v) => {
+              setStatus(v ?? undefined);
+              table.restart();
+            }}
+          />
         </Space>
         {list.isError ? (
           <ErrorState error={list.error} retry={() => void list.refetch()} />
@@ -90,13 +140,32 @@ export default function TokensPage() {
           <Table<ApiToken>
             rowKey="id"
             size="middle"
-            loading={list.isPending}
+            loading={list.isPending || list.isPlaceholderData}
             dataSource={list.data?.tokens ?? []}
-            pagination={{ pageSize: 20, hideOnSinglePage: true }}
+            pagination={table.pagination(list.data?.total ?? 0, (total) =>
+              t('tokens.total', { count: total }),
+            )}
+            onChange={table.onChange}
             locale={{ emptyText: <Empty description={t('tokens.empty')} /> }}
             columns={[
-              { title: t('tokens.name'), dataIndex: 'name' },
-              ...(all ? [{ title: t('tokens.owner'), dataIndex: 'username' }] : []),
+              {
+                title: t('tokens.name'),
+                dataIndex: 'name',
+                key: 'name',
+                sorter: true,
+                sortOrder: table.sortOrder('name'),
+              },
+              ...(all
+                ? [
+                    {
+                      title: t('tokens.owner'),
+                      dataIndex: 'username',
+                      key: 'username',
+                      sorter: true,
+                      sortOrder: table.sortOrder('username'),
+                    },
+                  ]
+                : []),
               {
                 title: t('tokens.state'),
                 key: 'state',
@@ -107,9 +176,14 @@ export default function TokensPage() {
                   );
                 },
               },
-              { title: t('tokens.createdAt'), dataIndex: 'createdAt', render: formatDateTime },
-              { title: t('tokens.expiresAt'), dataIndex: 'expiresAt', render: formatDateTime },
-              { title: t('tokens.lastUsedAt'), dataIndex: 'lastUsedAt', render: formatDateTime },
+              ...(['createdAt', 'expiresAt', 'lastUsedAt'] as const).map((key) => ({
+                title: t(`tokens.${key}`),
+                dataIndex: key,
+                key,
+                render: formatDateTime,
+                sorter: true,
+                sortOrder: table.sortOrder(key),
+              })),
               {
                 title: t('tokens.actions'),
                 key: 'actions',
@@ -147,15 +221,10 @@ export default function TokensPage() {
           initialValues={{ expiresIn: '30d' }}
           onFinish={(v) => create.mutate(v)}
         >
-          <Form.Item
-            name="name"
-            label={t('tokens.name')}
-            extra={t('tokens.nameHint')}
-            rules={[{ required: true, message: t('tokens.nameRequired') }]}
-          >
+          <Form.Item name="name" label={t('tokens.name')} extra={t('tokens.nameHint')} rules={rules('name')}>
             <Input autoComplete="off" />
           </Form.Item>
-          <Form.Item name="expiresIn" label={t('tokens.lifetime')}>
+          <Form.Item name="expiresIn" label={t('tokens.lifetime')} rules={rules('expiresIn')}>
             <Select options={LIFETIMES.map((l) => ({ value: l, label: t(`tokens.lifetimes.${l}`) }))} />
           </Form.Item>
         </Form>

@@ -1,7 +1,7 @@
-// Users (admins): list with filter and sorting, create (the server validates), change a role,
+// Users (admins): list paged, sorted and filtered by the server (GET /api/v1/users), create (the server validates), change a role,
 // disable or enable. Every change is audited by the server.
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   App as AntApp,
   Button,
@@ -17,13 +17,17 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, call } from '../../api/client';
-import { endpoints, ROLES, type Role, type User } from '../../api/endpoints';
+import { call } from '../../api/client';
+import { endpoints, ROLES, type Role, type User, type UserSortKey } from '../../api/endpoints';
+import { useFormRules } from '../../api/useFormRules';
 import { ErrorState, errorText } from '../../app/errors';
 import { formatDateTime } from '../../app/i18n';
 import { useSession } from '../../app/session';
+import { useServerTable } from '../../components/useServerTable';
+
+const SORTABLE: readonly UserSortKey[] = ['username', 'createdAt'];
 
 interface NewUser {
   username: string;
@@ -41,7 +45,21 @@ export default function UsersPage() {
   const [role, setRole] = useState<Role | undefined>();
   const [creating, setCreating] = useState(false);
   const [form] = Form.useForm<NewUser>();
-  const list = useQuery({ queryKey: ['users'], queryFn: () => call(endpoints.users) });
+  // The create form's rules are the server's schema of POST /api/v1/users.
+  const labels = {
+    username: t('users.username'),
+    displayName: t('users.displayName'),
+    role: t('users.role'),
+    password: t('users.password'),
+  };
+  const { rules, showServerErrors } = useFormRules(endpoints.createUser, labels);
+  const table = useServerTable<UserSortKey>('username', SORTABLE);
+  const query = { ...table.query, ...(search ? { search } : {}), ...(role ? { role } : {}) };
+  const list = useQuery({
+    queryKey: ['users', query],
+    queryFn: () => call(endpoints.users, { query }),
+    placeholderData: keepPreviousData,
+  });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['users'] });
   const update = useMutation({
     mutationFn: (v: { username: string; role?: Role; isDisabled?: boolean }) =>
@@ -73,25 +91,9 @@ export default function UsersPage() {
     },
     onError: (error) => {
       // The server's validation names the field: show it on that field.
-      const issues =
-        error instanceof ApiError ? (error.details as { field?: string } | undefined) : undefined;
-      const field = issues?.field;
-      if (field === 'username' || field === 'password' || field === 'role')
-        form.setFields([{ name: field, errors: [errorText(error, t)] }]);
-      else void message.error(errorText(error, t));
+      if (!showServerErrors(form, error)) void message.error(errorText(error, t));
     },
   });
-
-  const users = useMemo(() => {
-    const needle = search.trim().toLowerCase();
-    return (list.data?.users ?? []).filter(
-      (u) =>
-        (role === undefined || u.role === role) &&
-        (needle === '' ||
-          u.username.toLowerCase().includes(needle) ||
-          (u.displayName ?? '').toLowerCase().includes(needle)),
-    );
-  }, [list.data, search, role]);
 
   return (
     <>
@@ -103,7 +105,11 @@ export default function UsersPage() {
             aria-label={t('users.search')}
             placeholder={t('users.search')}
             style={{ width: 240 }}
-            onChange={(e) => setSearch(e.target.value)}
+            // Asks the server on Enter or the search button, not on every key.
+            onSearch={(value) => {
+              setSearch(value.trim());
+              table.restart();
+            }}
           />
           <Select
             allowClear
@@ -112,7 +118,10 @@ export default function UsersPage() {
             style={{ width: 200 }}
             options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))}
             value={role ?? null}
-            onChange={(v) => setRole(v ?? undefined)}
+            onChange={(v) => {
+              setRole(v ?? undefined);
+              table.restart();
+            }}
           />
           <Button type="primary" onClick={() => setCreating(true)}>
             {t('users.create')}
@@ -124,16 +133,20 @@ export default function UsersPage() {
           <Table<User>
             rowKey="id"
             size="middle"
-            loading={list.isPending}
-            dataSource={users}
-            pagination={{ pageSize: 20, hideOnSinglePage: true }}
+            loading={list.isPending || list.isPlaceholderData}
+            dataSource={list.data?.users ?? []}
+            pagination={table.pagination(list.data?.total ?? 0, (total) =>
+              t('users.total', { count: total }),
+            )}
+            onChange={table.onChange}
             locale={{ emptyText: <Empty description={t('users.empty')} /> }}
             columns={[
               {
                 title: t('users.username'),
                 dataIndex: 'username',
-                sorter: (a, b) => a.username.localeCompare(b.username),
-                defaultSortOrder: 'ascend',
+                key: 'username',
+                sorter: true,
+                sortOrder: table.sortOrder('username'),
               },
               {
                 title: t('users.displayName'),
@@ -165,8 +178,10 @@ export default function UsersPage() {
               {
                 title: t('users.createdAt'),
                 dataIndex: 'createdAt',
+                key: 'createdAt',
                 render: formatDateTime,
-                sorter: (a, b) => a.createdAt.localeCompare(b.createdAt),
+                sorter: true,
+                sortOrder: table.sortOrder('createdAt'),
               },
               {
                 title: t('users.enabled'),
@@ -200,24 +215,20 @@ export default function UsersPage() {
           initialValues={{ role: 'analyst' }}
           onFinish={(v) => create.mutate(v)}
         >
-          <Form.Item
-            name="username"
-            label={t('users.username')}
-            rules={[{ required: true, message: t('users.usernameRequired') }]}
-          >
+          <Form.Item name="username" label={labels.username} rules={rules('username')}>
             <Input autoComplete="off" />
           </Form.Item>
-          <Form.Item name="displayName" label={t('users.displayName')}>
+          <Form.Item name="displayName" label={labels.displayName} rules={rules('displayName')}>
             <Input autoComplete="off" />
           </Form.Item>
-          <Form.Item name="role" label={t('users.role')} rules={[{ required: true }]}>
+          <Form.Item name="role" label={labels.role} rules={rules('role')}>
             <Select options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
           </Form.Item>
           <Form.Item
             name="password"
-            label={t('users.password')}
+            label={labels.password}
             extra={t('users.passwordHint')}
-            rules={[{ required: true, message: t('users.passwordRequired') }]}
+            rules={rules('password')}
           >
             <Input.Password autoComplete="new-password" />
           </Form.Item>

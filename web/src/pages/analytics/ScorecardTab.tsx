@@ -31,6 +31,7 @@ import {
   type ScorecardFit,
   type ScorecardModel,
 } from '../../api/endpoints';
+import { useFormRules } from '../../api/useFormRules';
 import { ErrorState, errorText } from '../../app/errors';
 import { formatDateTime } from '../../app/i18n';
 import { useSession } from '../../app/session';
@@ -167,8 +168,18 @@ function FitForm({ onFitted }: { onFitted: (id: string) => void }) {
   const workspace = useQuery({ queryKey: ['workspace'], queryFn: () => call(endpoints.workspace) });
   const dataset = Form.useWatch('dataset', form);
   const purposes = workspace.data?.datasets.find((d) => d.name === dataset)?.purposes ?? [];
+  const { rules, showServerErrors } = useFormRules(endpoints.fitScorecard, {
+    dataset: t('scorecard.dataset'),
+    purpose: t('scorecard.purpose'),
+    target: t('scorecard.target'),
+    bad: t('scorecard.bad'),
+    pdo: t('scorecard.pdo'),
+    basePoints: t('scorecard.base_points'),
+    baseOdds: t('scorecard.base_odds'),
+  });
   const fit = useMutation({
     mutationFn: (body: ScorecardFit) => call(endpoints.fitScorecard, { body }),
+    onError: (error) => showServerErrors(form, error),
     onSuccess: (detail) => onFitted(detail.model.id),
   });
   return (
@@ -180,28 +191,28 @@ function FitForm({ onFitted }: { onFitted: (id: string) => void }) {
         initialValues={{ pdo: 20, basePoints: 600, baseOdds: 50 }}
         onFinish={(values) => fit.mutate(values)}
       >
-        <Form.Item name="dataset" label={t('scorecard.dataset')} rules={[{ required: true }]}>
+        <Form.Item name="dataset" label={t('scorecard.dataset')} rules={rules('dataset')}>
           <Select
             style={{ width: 180 }}
             options={(workspace.data?.datasets ?? []).map((d) => ({ value: d.name, label: d.name }))}
           />
         </Form.Item>
-        <Form.Item name="purpose" label={t('scorecard.purpose')} rules={[{ required: true }]}>
+        <Form.Item name="purpose" label={t('scorecard.purpose')} rules={rules('purpose')}>
           <Select style={{ width: 180 }} options={purposes.map((p) => ({ value: p, label: p }))} />
         </Form.Item>
-        <Form.Item name="target" label={t('scorecard.target')} rules={[{ required: true }]}>
+        <Form.Item name="target" label={t('scorecard.target')} rules={rules('target')}>
           <Input style={{ width: 160 }} />
         </Form.Item>
-        <Form.Item name="bad" label={t('scorecard.bad')} rules={[{ required: true }]}>
+        <Form.Item name="bad" label={t('scorecard.bad')} rules={rules('bad')}>
           <Input style={{ width: 100 }} />
         </Form.Item>
-        <Form.Item name="pdo" label={t('scorecard.pdo')}>
+        <Form.Item name="pdo" label={t('scorecard.pdo')} rules={rules('pdo')}>
           <InputNumber min={1} />
         </Form.Item>
-        <Form.Item name="basePoints" label={t('scorecard.base_points')}>
+        <Form.Item name="basePoints" label={t('scorecard.base_points')} rules={rules('basePoints')}>
           <InputNumber />
         </Form.Item>
-        <Form.Item name="baseOdds" label={t('scorecard.base_odds')}>
+        <Form.Item name="baseOdds" label={t('scorecard.base_odds')} rules={rules('baseOdds')}>
           <InputNumber min={0.01} />
         </Form.Item>
         <Form.Item>

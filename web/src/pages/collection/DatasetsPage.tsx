@@ -21,8 +21,9 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, call } from '../../api/client';
+import { call } from '../../api/client';
 import { allows, type Category, endpoints, type FieldClassification } from '../../api/endpoints';
+import { useFormRules } from '../../api/useFormRules';
 import { ErrorState, errorText } from '../../app/errors';
 import { formatDateTime, formatNumber } from '../../app/i18n';
 import { useSession } from '../../app/session';
@@ -58,6 +59,11 @@ export default function DatasetsPage() {
   const [status, setStatus] = useState<string | undefined>();
   const [editing, setEditing] = useState<FieldClassification | undefined>();
   const [form] = Form.useForm<Override>();
+  // `category` is left out: the form's "none" stands for the body's null.
+  const { rules, showServerErrors } = useFormRules(endpoints.overrideClassification, {
+    level: t('datasets.level'),
+    sensitive: t('datasets.sensitive'),
+  });
   const chosen = dataset ?? workspace.data?.datasets[0]?.name;
   const list = useQuery({
     queryKey: ['classifications', chosen],
@@ -92,10 +98,7 @@ export default function DatasetsPage() {
     },
     onError: (error) => {
       // The server names the field it refused (the level below the category's floor).
-      const field =
-        error instanceof ApiError ? (error.details as { field?: string } | undefined)?.field : undefined;
-      if (field === 'level') form.setFields([{ name: 'level', errors: [errorText(error, t)] }]);
-      else void message.error(errorText(error, t));
+      if (!showServerErrors(form, error)) void message.error(errorText(error, t));
     },
   });
 
@@ -293,7 +296,7 @@ export default function DatasetsPage() {
           <Form.Item name="category" label={t('datasets.category')}>
             <Select options={CATEGORIES.map((c) => ({ value: c, label: t(`datasets.categories.${c}`) }))} />
           </Form.Item>
-          <Form.Item name="level" label={t('datasets.level')}>
+          <Form.Item name="level" label={t('datasets.level')} rules={rules('level')}>
             <Select
               options={[1, 2, 3, 4, 5].map((l) => ({
                 value: l,
@@ -301,7 +304,12 @@ export default function DatasetsPage() {
               }))}
             />
           </Form.Item>
-          <Form.Item name="sensitive" label={t('datasets.sensitive')} valuePropName="checked">
+          <Form.Item
+            name="sensitive"
+            label={t('datasets.sensitive')}
+            valuePropName="checked"
+            rules={rules('sensitive')}
+          >
             <Switch />
           </Form.Item>
         </Form>

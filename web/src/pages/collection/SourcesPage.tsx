@@ -1,50 +1,111 @@
 // Sources (data engineers): the declared sources; for one, check the connection, discover its
-// streams and fields, and preview a few records — always masked over the API.
+// streams and fields, and preview a few records — always masked over the API. The list is paged,
+// sorted and filtered (name or description, type) by the server (GET /api/v1/sources).
 
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Empty, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { Alert, Button, Card, Col, Empty, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
-import { endpoints, type SourceSummary, type StreamDescription } from '../../api/endpoints';
+import {
+  endpoints,
+  type SourceSortKey,
+  type SourceSummary,
+  type StreamDescription,
+} from '../../api/endpoints';
 import { ErrorState } from '../../app/errors';
+import { useServerTable } from '../../components/useServerTable';
+
+const SORTABLE: readonly SourceSortKey[] = ['name', 'type', 'vendor'];
+const TYPES = ['api', 'crawler', 'database', 'file'] as const;
 
 type Field = StreamDescription['fields'][number];
 
 export default function SourcesPage() {
   const { t } = useTranslation();
   const [selected, setSelected] = useState<string | undefined>();
-  const list = useQuery({ queryKey: ['sources'], queryFn: () => call(endpoints.sources) });
+  const [search, setSearch] = useState('');
+  const [type, setType] = useState<string | undefined>();
+  const table = useServerTable<SourceSortKey>('name', SORTABLE);
+  const query = { ...table.query, ...(search ? { search } : {}), ...(type ? { type } : {}) };
+  const list = useQuery({
+    queryKey: ['sources', query],
+    queryFn: () => call(endpoints.sources, { query }),
+    placeholderData: keepPreviousData,
+  });
   return (
     <>
       <Typography.Title level={3}>{t('nav.sources')}</Typography.Title>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={9}>
           <Card title={t('sources.declared')}>
+            <Space wrap style={{ marginBottom: 16 }}>
+              <Input.Search
+                allowClear
+                aria-label={t('sources.search')}
+                placeholder={t('sources.search')}
+                style={{ width: 200 }}
+                onSearch={(value) => {
+                  setSearch(value.trim());
+                  table.restart();
+                }}
+              />
+              <Select
+                allowClear
+                aria-label={t('sources.filterType')}
+                placeholder={t('sources.filterType')}
+                style={{ width: 140 }}
+                options={TYPES.map((x) => ({ value: x, label: x }))}
+                value={type ?? null}
+                onChange={(v) => {
+                  setType(v ?? undefined);
+                  table.restart();
+                }}
+              />
+            </Space>
             {list.isError ? (
               <ErrorState error={list.error} retry={() => void list.refetch()} />
             ) : (
               <Table<SourceSummary>
                 rowKey="name"
                 size="middle"
-                loading={list.isPending}
+                loading={list.isPending || list.isPlaceholderData}
                 dataSource={list.data?.sources ?? []}
-                pagination={{ pageSize: 20, hideOnSinglePage: true }}
+                pagination={table.pagination(list.data?.total ?? 0, (total) =>
+                  t('sources.total', { count: total }),
+                )}
+                onChange={table.onChange}
                 locale={{ emptyText: <Empty description={t('sources.empty')} /> }}
                 rowClassName={(s) => (s.name === selected ? 'ant-table-row-selected' : '')}
                 columns={[
                   {
                     title: t('sources.name'),
                     dataIndex: 'name',
-                    sorter: (a, b) => a.name.localeCompare(b.name),
+                    key: 'name',
+                    sorter: true,
+                    sortOrder: table.sortOrder('name'),
                     render: (name: string) => (
                       <Button type="link" style={{ padding: 0 }} onClick={() => setSelected(name)}>
                         {name}
                       </Button>
                     ),
                   },
-                  { title: t('sources.type'), dataIndex: 'type', render: (x: string) => <Tag>{x}</Tag> },
-                  { title: t('sources.vendor'), dataIndex: 'vendor', render: (v: string | null) => v ?? '—' },
+                  {
+                    title: t('sources.type'),
+                    dataIndex: 'type',
+                    key: 'type',
+                    sorter: true,
+                    sortOrder: table.sortOrder('type'),
+                    render: (x: string) => <Tag>{x}</Tag>,
+                  },
+                  {
+                    title: t('sources.vendor'),
+                    dataIndex: 'vendor',
+                    key: 'vendor',
+                    sorter: true,
+                    sortOrder: table.sortOrder('vendor'),
+                    render: (v: string | null) => v ?? '—',
+                  },
                 ]}
                 expandable={{
                   rowExpandable: (s) => s.description !== null,

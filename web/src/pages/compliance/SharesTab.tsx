@@ -8,6 +8,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call, download } from '../../api/client';
 import { allows, endpoints, type NewShare, type Share } from '../../api/endpoints';
+import { useFormRules } from '../../api/useFormRules';
 import { ErrorState } from '../../app/errors';
 import { formatDateTime } from '../../app/i18n';
 import { useSession } from '../../app/session';
@@ -22,6 +23,13 @@ export default function SharesTab() {
   const queryClient = useQueryClient();
   const [form] = Form.useForm<ShareForm>();
   const [done, setDone] = useState<string | null>(null);
+  const { rules, showServerErrors } = useFormRules(endpoints.createShare, {
+    dataset: t('compliance.shares.dataset'),
+    vendor: t('compliance.shares.vendor'),
+    contract: t('compliance.shares.contract'),
+    purpose: t('compliance.shares.purpose'),
+    format: t('compliance.shares.format'),
+  });
   const shares = useQuery({ queryKey: ['shares'], queryFn: () => call(endpoints.shares) });
   const create = useMutation({
     mutationFn: (values: ShareForm) =>
@@ -36,6 +44,7 @@ export default function SharesTab() {
         },
       }),
     onMutate: () => setDone(null),
+    onError: (error) => showServerErrors(form, error),
     onSuccess: (headers) => {
       setDone(headers.get('x-custos-share-id'));
       void queryClient.invalidateQueries({ queryKey: ['shares'] });
@@ -53,16 +62,11 @@ export default function SharesTab() {
             onFinish={(values) => create.mutate(values)}
           >
             {(['dataset', 'vendor', 'contract', 'purpose'] as const).map((name) => (
-              <Form.Item
-                key={name}
-                name={name}
-                label={t(`compliance.shares.${name}`)}
-                rules={[{ required: true, message: t('compliance.shares.required') }]}
-              >
+              <Form.Item key={name} name={name} label={t(`compliance.shares.${name}`)} rules={rules(name)}>
                 <Input style={{ width: 160 }} />
               </Form.Item>
             ))}
-            <Form.Item name="format" label={t('compliance.shares.format')}>
+            <Form.Item name="format" label={t('compliance.shares.format')} rules={rules('format')}>
               <Select
                 style={{ width: 100 }}
                 options={['ndjson', 'csv', 'xlsx'].map((f) => ({ value: f, label: f }))}

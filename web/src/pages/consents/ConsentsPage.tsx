@@ -21,6 +21,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
 import { allows, type ConsentHistoryEntry, endpoints, type PurposeConsent } from '../../api/endpoints';
+import { useFormRules } from '../../api/useFormRules';
 import { ErrorState } from '../../app/errors';
 import { formatDateTime } from '../../app/i18n';
 import { useSession } from '../../app/session';
@@ -42,10 +43,17 @@ export default function ConsentsPage() {
   const mayRecord = allows(endpoints.grantConsent, user?.role);
   const workspace = useQuery({ queryKey: ['workspace'], queryFn: () => call(endpoints.workspace) });
   const purposes = [...new Set((workspace.data?.datasets ?? []).flatMap((d) => d.purposes))].sort();
+  const lookupRules = useFormRules(endpoints.subjectConsents, { identifier: t('consents.identifier') });
+  const grantRules = useFormRules(endpoints.grantConsent, {
+    purposes: t('consents.purposes'),
+    evidence: t('consents.evidence'),
+    channel: t('consents.channel'),
+  });
 
   // A mutation, not a query: the identifier must not become a cache key.
   const lookup = useMutation({
     mutationFn: (value: string) => call(endpoints.subjectConsents, { body: { identifier: value } }),
+    onError: (error) => lookupRules.showServerErrors(lookupForm, error),
   });
   const grant = useMutation({
     mutationFn: (form: GrantForm) =>
@@ -63,6 +71,7 @@ export default function ConsentsPage() {
       grantForm.resetFields();
       lookup.mutate(identifier);
     },
+    onError: (error) => grantRules.showServerErrors(grantForm, error),
   });
   const withdraw = useMutation({
     mutationFn: (purpose: string) =>
@@ -88,7 +97,7 @@ export default function ConsentsPage() {
           <Form.Item
             name="identifier"
             label={t('consents.identifier')}
-            rules={[{ required: true, whitespace: true, message: t('consents.identifierRequired') }]}
+            rules={lookupRules.rules('identifier')}
           >
             <Input autoComplete="off" style={{ width: 280 }} />
           </Form.Item>
@@ -211,7 +220,7 @@ export default function ConsentsPage() {
                 <Form.Item
                   name="purposes"
                   label={t('consents.purposes')}
-                  rules={[{ required: true, message: t('consents.purposesRequired') }]}
+                  rules={grantRules.rules('purposes')}
                 >
                   <Select mode="multiple" options={purposes.map((p) => ({ value: p, label: p }))} />
                 </Form.Item>
@@ -219,12 +228,12 @@ export default function ConsentsPage() {
                   name="evidence"
                   label={t('consents.evidence')}
                   extra={t('consents.evidenceHelp')}
-                  rules={[{ required: true, whitespace: true, message: t('consents.evidenceRequired') }]}
+                  rules={grantRules.rules('evidence')}
                 >
-                  <Input autoComplete="off" maxLength={256} />
+                  <Input autoComplete="off" />
                 </Form.Item>
-                <Form.Item name="channel" label={t('consents.channel')}>
-                  <Input autoComplete="off" maxLength={64} placeholder="console" />
+                <Form.Item name="channel" label={t('consents.channel')} rules={grantRules.rules('channel')}>
+                  <Input autoComplete="off" placeholder="console" />
                 </Form.Item>
                 <Form.Item name="separate" valuePropName="checked">
                   <Checkbox>{t('consents.separateHelp')}</Checkbox>

@@ -1,9 +1,10 @@
 // Security alerts raised by the monitoring rules (docs/security.md): newest first, filtered by
 // status, with their evidence; admins and compliance officers acknowledge and close them (audited
-// by the server). Auditors see the list only.
+// by the server). Auditors see the list only. Above it, the last full verification of the audit log
+// against the pinned keys (scheduled under `custos serve`); responders can run one now.
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Empty, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Empty, Segmented, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
@@ -41,6 +42,16 @@ export default function AlertsPage() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['security', 'alerts'] }),
   });
   const mayAct = allows(endpoints.closeAlert, user?.role);
+  const verification = useQuery({
+    queryKey: ['security', 'audit-verification'],
+    queryFn: () => call(endpoints.auditVerification),
+    refetchInterval: 60_000,
+  });
+  const verify = useMutation({
+    mutationFn: () => call(endpoints.verifyAuditLog),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['security'] }),
+  });
+  const last = verification.data?.last;
 
   return (
     <>
@@ -51,6 +62,37 @@ export default function AlertsPage() {
           onChange={setFilter}
           options={FILTERS.map((value) => ({ value, label: t(`alerts.filter.${value}`) }))}
         />
+        {verification.isError && <ErrorState error={verification.error} />}
+        {verify.isError && <ErrorState error={verify.error} />}
+        {verification.data && (
+          <Alert
+            data-testid="audit-verification"
+            showIcon
+            type={last ? (last.isOk ? 'success' : 'error') : 'info'}
+            message={
+              last
+                ? t(last.isOk ? 'alerts.verification.passed' : 'alerts.verification.failed', {
+                    at: formatDateTime(last.verifiedAt),
+                    entries: last.treeSize,
+                    heads: last.headsChecked,
+                    index: last.problem?.index ?? -1,
+                    problem: last.problem?.kind ?? '',
+                  })
+                : t('alerts.verification.never')
+            }
+            description={t('alerts.verification.schedule', {
+              minutes: verification.data.everyMinutes,
+              trigger: last ? t(`alerts.verification.triggers.${last.trigger}`) : '—',
+            })}
+            action={
+              mayAct ? (
+                <Button size="small" loading={verify.isPending} onClick={() => verify.mutate()}>
+                  {t('alerts.verification.verifyNow')}
+                </Button>
+              ) : undefined
+            }
+          />
+        )}
         {alerts.isError && <ErrorState error={alerts.error} retry={() => void alerts.refetch()} />}
         {act.isError && <ErrorState error={act.error} />}
         <Table<SecurityAlert>

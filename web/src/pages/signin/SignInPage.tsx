@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { call } from '../../api/client';
 import { endpoints, type SignedIn } from '../../api/endpoints';
+import { useFormRules } from '../../api/useFormRules';
 import { errorText } from '../../app/errors';
 import { LanguageSwitch } from '../../app/LanguageSwitch';
 import { useSession } from '../../app/session';
@@ -40,6 +41,11 @@ export default function SignInPage() {
   const [second, setSecond] = useState<SecondStep | null>(null);
   const [codes, setCodes] = useState<SignedIn | null>(null);
   const next = safeNext(params.get('next'));
+  const signInRules = useFormRules(endpoints.login, {
+    username: t('signin.username'),
+    password: t('signin.password'),
+  });
+  const codeRules = useFormRules(endpoints.secondFactor, { code: t('signin.code') });
   if (user) return <Navigate to={next} replace />;
 
   async function submit(values: Values) {
@@ -147,7 +153,7 @@ export default function SignInPage() {
                 label={t('signin.code')}
                 name="code"
                 extra={t('signin.codeHint')}
-                rules={[{ required: true, message: t('signin.codeRequired') }, { max: 32 }]}
+                rules={codeRules.rules('code')}
               >
                 <Input prefix={<KeyOutlined />} autoComplete="one-time-code" inputMode="numeric" autoFocus />
               </Form.Item>
@@ -160,18 +166,10 @@ export default function SignInPage() {
             </Form>
           ) : (
             <Form<Values> layout="vertical" onFinish={submit} requiredMark={false}>
-              <Form.Item
-                label={t('signin.username')}
-                name="username"
-                rules={[{ required: true, message: t('signin.usernameRequired') }, { max: 64 }]}
-              >
+              <Form.Item label={t('signin.username')} name="username" rules={signInRules.rules('username')}>
                 <Input prefix={<UserOutlined />} autoComplete="username" autoFocus />
               </Form.Item>
-              <Form.Item
-                label={t('signin.password')}
-                name="password"
-                rules={[{ required: true, message: t('signin.passwordRequired') }, { max: 1024 }]}
-              >
+              <Form.Item label={t('signin.password')} name="password" rules={signInRules.rules('password')}>
                 <Input.Password prefix={<LockOutlined />} autoComplete="current-password" />
               </Form.Item>
               <Button type="primary" htmlType="submit" block loading={busy}>
