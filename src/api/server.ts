@@ -84,7 +84,11 @@ export async function buildServer(ctx: AppContext): Promise<CustosServer> {
     ...(https ? { https } : {}),
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: ctx.workspace.config.server.bodyLimitBytes,
-    trustProxy: false,
+    // X-Forwarded-For is believed only from the proxies the workspace names (none by default).
+    trustProxy:
+      ctx.workspace.config.server.trustedProxies.length > 0
+        ? ctx.workspace.config.server.trustedProxies
+        : false,
     // One line per request from request-log.ts instead (method, route, status, duration).
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },

@@ -190,6 +190,14 @@ export const workspaceConfigSchema = z
           .optional(),
         /** A reverse proxy in front terminates TLS: a non-loopback bind without `tls` is then allowed. */
         behindTlsProxy: z.boolean().default(false),
+        /**
+         * Addresses or CIDR ranges of the reverse proxies in front: only from these is
+         * `X-Forwarded-For` believed for the client address (rate limits, monitoring, audit entries).
+         */
+        trustedProxies: z
+          .array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]))
+          .max(64)
+          .default([]),
       })
       .strict()
       .default({
@@ -200,6 +208,7 @@ export const workspaceConfigSchema = z
         sessionIdleMinutes: 120,
         sessionMaxHours: 12,
         behindTlsProxy: false,
+        trustedProxies: [],
       }),
     monitoring: monitoringSchema.prefault({}),
     /** Sign-in and passwords (docs/security.md). */
