@@ -14,6 +14,7 @@ const benchmarks: Array<() => Promise<Benchmark>> = [
   async () => (await import('./cli-startup.js')).benchmark,
   async () => (await import('./access.js')).benchmark,
   async () => (await import('./cdc.js')).benchmark,
+  async () => (await import('./claims.js')).benchmark,
   async () => (await import('./scorecard.js')).benchmark,
 ];
 

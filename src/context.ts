@@ -2,7 +2,13 @@
 // the CLI and workers share, so they can never disagree.
 
 import path from 'node:path';
-import { ModelRegistry, ScorecardService } from './analytics/index.js';
+import {
+  ClaimsService,
+  DerivedDatasetStore,
+  ModelRegistry,
+  ScorecardService,
+  SegmentationService,
+} from './analytics/index.js';
 import { type AuditLog, defaultAuditOrigin, openAuditLog } from './audit/index.js';
 import { ComplianceService, ThirdPartyShareService } from './compliance/index.js';
 import { AlertService, AuditVerificationService, SecurityMonitor } from './compliance/monitoring/index.js';
@@ -68,6 +74,12 @@ export interface AppContext {
   subjectRequests: SubjectRequestService;
   /** Retention runs and legal holds. */
   retention: RetentionService;
+  /** Customer segmentation over the governed read path (docs/analytics.md). */
+  segmentation: SegmentationService;
+  /** Claims analysis: loss ratios, cycle times, reserves (docs/analytics.md). */
+  claims: ClaimsService;
+  /** Saved de-identified analysis results with their lineage. */
+  derivedDatasets: DerivedDatasetStore;
   /**
    * The key service (envelope encryption, blind index, rotation, shredding). Opened on first use:
    * it needs the master secret, which commands that never touch personal data do not.
@@ -190,6 +202,9 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     exports: undefined as unknown as RecordExporter,
     shares: undefined as unknown as ThirdPartyShareService,
     subjectRequests: undefined as unknown as SubjectRequestService,
+    segmentation: undefined as unknown as SegmentationService,
+    claims: undefined as unknown as ClaimsService,
+    derivedDatasets: new DerivedDatasetStore(store.db),
     models: new ModelRegistry(store.db, audit),
     scorecards: undefined as unknown as ScorecardService,
     retention: new RetentionService(workspace, store.db, store.records, keys, audit),
@@ -204,6 +219,9 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
   ctx.consents = new ConsentLedger({ workspace, db: store.db, keys, records: store.records, audit });
   ctx.records = new RecordReadService(store.records, accessPolicy, keys, store.db, audit);
   ctx.exports = new RecordExporter(store.records, accessPolicy, ctx.records);
+  const analyticsReads = { policy: accessPolicy, records: ctx.records, keys, audit };
+  ctx.segmentation = new SegmentationService({ ...analyticsReads, derived: ctx.derivedDatasets });
+  ctx.claims = new ClaimsService(analyticsReads);
   ctx.scorecards = new ScorecardService({
     policy: accessPolicy,
     exports: ctx.exports,

@@ -149,15 +149,15 @@ describe('the README tour', () => {
       const args = rest.slice(1);
       const isDemo = args.includes('examples/demo') || args.some((a) => a.startsWith('examples/demo/'));
       if (isDemo && !hasDemoRun) {
-        // "after npm start has run once": the demo serves and collects its three datasets.
+        // "after npm start has run once": the demo serves and collects its five datasets.
         const demo = await serveUntil(
           root,
           env,
           ['serve', '--workspace', 'examples/demo'],
-          (out) => (out.stderr.match(/Collection \w+: \w+/g) ?? []).length >= 3,
+          (out) => (out.stderr.match(/Collection \w+: \w+/g) ?? []).length >= 5,
         );
         expect(demo.stdout).toMatch(/custos user passwd admin -w examples\/demo/);
-        expect(demo.stderr.match(/Collection \w+: succeeded/g)?.length).toBe(3);
+        expect(demo.stderr.match(/Collection \w+: succeeded/g)?.length).toBe(5);
         hasDemoRun = true;
       }
       if (args[0] === 'serve') {

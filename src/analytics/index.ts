@@ -1,4 +1,6 @@
-// Public face of analytics: analyses over the governed read path only (DESIGN.md "analytics").
+// Public face of analytics: the credit scorecard, segmentation (RFM, k-means) and claims analysis
+// (loss ratio, cycle times, chain ladder, Bornhuetter–Ferguson), over the governed read path only
+// (DESIGN.md "analytics").
 
 export {
   type Bin,
@@ -12,6 +14,36 @@ export {
   type VariableBinning,
   weightOfEvidence,
 } from './binning.js';
+export { type BornhuetterFergusonOrigin, bornhuetterFerguson } from './bornhuetter-ferguson.js';
+export { type ChainLadder, chainLadder, developmentFactors, type OriginReserve } from './chain-ladder.js';
+export {
+  CLAIM_DIMENSIONS,
+  type ClaimRow,
+  type CycleTimes,
+  cycleTimes,
+  type LossRatioGroup,
+  lossRatios,
+  type PremiumRow,
+} from './claims-experience.js';
+export {
+  type ClaimsFields,
+  ClaimsService,
+  type ClaimsSummary,
+  type ClaimsSummaryRequest,
+  DEFAULT_CLAIMS_FIELDS,
+  type ReserveOptions,
+  type ReserveRequest,
+  type ReserveResult,
+  reserveFromRows,
+} from './claims-service.js';
+export { type Clustering, chooseClusters, standardise } from './clustering.js';
+export {
+  type DerivedDataset,
+  DerivedDatasetStore,
+  type DerivedLineage,
+  type DerivedRow,
+  hashOf,
+} from './derived-datasets.js';
 export {
   auc,
   type CurvePoint,
@@ -23,6 +55,8 @@ export {
   psi,
   psiFromCounts,
 } from './evaluation.js';
+export { type AnalyticsReadDeps, readForAnalysis } from './governed-read.js';
+export { DEFAULT_K_ANONYMITY, isSuppressed, kAnonymityOf, suppressCounts } from './k-anonymity.js';
 export { fitLogistic, type LogisticFit, sigmoid } from './logistic-regression.js';
 export {
   hashDefinition,
@@ -36,6 +70,7 @@ export {
   type ModelStatus,
   parseModelFile,
 } from './model-registry.js';
+export { quantileScores, type RfmScores, type RfmValues, rfmScores } from './rfm.js';
 export {
   correlation,
   DEFAULT_SCALING,
@@ -62,3 +97,17 @@ export {
   type ScoredItem,
   type ScoreResult,
 } from './scorecard-service.js';
+export {
+  SEGMENT_FEATURES,
+  type SegmentationOptions,
+  type SegmentationResult,
+  type SegmentationSubject,
+  type SegmentProfile,
+  segment,
+} from './segmentation.js';
+export {
+  type PublishedSegmentation,
+  type SegmentationRequest,
+  SegmentationService,
+} from './segmentation-service.js';
+export { buildTriangle, readTriangleCsv, type Triangle, type TriangleRow } from './triangle.js';

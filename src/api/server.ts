@@ -23,6 +23,7 @@ import { accessRequestRoutes } from './routes/access-requests.js';
 import { scorecardRoutes } from './routes/analytics-scorecard.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { claimsRoutes } from './routes/claims.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { consentRoutes } from './routes/consents.js';
 import { consoleRoutes } from './routes/console.js';
@@ -33,6 +34,7 @@ import { recordRoutes } from './routes/records.js';
 import { runRoutes } from './routes/runs.js';
 import { scanRoutes } from './routes/scans.js';
 import { securityRoutes } from './routes/security.js';
+import { segmentationRoutes } from './routes/segmentation.js';
 import { shareRoutes } from './routes/shares.js';
 import { sourceRoutes } from './routes/sources.js';
 import { subjectRequestRoutes } from './routes/subject-requests.js';
@@ -69,6 +71,8 @@ const routePlugins: RoutePlugin[] = [
   scanRoutes,
   keyRoutes,
   complianceRoutes,
+  segmentationRoutes,
+  claimsRoutes,
   scorecardRoutes,
   shareRoutes,
 ];

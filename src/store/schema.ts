@@ -510,6 +510,30 @@ export interface SecurityAlertsTable {
   note: string | null;
 }
 
+/** A saved analysis result (issue 20) with its lineage. */
+export interface DerivedDatasetsTable {
+  id: string;
+  name: string;
+  kind: string;
+  created_by: string;
+  created_at: string;
+  purpose: string;
+  grant_id: string | null;
+  inputs: string;
+  params: string;
+  input_hash: string;
+  result_hash: string;
+  row_count: number;
+}
+
+/** A derived dataset's rows, keyed by the subject's pseudonym. */
+export interface DerivedRowsTable {
+  derived_id: string;
+  pseudonym: string;
+  segment: string;
+  features: string;
+}
+
 /** Client addresses an API token was used from (0019). */
 export interface TokenAddressesTable {
   token_id: string;
@@ -626,6 +650,8 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   login_challenges: LoginChallengesTable;
   security_alerts: SecurityAlertsTable;
+  derived_datasets: DerivedDatasetsTable;
+  derived_rows: DerivedRowsTable;
   token_addresses: TokenAddressesTable;
   audit_verifications: AuditVerificationsTable;
   security_scans: SecurityScansTable;

@@ -187,6 +187,8 @@ describe.each(TEST_DIALECTS)('compliance audit run (%s)', (dialect) => {
         'credit_reports',
         'bank_accounts',
         'court_notices',
+        'insurance_policies',
+        'insurance_claims',
       ]);
       const witnessed = await f.evaluate('tree-head-witnessed');
       expect(witnessed.evidence).toMatchObject({ action: 'compliance.package' });

@@ -5,6 +5,7 @@ import type { CliEnvironment } from '../environment.js';
 import { registerAccessCommands } from './access.js';
 import { registerAuditCommands } from './audit.js';
 import { registerBackupCommands } from './backup.js';
+import { registerClaimsCommands } from './claims.js';
 import { registerClassifyCommands } from './classify.js';
 import { registerCollectCommands } from './collect.js';
 import { registerComplianceCommands } from './compliance.js';
@@ -21,6 +22,7 @@ import { registerRecordCommands } from './records.js';
 import { registerRetentionCommands } from './retention.js';
 import { registerScanCommands } from './scan.js';
 import { registerScorecardCommands } from './scorecard.js';
+import { registerSegmentCommands } from './segment.js';
 import { registerServeCommands } from './serve.js';
 import { registerShareCommands } from './share.js';
 import { registerSourceCommands } from './source.js';
@@ -50,6 +52,8 @@ export const commandGroups: Array<(program: Command, cli: CliEnvironment) => voi
   registerShareCommands,
   registerMonitorCommands,
   registerBackupCommands,
+  registerSegmentCommands,
+  registerClaimsCommands,
   registerScorecardCommands,
   registerScanCommands,
 ];

@@ -189,6 +189,17 @@ export const en = {
   'cli.compliance.attested': 'Control {control} attested until {validUntil} ({id})',
   'cli.compliance.package_written':
     'Regulator package written to {dir}: {files} files, tree head of size {size}',
+  // --- analytics (segmentation, claims) ---
+  'cli.segment.chosen':
+    '{subjects} subject(s) in {k} segments (silhouette {silhouette}); k-anonymity {kAnonymity}',
+  'cli.segment.profile': '{segment}\tsize {size}\tR {r}\tF {f}\tM {m}',
+  'cli.segment.suppressed': '{segment}\tsuppressed (fewer than {kAnonymity} subjects)',
+  'cli.segment.saved': 'Saved as derived dataset {name} ({rows} rows, result hash {hash})',
+  'cli.claims.reserve_total': 'Total: latest {latest}, ultimate {ultimate}, IBNR {ibnr}',
+  'cli.claims.loss_ratio':
+    '{dimension}={value}\tclaims {claims}\tincurred {incurred}\tpremium {premium}\tloss ratio {lossRatio}',
+  'cli.claims.cycle_time': '{group}\tsettled {settled}\tmean {mean} d\tmedian {median} d\tp90 {p90} d',
+  'cli.claims.suppressed': 'suppressed (fewer than {kAnonymity})',
   'scan.demo-master-secret.title':
     'The published demo master secret is in use (in custos.yaml: {inCustosYaml}; in the environment: {inEnvironment})',
   'scan.demo-master-secret.remediation':

@@ -178,6 +178,16 @@ export const zhCN: Record<MessageKey, string> = {
     '向 {vendor} 的提供 {id}：{records} 条记录已写入 {file}（{leftOut} 条因缺少同意未提供）',
   'cli.compliance.attested': '控制项 {control} 已确认，有效期至 {validUntil}（{id}）',
   'cli.compliance.package_written': '监管材料包已写入 {dir}：{files} 个文件，树头大小 {size}',
+  // --- 分析（客群细分、理赔） ---
+  'cli.segment.chosen': '{subjects} 个主体分为 {k} 个客群（轮廓系数 {silhouette}）；k-匿名阈值 {kAnonymity}',
+  'cli.segment.profile': '{segment}\t人数 {size}\tR {r}\tF {f}\tM {m}',
+  'cli.segment.suppressed': '{segment}\t已抑制（少于 {kAnonymity} 个主体）',
+  'cli.segment.saved': '已保存为派生数据集 {name}（{rows} 行，结果哈希 {hash}）',
+  'cli.claims.reserve_total': '合计：已报告 {latest}，最终 {ultimate}，IBNR {ibnr}',
+  'cli.claims.loss_ratio':
+    '{dimension}={value}\t赔案 {claims}\t赔款 {incurred}\t保费 {premium}\t赔付率 {lossRatio}',
+  'cli.claims.cycle_time': '{group}\t已结案 {settled}\t平均 {mean} 天\t中位数 {median} 天\tP90 {p90} 天',
+  'cli.claims.suppressed': '已抑制（少于 {kAnonymity}）',
   'scan.demo-master-secret.title':
     '正在使用公开的演示主密钥（custos.yaml 中：{inCustosYaml}；环境变量中：{inEnvironment}）',
   'scan.demo-master-secret.remediation':

@@ -18,6 +18,7 @@ import * as compliance from './0014_compliance.js';
 import * as security from './0015_security.js';
 import * as indexHashes from './0016_index_hashes.js';
 import * as analyticsModels from './0017_analytics_models.js';
+import * as derivedDatasets from './0018_derived_datasets.js';
 import * as securityOperations from './0019_security_operations.js';
 import * as thirdPartyShares from './0020_third_party_shares.js';
 import * as securityScans from './0021_security_scans.js';
@@ -40,6 +41,7 @@ export const migrations: Record<string, Migration> = {
   '0015_security': security,
   '0016_index_hashes': indexHashes,
   '0017_analytics_models': analyticsModels,
+  '0018_derived_datasets': derivedDatasets,
   '0019_security_operations': securityOperations,
   '0020_third_party_shares': thirdPartyShares,
   '0021_security_scans': securityScans,

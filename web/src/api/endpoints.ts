@@ -33,6 +33,7 @@ const ENGINEERS = ['admin', 'data_engineer'] as const;
 const OVERSIGHT = ['admin', 'data_engineer', 'compliance_officer', 'auditor'] as const;
 const CONSENT_RECORDERS = ['admin', 'compliance_officer', 'data_engineer'] as const;
 const CONSENT_VIEWERS = ['admin', 'compliance_officer', 'auditor'] as const;
+const ANALYSTS = ['analyst'] as const;
 
 export interface User {
   id: string;
@@ -52,6 +53,101 @@ export interface Workspace {
   datasets: { name: string; source: string; purposes: string[]; lawfulBasis: string }[];
 }
 
+/** POST /api/v1/analytics/segmentation/runs (src/api/routes/segmentation.ts). */
+export interface SegmentationRequest {
+  dataset: string;
+  purpose: string;
+  subjectField?: string;
+  dateField: string;
+  amountField: string;
+  kMin: number;
+  kMax: number;
+  kAnonymity: number;
+}
+
+export interface SegmentProfile {
+  segment: string;
+  size: number | null;
+  isSuppressed: boolean;
+  means: { recency: number; frequency: number; monetary: number; r: number; f: number; m: number } | null;
+  distribution: { r: (number | null)[]; f: (number | null)[]; m: (number | null)[] } | null;
+}
+
+export interface Segmentation {
+  dataset: string;
+  purpose: string;
+  grant: string | null;
+  asOf: string;
+  subjects: number;
+  skipped: number;
+  k: number;
+  kAnonymity: number;
+  quantiles: number;
+  silhouettes: { k: number; silhouette: number }[];
+  segments: SegmentProfile[];
+}
+
+/** POST /api/v1/analytics/claims/reserve (src/api/routes/claims.ts). */
+export interface ReserveRequest {
+  dataset: string;
+  purpose: string;
+  origin: string;
+  development: string;
+  value: string;
+  cumulative: boolean;
+  kAnonymity: number;
+}
+
+export interface ClaimsReserve {
+  grant: string | null;
+  ldfs: number[];
+  origins: {
+    origin: string;
+    latest: number | null;
+    ultimate: number | null;
+    ibnr: number | null;
+    isSuppressed?: boolean;
+  }[];
+  totals: { latest: number; ultimate: number; ibnr: number };
+  triangle: {
+    origins: string[];
+    ages: string[];
+    cumulative: (number | null)[][];
+    incremental: (number | null)[][];
+    suppressed: [number, number][];
+  };
+}
+
+/** POST /api/v1/analytics/claims/summary. */
+export interface ClaimsSummaryRequest {
+  dataset: string;
+  purpose: string;
+  premiumDataset?: string;
+  kAnonymity: number;
+}
+
+export interface ClaimsSummary {
+  claims: number;
+  policies: number;
+  kAnonymity: number;
+  lossRatios: {
+    dimension: 'period' | 'product' | 'channel';
+    value: string;
+    isSuppressed: boolean;
+    claims: number | null;
+    incurred: number | null;
+    premium: number | null;
+    lossRatio: number | null;
+  }[];
+  cycleTimes: {
+    group: string;
+    isSuppressed: boolean;
+    settled: number | null;
+    mean: number | null;
+    median: number | null;
+    p90: number | null;
+  }[];
+}
 /** The paging query of the users, tokens and sources lists (src/api/routes/schemas.ts pageQuery). */
 export interface PageQuery<K extends string> {
   sort?: K | `-${K}`;
@@ -670,6 +766,21 @@ export const endpoints = {
   logout: ep<undefined, undefined, undefined, null>('POST', '/api/v1/auth/logout', ALL),
   me: ep<undefined, undefined, undefined, { user: User }>('GET', '/api/v1/auth/me', ALL),
   workspace: ep<undefined, undefined, undefined, Workspace>('GET', '/api/v1/workspace', ALL),
+  segmentationRun: ep<undefined, undefined, SegmentationRequest, Segmentation>(
+    'POST',
+    '/api/v1/analytics/segmentation/runs',
+    ANALYSTS,
+  ),
+  claimsReserve: ep<undefined, undefined, ReserveRequest, ClaimsReserve>(
+    'POST',
+    '/api/v1/analytics/claims/reserve',
+    ANALYSTS,
+  ),
+  claimsSummary: ep<undefined, undefined, ClaimsSummaryRequest, ClaimsSummary>(
+    'POST',
+    '/api/v1/analytics/claims/summary',
+    ANALYSTS,
+  ),
   runs: ep<
     undefined,
     { dataset?: string; status?: string; sort?: RunSort; limit?: number; offset?: number },
