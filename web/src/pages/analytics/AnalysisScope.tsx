@@ -5,14 +5,18 @@ import { Alert, Form, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError } from '../../api/client';
+import type { FormRules } from '../../api/useFormRules';
 import { ErrorState } from '../../app/errors';
 import { useWorkspace } from '../../app/useWorkspace';
 
+/** `rules`: the form's rules from the server's schema (useFormRules). */
 export function DatasetPurposeFields({
   dataset,
+  rules,
   name = 'dataset',
 }: {
   dataset: string | undefined;
+  rules: FormRules['rules'];
   name?: string;
 }) {
   const { t } = useTranslation();
@@ -21,14 +25,14 @@ export function DatasetPurposeFields({
   const purposes = [...new Set(datasets.flatMap((d) => (dataset && d.name !== dataset ? [] : d.purposes)))];
   return (
     <>
-      <Form.Item name={name} label={t('analytics.dataset')} rules={[{ required: true }]}>
+      <Form.Item name={name} label={t('analytics.dataset')} rules={rules(name)}>
         <Select
           aria-label={t('analytics.dataset')}
           style={{ width: 220 }}
           options={datasets.map((d) => ({ label: d.name, value: d.name }))}
         />
       </Form.Item>
-      <Form.Item name="purpose" label={t('analytics.purpose')} rules={[{ required: true }]}>
+      <Form.Item name="purpose" label={t('analytics.purpose')} rules={rules('purpose')}>
         <Select
           aria-label={t('analytics.purpose')}
           style={{ width: 200 }}

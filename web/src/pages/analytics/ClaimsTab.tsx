@@ -20,6 +20,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
 import { type ClaimsSummary, endpoints, type ReserveRequest } from '../../api/endpoints';
+import { useFormRules } from '../../api/useFormRules';
 import { useWorkspace } from '../../app/useWorkspace';
 import { Chart } from '../../components/Chart';
 import { AnalysisRefusal, cellText, DatasetPurposeFields } from './AnalysisScope';
@@ -33,11 +34,26 @@ export default function ClaimsTab() {
   const dataset = Form.useWatch('dataset', form);
   const [summaryForm] = Form.useForm<SummaryForm>();
   const summaryDataset = Form.useWatch('dataset', summaryForm);
+  const scope = { dataset: t('analytics.dataset'), purpose: t('analytics.purpose') };
+  const reserveRules = useFormRules(endpoints.claimsReserve, {
+    ...scope,
+    origin: t('analytics.claims.origin'),
+    development: t('analytics.claims.development'),
+    value: t('analytics.claims.value'),
+    kAnonymity: t('analytics.kAnonymity'),
+  });
+  const summaryRules = useFormRules(endpoints.claimsSummary, {
+    ...scope,
+    premiumDataset: t('analytics.claims.premiumDataset'),
+    kAnonymity: t('analytics.kAnonymity'),
+  });
   const reserve = useMutation({
     mutationFn: (body: ReserveRequest) => call(endpoints.claimsReserve, { body }),
+    onError: (error) => reserveRules.showServerErrors(form, error),
   });
   const summary = useMutation({
     mutationFn: (body: SummaryForm) => call(endpoints.claimsSummary, { body }),
+    onError: (error) => summaryRules.showServerErrors(summaryForm, error),
   });
   const suppressed = t('analytics.suppressed');
   const result = reserve.data;
@@ -59,25 +75,29 @@ export default function ClaimsTab() {
           }}
           onFinish={(values) => reserve.mutate({ ...values, cumulative: values.cumulative === true })}
         >
-          <DatasetPurposeFields dataset={dataset} />
-          <Form.Item name="origin" label={t('analytics.claims.origin')} rules={[{ required: true }]}>
+          <DatasetPurposeFields dataset={dataset} rules={reserveRules.rules} />
+          <Form.Item name="origin" label={t('analytics.claims.origin')} rules={reserveRules.rules('origin')}>
             <Input style={{ width: 130 }} />
           </Form.Item>
           <Form.Item
             name="development"
             label={t('analytics.claims.development')}
-            rules={[{ required: true }]}
+            rules={reserveRules.rules('development')}
           >
             <Input style={{ width: 130 }} />
           </Form.Item>
-          <Form.Item name="value" label={t('analytics.claims.value')} rules={[{ required: true }]}>
+          <Form.Item name="value" label={t('analytics.claims.value')} rules={reserveRules.rules('value')}>
             <Input style={{ width: 110 }} />
           </Form.Item>
           <Form.Item name="cumulative" valuePropName="checked">
             <Checkbox>{t('analytics.claims.cumulative')}</Checkbox>
           </Form.Item>
-          <Form.Item name="kAnonymity" label={t('analytics.kAnonymity')}>
-            <InputNumber min={2} max={10000} />
+          <Form.Item
+            name="kAnonymity"
+            label={t('analytics.kAnonymity')}
+            rules={reserveRules.rules('kAnonymity')}
+          >
+            <InputNumber />
           </Form.Item>
           <Form.Item>
             <Button type="primary" htmlType="submit" loading={reserve.isPending}>
@@ -165,8 +185,12 @@ export default function ClaimsTab() {
           initialValues={{ kAnonymity: 10 }}
           onFinish={(values) => summary.mutate(values)}
         >
-          <DatasetPurposeFields dataset={summaryDataset} />
-          <Form.Item name="premiumDataset" label={t('analytics.claims.premiumDataset')}>
+          <DatasetPurposeFields dataset={summaryDataset} rules={summaryRules.rules} />
+          <Form.Item
+            name="premiumDataset"
+            label={t('analytics.claims.premiumDataset')}
+            rules={summaryRules.rules('premiumDataset')}
+          >
             <Select
               allowClear
               aria-label={t('analytics.claims.premiumDataset')}
@@ -174,8 +198,12 @@ export default function ClaimsTab() {
               options={(workspace.data?.datasets ?? []).map((d) => ({ label: d.name, value: d.name }))}
             />
           </Form.Item>
-          <Form.Item name="kAnonymity" label={t('analytics.kAnonymity')}>
-            <InputNumber min={2} max={10000} />
+          <Form.Item
+            name="kAnonymity"
+            label={t('analytics.kAnonymity')}
+            rules={summaryRules.rules('kAnonymity')}
+          >
+            <InputNumber />
           </Form.Item>
           <Form.Item>
             <Button htmlType="submit" loading={summary.isPending}>

@@ -207,13 +207,13 @@ function FitForm({ onFitted }: { onFitted: (id: string) => void }) {
           <Input style={{ width: 100 }} />
         </Form.Item>
         <Form.Item name="pdo" label={t('scorecard.pdo')} rules={rules('pdo')}>
-          <InputNumber min={1} />
+          <InputNumber />
         </Form.Item>
         <Form.Item name="basePoints" label={t('scorecard.base_points')} rules={rules('basePoints')}>
           <InputNumber />
         </Form.Item>
         <Form.Item name="baseOdds" label={t('scorecard.base_odds')} rules={rules('baseOdds')}>
-          <InputNumber min={0.01} />
+          <InputNumber />
         </Form.Item>
         <Form.Item>
           <Button type="primary" htmlType="submit" loading={fit.isPending}>

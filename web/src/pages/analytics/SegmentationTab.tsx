@@ -19,6 +19,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
 import { endpoints, type SegmentationRequest, type SegmentProfile } from '../../api/endpoints';
+import { useFormRules } from '../../api/useFormRules';
 import { Chart } from '../../components/Chart';
 import { AnalysisRefusal, cellText, DatasetPurposeFields } from './AnalysisScope';
 
@@ -26,7 +27,18 @@ export default function SegmentationTab() {
   const { t } = useTranslation();
   const [form] = Form.useForm<SegmentationRequest>();
   const dataset = Form.useWatch('dataset', form);
+  const { rules, showServerErrors } = useFormRules(endpoints.segmentationRun, {
+    dataset: t('analytics.dataset'),
+    purpose: t('analytics.purpose'),
+    subjectField: t('analytics.segmentation.subject'),
+    dateField: t('analytics.segmentation.date'),
+    amountField: t('analytics.segmentation.amount'),
+    kMin: t('analytics.segmentation.kMin'),
+    kMax: t('analytics.segmentation.kMax'),
+    kAnonymity: t('analytics.kAnonymity'),
+  });
   const run = useMutation({
+    onError: (error) => showServerErrors(form, error),
     mutationFn: (body: SegmentationRequest) =>
       call(endpoints.segmentationRun, {
         body: { ...body, ...(body.subjectField ? {} : { subjectField: undefined }) },
@@ -52,28 +64,32 @@ export default function SegmentationTab() {
           }}
           onFinish={(values) => run.mutate(values)}
         >
-          <DatasetPurposeFields dataset={dataset} />
-          <Form.Item name="subjectField" label={t('analytics.segmentation.subject')}>
+          <DatasetPurposeFields dataset={dataset} rules={rules} />
+          <Form.Item
+            name="subjectField"
+            label={t('analytics.segmentation.subject')}
+            rules={rules('subjectField')}
+          >
             <Input style={{ width: 130 }} />
           </Form.Item>
-          <Form.Item name="dateField" label={t('analytics.segmentation.date')} rules={[{ required: true }]}>
+          <Form.Item name="dateField" label={t('analytics.segmentation.date')} rules={rules('dateField')}>
             <Input style={{ width: 120 }} />
           </Form.Item>
           <Form.Item
             name="amountField"
             label={t('analytics.segmentation.amount')}
-            rules={[{ required: true }]}
+            rules={rules('amountField')}
           >
             <Input style={{ width: 120 }} />
           </Form.Item>
-          <Form.Item name="kMin" label={t('analytics.segmentation.kMin')}>
-            <InputNumber min={2} max={20} />
+          <Form.Item name="kMin" label={t('analytics.segmentation.kMin')} rules={rules('kMin')}>
+            <InputNumber />
           </Form.Item>
-          <Form.Item name="kMax" label={t('analytics.segmentation.kMax')}>
-            <InputNumber min={2} max={20} />
+          <Form.Item name="kMax" label={t('analytics.segmentation.kMax')} rules={rules('kMax')}>
+            <InputNumber />
           </Form.Item>
-          <Form.Item name="kAnonymity" label={t('analytics.kAnonymity')}>
-            <InputNumber min={2} max={10000} />
+          <Form.Item name="kAnonymity" label={t('analytics.kAnonymity')} rules={rules('kAnonymity')}>
+            <InputNumber />
           </Form.Item>
           <Form.Item>
             <Button type="primary" htmlType="submit" loading={run.isPending}>
