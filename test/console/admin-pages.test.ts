@@ -5,7 +5,7 @@
 // server refusing a level below the category's floor). One server and one browser for the file.
 
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import zhCN from '../../web/src/locales/zh-CN.json' with { type: 'json' };
@@ -13,6 +13,7 @@ import {
   ADMIN_PASSWORD,
   type DemoServer,
   launchChromium,
+  openConsolePage,
   SCREENSHOTS,
   serveDemo,
 } from '../support/console.js';
@@ -50,24 +51,9 @@ describe('administration and collection-setup pages in Chromium', () => {
     await server?.stop();
   });
 
-  async function open(locale: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({
-      locale,
-      timezoneId: 'Asia/Shanghai',
-      viewport: { width: 1440, height: 900 },
-      // No sliding submenus: a click never lands on an item still moving (the console honours it).
-      reducedMotion: 'reduce',
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      // Refused calls the test provokes on purpose answer 4xx; anything else is a fault.
-      if (message.type() === 'error' && !/40[01]|Unauthorized|Bad Request/.test(message.text()))
-        errors.push(message.text());
-    });
-    return { context, page, errors };
-  }
+  // Refused calls the test provokes on purpose answer 4xx; anything else is a fault.
+  const open = (locale: string) =>
+    openConsolePage(browser, locale, { tolerated: /40[01]|Unauthorized|Bad Request/ });
 
   async function signIn(page: Page, code: string, text: Text, username: string, password: string) {
     await page.goto(server.url);

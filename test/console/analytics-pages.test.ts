@@ -13,6 +13,7 @@ import {
   createUser,
   type DemoServer,
   launchChromium,
+  openConsolePage,
   SCREENSHOTS,
   serveDemo,
 } from '../support/console.js';
@@ -88,20 +89,7 @@ describe('the Analytics page in Chromium', () => {
   });
 
   async function signedIn(code: string, locale: string, text: Text, username: string) {
-    const context = await browser.newContext({
-      locale,
-      timezoneId: 'Asia/Shanghai',
-      viewport: { width: 1440, height: 900 },
-      reducedMotion: 'reduce',
-    });
-    await context.addInitScript(`localStorage.setItem('custos.lang', ${JSON.stringify(code)})`);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-        errors.push(message.text());
-    });
+    const { context, page, errors } = await openConsolePage(browser, locale, { lang: code });
     await page.goto(server.url);
     await page.getByLabel(text.signin.username).fill(username);
     await page.getByLabel(text.signin.password).fill(ANALYST_PASSWORD);

@@ -10,7 +10,14 @@ import { fitScorecard } from '../../src/analytics/index.js';
 import { openContext } from '../../src/context.js';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import zhCN from '../../web/src/locales/zh-CN.json' with { type: 'json' };
-import { createUser, type DemoServer, launchChromium, SCREENSHOTS, serveDemo } from '../support/console.js';
+import {
+  createUser,
+  type DemoServer,
+  launchChromium,
+  openConsolePage,
+  SCREENSHOTS,
+  serveDemo,
+} from '../support/console.js';
 import { germanSplit } from '../support/german-credit.js';
 
 const LANGUAGES = [
@@ -57,22 +64,7 @@ describe('analytics page (scorecard tab) in Chromium', () => {
     await server?.stop();
   });
 
-  async function open(locale: string) {
-    const context = await browser.newContext({
-      locale,
-      timezoneId: 'Asia/Shanghai',
-      viewport: { width: 1440, height: 900 },
-      reducedMotion: 'reduce',
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/40[01]|Unauthorized/.test(message.text()))
-        errors.push(message.text());
-    });
-    return { context, page, errors };
-  }
+  const open = (locale: string) => openConsolePage(browser, locale, { tolerated: /40[01]|Unauthorized/ });
 
   async function signIn(page: Page, code: string, text: Text, username: string) {
     await page.goto(server.url);

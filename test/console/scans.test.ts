@@ -13,6 +13,7 @@ import {
   createUser,
   type DemoServer,
   launchChromium,
+  openConsolePage,
   SCREENSHOTS,
   serveDemo,
 } from '../support/console.js';
@@ -40,19 +41,8 @@ describe('vulnerability scans in the console', () => {
   });
 
   async function open(code: 'zh-CN' | 'en', text: Text, username: string, password: string) {
-    const context = await browser.newContext({
-      locale: code === 'en' ? 'en-GB' : 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-      viewport: { width: 1440, height: 900 },
-      reducedMotion: 'reduce',
-    });
-    await context.addInitScript(`localStorage.setItem('custos.lang', ${JSON.stringify(code)})`);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-        errors.push(message.text());
+    const { context, page, errors } = await openConsolePage(browser, code === 'en' ? 'en-GB' : 'zh-CN', {
+      lang: code,
     });
     await page.goto(server.url);
     await page.getByLabel(text.signin.username).fill(username);

@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/custos.js');
@@ -118,6 +118,43 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+export interface ConsolePage {
+  context: BrowserContext;
+  page: Page;
+  /** Page errors and console errors other than the tolerated ones: a test expects none. */
+  errors: string[];
+}
+
+/**
+ * A fresh context as a person in Shanghai sees the console: `locale`, a desktop viewport and reduced
+ * motion (no sliding submenus: a click never lands on an item still moving; the console honours it).
+ * `lang` pins the console's own language switch. A CSP refusal or a React error lands in `errors`;
+ * a refused API call (401, 403, a 400 the test provokes) is logged by the browser as a failed
+ * resource, which is expected and tolerated.
+ */
+export async function openConsolePage(
+  browser: Browser,
+  locale: string,
+  options: { lang?: string; tolerated?: RegExp } = {},
+): Promise<ConsolePage> {
+  const tolerated = options.tolerated ?? /^Failed to load resource/;
+  const context = await browser.newContext({
+    locale,
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1440, height: 900 },
+    reducedMotion: 'reduce',
+  });
+  if (options.lang)
+    await context.addInitScript(`localStorage.setItem('custos.lang', ${JSON.stringify(options.lang)})`);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !tolerated.test(message.text())) errors.push(message.text());
+  });
+  return { context, page, errors };
 }
 
 /** A user of the given role, created by the admin through the API; returns nothing secret to logs. */
