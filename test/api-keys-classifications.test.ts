@@ -97,12 +97,16 @@ it('shows key versions, rotates, rewraps in the background with progress, and re
 
   expect(await auditEntries('key.rotate')).toHaveLength(1);
   expect(await auditEntries('key.rewrap.start')).toEqual([
-    expect.objectContaining({ actor: expect.stringMatching(/^user:u_admin\//), details: { pending: 1200 } }),
+    expect.objectContaining({
+      actor: expect.stringMatching(/^user:u_admin\//),
+      details: { pending: 1200, clientAddress: '127.0.0.1' },
+    }),
   ]);
   expect(await auditEntries('key.rewrap')).toEqual([
     expect.objectContaining({
       actor: expect.stringMatching(/^user:u_admin\//),
-      details: { rewrapped: 1200 },
+      // Finished in the background, still on behalf of the request that started it.
+      details: { rewrapped: 1200, clientAddress: '127.0.0.1' },
     }),
   ]);
   expect(await auditEntries('key.retire')).toHaveLength(1);
@@ -186,12 +190,14 @@ it('lets a compliance officer override a classification within the category’s 
       details: {
         from: { category: 'C2', level: 3, sensitive: false },
         to: { category: 'C3', level: 4, sensitive: true },
+        clientAddress: '127.0.0.1',
       },
     }),
     expect.objectContaining({
       details: {
         from: { category: 'C3', level: 4, sensitive: true },
         to: { category: null, level: 1, sensitive: false },
+        clientAddress: '127.0.0.1',
       },
     }),
   ]);
@@ -227,7 +233,8 @@ it('keeps the last rewrap across a restart, and shows one whose server stopped a
       .values({
         ...row,
         id: 'recent',
-        started_at: new Date(now - 1_000).toISOString(),
+        // Later than the rewrap the test before ran (the latest started is the one shown).
+        started_at: new Date(now).toISOString(),
         updated_at: new Date(now).toISOString(),
       })
       .execute();

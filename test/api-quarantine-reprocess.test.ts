@@ -79,7 +79,13 @@ it('reprocesses a dataset after a fix: the held record is admitted, the old hold
     expect.objectContaining({
       actor: expect.stringMatching(/^user:u_data_engineer\/token:/),
       target: 'dataset:people',
-      details: { run: res.json().run, status: 'succeeded', quarantined: 0, reprocessed: 1 },
+      details: {
+        run: res.json().run,
+        status: 'succeeded',
+        quarantined: 0,
+        reprocessed: 1,
+        clientAddress: '127.0.0.1',
+      },
     }),
     expect.objectContaining({
       actor: expect.stringMatching(/^user:u_admin\//),

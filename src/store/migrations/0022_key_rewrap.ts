@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('key_rewraps')
-    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('id', 'text', (c) => c.primaryKey().notNull())
     .addColumn('state', 'text', (c) => c.notNull())
     .addColumn('done_count', 'integer', (c) => c.notNull())
     .addColumn('remaining_count', 'integer', (c) => c.notNull())
