@@ -14,7 +14,10 @@ import { AppLayout } from './AppLayout';
 import { PAGES } from './pages';
 import { SessionProvider, useSession } from './session';
 
-const SignInPage = lazy(() => import('../pages/signin/SignInPage'));
+// Fetched at once, beside the session check rather than after it: a visitor without a session needs
+// it next (the first page), and its parts (form, inputs, cards) serve the other pages too.
+const signInPage = import('../pages/signin/SignInPage');
+const SignInPage = lazy(() => signInPage);
 
 const queryClient = new QueryClient({
   defaultOptions: {
